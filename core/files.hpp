@@ -1,0 +1,24 @@
+#pragma once
+// File helpers that never leave a half-written file: write to a temporary file in the same
+// folder, fsync, rename over the target, fsync the folder.
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace at {
+
+// Bad input (unreadable file, malformed content): the CLI prints the one-line message and exits 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a whole file; throws InputError (naming the file) if missing or larger than max_bytes.
+std::string read_file(const std::string& path, size_t max_bytes = size_t(64) << 20);
+// Atomically replaces `path` with `content` (creates parent folders). Throws std::runtime_error.
+void write_file_atomic(const std::string& path, const std::string& content);
+// Appends one line and fsyncs (append-only logs survive kill -9 up to the last full line).
+void append_line(const std::string& path, const std::string& line);
+// Creates a folder and its parents.
+void make_dirs(const std::string& path);
+
+}  // namespace at

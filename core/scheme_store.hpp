@@ -1,0 +1,40 @@
+#pragma once
+// Where found schemes go (training, search, improve): OUT/schemes/<n>x<m>x<p>_r<R>_<field>.json
+// holds the best scheme per (format, field), written atomically, and OUT/schemes/found.jsonl is
+// an append-only log of every new best and every distinct scheme of the best rank. Every scheme
+// is verified exactly right before it is written. Thread-safe.
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "core/scheme.hpp"
+
+namespace at {
+
+class SchemeStore {
+ public:
+  // Loads the best ranks already in OUT/schemes (so a resumed run keeps its records).
+  explicit SchemeStore(const std::string& out_dir);
+
+  enum class Outcome { Invalid, NotBetter, Duplicate, NewDistinct, NewBest };
+  // Verifies s in its field; records it if it is a new best or a new distinct best-rank scheme.
+  // `source` is free text for the log (e.g. "selfplay step 1200").
+  Outcome offer(const Scheme& s, const std::string& source);
+  // Best rank recorded for (format, field), or -1.
+  int best_rank(const Format& f, Field field) const;
+  std::string path_for(const Format& f, int rank, Field field) const;
+  std::string log_path() const { return dir_ + "/found.jsonl"; }
+
+ private:
+  std::string dir_;
+  mutable std::mutex mu_;  // guards best_ and seen_
+  std::map<std::pair<std::string, int>, int> best_;  // (format, field) -> best rank
+  std::set<uint64_t> seen_;                          // hashes of recorded best-rank schemes
+};
+
+// Order-independent hash of a scheme's terms (for telling distinct schemes apart).
+uint64_t scheme_hash(const Scheme& s);
+
+}  // namespace at

@@ -1,0 +1,108 @@
+// End-to-end checks of the alphatensor binary: exit codes, one-line errors, --help everywhere.
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string(ALPHATENSOR_BINARY) + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  BOOST_TEST_REQUIRE(p != nullptr);
+  Run r{0, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+const std::string schemes = std::string(ALPHATENSOR_SHARED_DIR) + "/schemes";
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/alphatensor_cli_XXXXXX";
+  BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_everywhere) {
+  BOOST_TEST(run("--help").code == 0);
+  BOOST_TEST(run("").code == 2);
+  BOOST_TEST(run("nonsense").code == 2);
+  for (const char* c : {"verify", "convert", "scheme", "records", "info", "bench", "bench core"}) {
+    const Run r = run(std::string(c) + " --help");
+    BOOST_TEST(r.code == 0, c);
+    BOOST_TEST(r.out.find("Usage: alphatensor") != std::string::npos, c);
+  }
+  const Run bad = run("verify --no-such-option");
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(bad.out.find("no-such-option") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(verify_exit_codes) {
+  const Run ok = run("verify " + schemes + "/*.json " + schemes + "/*.exp");
+  BOOST_TEST(ok.code == 0, ok.out);
+  BOOST_TEST(ok.out.find("INVALID") == std::string::npos);
+  BOOST_TEST(ok.out.find("5x5x5 over Z2, rank 96: VALID") != std::string::npos);
+
+  const std::string dir = temp_dir();
+  std::ofstream(dir + "/wrong.json") << R"({"n":[1,1,1],"m":1,"z2":false,"u":[[1]],"v":[[1]],"w":[[2]]})";
+  const Run inv = run("verify " + dir + "/wrong.json " + schemes + "/2x2x2_r7_Z.json");
+  BOOST_TEST(inv.code == 1);
+  BOOST_TEST(inv.out.find("INVALID: a11·b11 → c11: expected 1, found 2") != std::string::npos, inv.out);
+
+  std::ofstream(dir + "/garbage.json") << "\x7f" "ELF\x01\x02";
+  const Run un = run("verify " + dir + "/garbage.json " + dir + "/wrong.json");
+  BOOST_TEST(un.code == 2);
+  BOOST_TEST(un.out.find("garbage.json: not valid JSON") != std::string::npos, un.out);
+  BOOST_TEST(run("verify " + dir + "/missing.json").code == 2);
+
+  // A mod-2 scheme is invalid over Z when asked.
+  BOOST_TEST(run("verify --field Z " + schemes + "/4x4x4_r47_Z2.json").code == 1);
+  const Run js = run("verify --json " + schemes + "/2x2x2_r7_Z.json");
+  BOOST_TEST(js.out.find("\"status\":\"valid\"") != std::string::npos, js.out);
+}
+
+BOOST_AUTO_TEST_CASE(convert_and_scheme_constructions) {
+  const std::string dir = temp_dir();
+  BOOST_TEST(run("convert " + schemes + "/3x3x3_r23_Z.json " + dir + "/a.exp").code == 0);
+  BOOST_TEST(run("convert " + dir + "/a.exp " + dir + "/b.json").code == 0);
+  BOOST_TEST(run("verify " + dir + "/b.json").code == 0);
+  BOOST_TEST(run("convert " + schemes + "/3x3x3_r23_Z.json " + dir + "/c.txt").code == 2);
+
+  const Run s49 = run("scheme --builtin strassen --kron strassen -o " + dir + "/s49.json");
+  BOOST_TEST(s49.code == 0, s49.out);
+  BOOST_TEST(s49.out.find("4x4x4 over Z, rank 49") != std::string::npos, s49.out);
+  const Run s11 = run("scheme --builtin naive --format 2,2,1 --sum strassen --axis 2 -o " + dir + "/s11.exp");
+  BOOST_TEST(s11.out.find("2x2x3 over Z, rank 11") != std::string::npos, s11.out);
+  const Run perm = run("scheme --input " + schemes + "/2x3x4_r20_Z.json --to-format 4,3,2 --symmetry 5 -o " + dir + "/p.json");
+  BOOST_TEST(perm.out.find("4x3x2 over Z, rank 20") != std::string::npos, perm.out);
+  BOOST_TEST(run("scheme --builtin naive").code == 2);
+  BOOST_TEST(run("scheme --builtin strassen --kron naive:9,9,9").code == 2);  // 18x18x18 is too large
+
+  std::ofstream(dir + "/opts.ini") << "builtin = strassen\nkron = strassen\n";
+  const Run cfg = run("scheme --config " + dir + "/opts.ini -o " + dir + "/cfg.json");
+  BOOST_TEST(cfg.out.find("rank 49") != std::string::npos, cfg.out);
+}
+
+BOOST_AUTO_TEST_CASE(info_and_records_run) {
+  const Run info = run("info");
+  BOOST_TEST(info.code == 0, info.out);
+  BOOST_TEST(info.out.find("CUDA devices:") != std::string::npos);
+  const Run rec = run("records --schemes " + schemes);
+  BOOST_TEST(rec.code == 0, rec.out);
+  BOOST_TEST(rec.out.find("4x4x4") != std::string::npos);
+  BOOST_TEST(run("records --schemes /nonexistent").code == 2);
+}

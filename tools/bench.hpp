@@ -1,0 +1,17 @@
+#pragma once
+// Benchmark plumbing: each `alphatensor bench X` prints lines "name: value unit" and, with --json,
+// one JSON object per figure.
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace at::cli {
+
+// Runs f repeatedly for at least min_seconds (after one warm-up call); returns seconds per call.
+double time_per_call(const std::function<void()>& f, double min_seconds = 0.5);
+
+void report(bool json, const std::string& bench, const std::string& name, double value, const std::string& unit);
+
+int bench_core(const std::vector<std::string>& args);
+
+}  // namespace at::cli

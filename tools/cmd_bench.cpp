@@ -1,0 +1,48 @@
+// alphatensor bench TARGET: prints measured figures (speed goals live here, not in tests).
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "tools/bench.hpp"
+#include "tools/cli.hpp"
+
+namespace at::cli {
+
+double time_per_call(const std::function<void()>& f, double min_seconds) {
+  using clock = std::chrono::steady_clock;
+  f();
+  long calls = 0;
+  const auto start = clock::now();
+  double elapsed = 0;
+  long batch = 1;
+  while (elapsed < min_seconds) {
+    for (long i = 0; i < batch; ++i) f();
+    calls += batch;
+    batch *= 2;
+    elapsed = std::chrono::duration<double>(clock::now() - start).count();
+  }
+  return elapsed / double(calls);
+}
+
+void report(bool json, const std::string& bench, const std::string& name, double value, const std::string& unit) {
+  if (json) std::cout << nlohmann::json{{"bench", bench}, {"name", name}, {"value", value}, {"unit", unit}}.dump() << "\n";
+  else std::cout << bench << " " << name << ": " << value << " " << unit << "\n";
+  std::cout.flush();
+}
+
+int cmd_bench(const std::vector<std::string>& args) {
+  struct Target { const char* name; int (*run)(const std::vector<std::string>&); const char* what; };
+  static const Target targets[] = {
+      {"core", bench_core, "exact verification and game steps"},
+  };
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::ostream& o = args.empty() ? std::cerr : std::cout;
+    o << "Usage: alphatensor bench TARGET [options]   (alphatensor bench TARGET --help)\n\nTargets:\n";
+    for (const Target& t : targets) o << "  " << t.name << "  " << t.what << "\n";
+    return args.empty() ? kUsage : kOk;
+  }
+  for (const Target& t : targets)
+    if (args[0] == t.name) return t.run(std::vector<std::string>(args.begin() + 1, args.end()));
+  throw UsageError("unknown bench target '" + args[0] + "'");
+}
+
+}  // namespace at::cli

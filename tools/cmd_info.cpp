@@ -1,0 +1,54 @@
+// alphatensor info: version, build options, library versions, CUDA devices or why there are none.
+#include <Eigen/Core>
+#include <boost/version.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <oneapi/tbb/version.h>
+#include <thread>
+
+#include "core/build_info.hpp"
+#include "kernels/device.hpp"
+#include "tools/cli.hpp"
+
+namespace at::cli {
+
+int cmd_info(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("json", po::bool_switch(), "print one JSON object");
+  po::variables_map vm;
+  if (!parse("info", "[--json]", args, opts, {}, vm)) return kOk;
+  const BuildInfo& b = build_info();
+  const CudaDeviceReport cuda = query_cuda_devices();
+  const std::string eigen = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+                            std::to_string(EIGEN_MINOR_VERSION);
+  const std::string boost = std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) +
+                            "." + std::to_string(BOOST_VERSION % 100);
+  const std::string json_v = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+                             std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_PATCH);
+  const std::string cuda_backend = cuda.built ? "built (CUDA " + b.cuda_version + ", sm " + b.cuda_architectures + ")"
+                                              : "not built";
+  if (vm["json"].as<bool>()) {
+    nlohmann::json j{{"version", b.version}, {"git", b.git}, {"build_type", b.build_type}, {"compiler", b.compiler},
+                     {"eigen", eigen}, {"boost", boost}, {"onetbb", std::string(TBB_VERSION_STRING) + " (" + b.tbb_kind + ")"},
+                     {"nlohmann_json", json_v}, {"sanitizers", b.sanitizers}, {"cuda_built", cuda.built},
+                     {"cuda_runtime", cuda.runtime_version}, {"cuda_driver", cuda.driver_version},
+                     {"cuda_devices", cuda.devices}, {"cuda_reason", cuda.reason},
+                     {"hardware_threads", std::thread::hardware_concurrency()}};
+    std::cout << j.dump(1) << "\n";
+    return kOk;
+  }
+  std::cout << "alphatensor " << b.version << " (git " << b.git << ", " << b.build_type << ", " << b.compiler
+            << (b.sanitizers ? ", ASan+UBSan" : "") << ")\n"
+            << "libraries:    Eigen " << eigen << ", Boost " << boost << ", oneTBB " << TBB_VERSION_STRING << " ("
+            << b.tbb_kind << "), nlohmann-json " << json_v << "\n"
+            << "CPU threads:  " << std::thread::hardware_concurrency() << "\n"
+            << "CUDA backend: " << cuda_backend << "\n"
+            << "CUDA devices: ";
+  if (cuda.devices.empty()) std::cout << "none: " << cuda.reason << "; running on the CPU\n";
+  for (size_t i = 0; i < cuda.devices.size(); ++i)
+    std::cout << (i ? "              " : "") << i << ": " << cuda.devices[i] << "\n";
+  if (!cuda.driver_version.empty()) std::cout << "CUDA driver:  " << cuda.driver_version << "\n";
+  return kOk;
+}
+
+}  // namespace at::cli

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything alphatensor needs on Debian 12 (as root) and builds a static oneTBB once per
+# machine. Debian ships oneTBB only as a shared library, and the binary must link it statically.
+# Re-running is cheap: apt skips installed packages and the oneTBB build is cached.
+set -euo pipefail
+
+TBB_PREFIX=${ALPHATENSOR_TBB_PREFIX:-/opt/alphatensor-deps/onetbb-static}
+export DEBIAN_FRONTEND=noninteractive
+
+pkgs=(build-essential cmake git dpkg-dev ca-certificates
+      libeigen3-dev nlohmann-json3-dev
+      libboost-program-options-dev libboost-test-dev libboost-context-dev)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ -f "$TBB_PREFIX/.complete" ]; then
+  echo "install_deps: static oneTBB cached in $TBB_PREFIX"
+  exit 0
+fi
+
+# apt-get source needs a deb-src entry; add one for bookworm if none is configured.
+if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  cat > /etc/apt/sources.list.d/alphatensor-deb-src.sources <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  apt-get update -qq
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && apt-get source -qq onetbb >/dev/null)
+src=$(find "$work" -maxdepth 1 -type d -name 'onetbb-*' | head -n 1)
+[ -n "$src" ] || { echo "install_deps: apt-get source onetbb gave no source tree" >&2; exit 1; }
+# TBB_STRICT=OFF: its -Werror breaks the Release build on g++ 12 (stringop-overflow).
+cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+      -DTBB_TEST=OFF -DTBB_STRICT=OFF -DTBB_EXAMPLES=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
+      -DCMAKE_INSTALL_PREFIX="$TBB_PREFIX" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+cmake --build "$work/build" -j "$(nproc)" >"$work/log" 2>&1 || { tail -50 "$work/log"; exit 1; }
+cmake --install "$work/build" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+touch "$TBB_PREFIX/.complete"
+echo "install_deps: built static oneTBB into $TBB_PREFIX"

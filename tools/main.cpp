@@ -1,0 +1,78 @@
+// alphatensor: one binary, many subcommands. Exit codes: see tools/cli.hpp and the README.
+#include <iostream>
+
+#include "core/build_info.hpp"
+#include "core/files.hpp"
+#include "tools/cli.hpp"
+
+namespace at::cli {
+
+int cmd_verify(const std::vector<std::string>&);
+int cmd_convert(const std::vector<std::string>&);
+int cmd_scheme(const std::vector<std::string>&);
+int cmd_info(const std::vector<std::string>&);
+int cmd_records(const std::vector<std::string>&);
+int cmd_bench(const std::vector<std::string>&);
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = {
+      {"verify", "check scheme files exactly (Z, Z2 or Q)", cmd_verify},
+      {"convert", "convert a scheme between .json and .exp", cmd_convert},
+      {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},
+      {"records", "our best schemes against the best known ranks", cmd_records},
+      {"info", "version, build options, libraries, CUDA devices", cmd_info},
+      {"bench", "benchmarks (core, ...)", cmd_bench},
+  };
+  return list;
+}
+
+}  // namespace at::cli
+
+namespace {
+void usage(std::ostream& o) {
+  o << "Usage: alphatensor <command> [options]   (alphatensor <command> --help for details)\n\n"
+       "Discovers and checks fast matrix multiplication algorithms (AlphaTensor).\n\nCommands:\n";
+  for (const auto& c : at::cli::commands()) {
+    o << "  " << c.name << std::string(c.name.size() < 10 ? 10 - c.name.size() : 1, ' ') << c.summary << "\n";
+  }
+  o << "\nExit codes: 0 ok, 1 invalid scheme, 2 usage or input error, 3 runtime error,\n"
+       "4 stopped by a signal after writing a checkpoint.\n";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace at::cli;
+  std::ios::sync_with_stdio(false);
+  if (argc < 2) {
+    usage(std::cerr);
+    return kUsage;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(std::cout);
+    return kOk;
+  }
+  if (name == "--version") {
+    std::cout << "alphatensor " << at::build_info().version << " (" << at::build_info().git << ")\n";
+    return kOk;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& c : commands()) {
+    if (c.name != name) continue;
+    try {
+      return c.run(args);
+    } catch (const UsageError& e) {
+      std::cerr << "alphatensor " << name << ": " << e.what() << " (see --help)\n";
+      return kUsage;
+    } catch (const at::InputError& e) {
+      std::cerr << "alphatensor " << name << ": " << e.what() << "\n";
+      return kUsage;
+    } catch (const std::exception& e) {
+      std::cerr << "alphatensor " << name << ": error: " << e.what() << "\n";
+      return kRuntime;
+    }
+  }
+  std::cerr << "alphatensor: unknown command '" << name << "'\n";
+  usage(std::cerr);
+  return kUsage;
+}
