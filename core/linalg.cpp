@@ -1,5 +1,7 @@
 #include "core/linalg.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace at {
@@ -38,24 +40,115 @@ std::vector<Rational> Mat::apply(const Rational* x) const {
   return y;
 }
 
-int rank_q(const std::vector<int64_t>& m, int rows, int cols) {
-  std::vector<Rational> a(m.begin(), m.end());
+namespace {
+
+using u64 = uint64_t;
+using u128 = unsigned __int128;
+
+u64 mulmod(u64 a, u64 b, u64 m) { return u64(u128(a) * b % m); }
+u64 powmod(u64 a, u64 e, u64 m) {
+  u64 r = 1;
+  for (a %= m; e; e >>= 1, a = mulmod(a, a, m))
+    if (e & 1) r = mulmod(r, a, m);
+  return r;
+}
+// Deterministic Miller-Rabin for 64-bit numbers.
+bool is_prime(u64 n) {
+  if (n < 2) return false;
+  for (u64 p : {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37})
+    if (n % p == 0) return n == p;
+  u64 d = n - 1;
+  int s = 0;
+  while ((d & 1) == 0) { d >>= 1; ++s; }
+  for (u64 a : {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37}) {
+    u64 x = powmod(a, d, n);
+    if (x == 1 || x == n - 1) continue;
+    bool composite = true;
+    for (int i = 1; i < s && composite; ++i) composite = (x = mulmod(x, x, n)) != n - 1;
+    if (composite) return false;
+  }
+  return true;
+}
+
+int rank_mod(const std::vector<int64_t>& m, int rows, int cols, u64 p) {
+  std::vector<u64> a(m.size());
+  for (size_t i = 0; i < m.size(); ++i) {
+    const int64_t r = m[i] % int64_t(p);
+    a[i] = u64(r < 0 ? r + int64_t(p) : r);
+  }
   int rank = 0;
   for (int c = 0; c < cols && rank < rows; ++c) {
     int piv = -1;
     for (int r = rank; r < rows; ++r)
-      if (!a[size_t(r) * cols + c].is_zero()) { piv = r; break; }
+      if (a[size_t(r) * cols + c]) { piv = r; break; }
     if (piv < 0) continue;
     for (int j = 0; j < cols; ++j) std::swap(a[size_t(piv) * cols + j], a[size_t(rank) * cols + j]);
-    const Rational p = a[size_t(rank) * cols + c];
+    const u64 inv = powmod(a[size_t(rank) * cols + c], p - 2, p);
     for (int r = rank + 1; r < rows; ++r) {
-      const Rational f = a[size_t(r) * cols + c] / p;
-      if (f.is_zero()) continue;
-      for (int j = c; j < cols; ++j) a[size_t(r) * cols + j] -= f * a[size_t(rank) * cols + j];
+      const u64 f = mulmod(a[size_t(r) * cols + c], inv, p);
+      if (!f) continue;
+      for (int j = c; j < cols; ++j)
+        a[size_t(r) * cols + j] = (a[size_t(r) * cols + j] + p - mulmod(f, a[size_t(rank) * cols + j], p)) % p;
     }
     ++rank;
   }
   return rank;
+}
+
+// Exact rank over Q by elimination modulo several 62-bit primes. The rank mod p never exceeds the
+// rank over Q, and a non-zero minor (|minor| <= Hadamard's bound H) cannot vanish modulo primes
+// whose product exceeds H, so the maximum over enough primes is the exact rank.
+int rank_multimodular(const std::vector<int64_t>& m, int rows, int cols) {
+  double log2_h = 0;  // Hadamard: |minor| <= product of the row norms
+  for (int r = 0; r < rows; ++r) {
+    double norm2 = 0;
+    for (int c = 0; c < cols; ++c) norm2 += double(m[size_t(r) * cols + c]) * double(m[size_t(r) * cols + c]);
+    if (norm2 > 1) log2_h += 0.5 * std::log2(norm2);
+  }
+  int best = 0;
+  double covered = 0;  // log2 of the product of the primes used
+  for (u64 p = (u64(1) << 62) - 57; covered <= log2_h + 1; p -= 2) {
+    if (!is_prime(p)) continue;
+    best = std::max(best, rank_mod(m, rows, cols, p));
+    covered += 61.9;
+  }
+  return best;
+}
+
+// Fraction-free (Bareiss) elimination in 128-bit integers: exact, and every division is exact.
+// Returns -1 if an intermediate value overflows.
+int rank_bareiss(const std::vector<int64_t>& m, int rows, int cols) {
+  std::vector<__int128> a(m.begin(), m.end());
+  __int128 prev = 1;
+  int rank = 0;
+  for (int c = 0; c < cols && rank < rows; ++c) {
+    int piv = -1;
+    for (int r = rank; r < rows; ++r)
+      if (a[size_t(r) * cols + c] != 0) { piv = r; break; }
+    if (piv < 0) continue;
+    for (int j = 0; j < cols; ++j) std::swap(a[size_t(piv) * cols + j], a[size_t(rank) * cols + j]);
+    const __int128 p = a[size_t(rank) * cols + c];
+    for (int r = rank + 1; r < rows; ++r) {
+      const __int128 f = a[size_t(r) * cols + c];
+      for (int j = c; j < cols; ++j) {
+        __int128 x, y, d;
+        if (__builtin_mul_overflow(a[size_t(r) * cols + j], p, &x) ||
+            __builtin_mul_overflow(f, a[size_t(rank) * cols + j], &y) || __builtin_sub_overflow(x, y, &d))
+          return -1;
+        a[size_t(r) * cols + j] = d / prev;
+      }
+    }
+    prev = p;
+    ++rank;
+  }
+  return rank;
+}
+
+}  // namespace
+
+int rank_q(const std::vector<int64_t>& m, int rows, int cols) {
+  const int r = rank_bareiss(m, rows, cols);
+  return r >= 0 ? r : rank_multimodular(m, rows, cols);
 }
 
 int rank_gf2(const std::vector<int64_t>& m, int rows, int cols) {

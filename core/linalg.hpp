@@ -25,7 +25,8 @@ struct Mat {
   std::vector<Rational> apply(const Rational* x) const;
 };
 
-// Rank of an integer matrix (row-major rows×cols) over Q, exactly.
+// Rank of an integer matrix (row-major rows×cols) over Q, exactly (fraction-free elimination in
+// 128 bits; multi-modular elimination when that overflows).
 int rank_q(const std::vector<int64_t>& m, int rows, int cols);
 // Rank over GF(2) of the entries taken mod 2.
 int rank_gf2(const std::vector<int64_t>& m, int rows, int cols);

@@ -120,3 +120,32 @@ BOOST_AUTO_TEST_CASE(symmetries_keep_schemes_valid) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(exact_ranks_of_products_of_random_matrices) {
+  Rng rng(21);
+  for (int t = 0; t < 200; ++t) {
+    const int rows = int(rng.uniform_int(1, 16)), cols = int(rng.uniform_int(1, 16)), k = int(rng.uniform_int(1, 16));
+    const int64_t big = t % 4 == 0 ? 1000000000 : 3;  // large entries overflow the 128-bit path
+    std::vector<int64_t> x(size_t(rows) * k), y(size_t(k) * cols), m(size_t(rows) * cols, 0);
+    for (auto& e : x) e = rng.uniform_int(-big, big);
+    for (auto& e : y) e = rng.uniform_int(-3, 3);
+    for (int i = 0; i < rows; ++i)
+      for (int l = 0; l < k; ++l)
+        for (int j = 0; j < cols; ++j) m[size_t(i) * cols + j] += x[size_t(i) * k + l] * y[size_t(l) * cols + j];
+    const int r = rank_q(m, rows, cols);
+    BOOST_TEST(r == std::min({rows, cols, k}));  // random factors are full rank (fixed seed)
+    // Transposing never changes the rank.
+    std::vector<int64_t> mt(m.size());
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < cols; ++j) mt[size_t(j) * rows + i] = m[size_t(i) * cols + j];
+    BOOST_TEST(rank_q(mt, cols, rows) == r);
+    // Mod 2 the rank can only drop.
+    BOOST_TEST(rank_gf2(m, rows, cols) <= r);
+  }
+  // Known ranks.
+  BOOST_TEST(rank_q({1, 2, 2, 4}, 2, 2) == 1);
+  BOOST_TEST(rank_q({2, 0, 0, 2}, 2, 2) == 2);
+  BOOST_TEST(rank_gf2({2, 0, 0, 2}, 2, 2) == 0);
+  BOOST_TEST(rank_q({0, 1, 0, 0, 0, 1, 0, 0, 0}, 3, 3) == 2);
+  BOOST_TEST(rank_q({4000000000000LL, 3, 8000000000001LL, 6}, 2, 2) == 2);
+}
