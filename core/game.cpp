@@ -47,11 +47,11 @@ TensorGame::TensorGame(const TensorI8& start, const GameConfig& cfg) : state_(st
   if (cfg.field == Field::Q) throw std::invalid_argument("TensorGame plays over Z or Z2");
 }
 
-bool TensorGame::legal(const Action& a) const {
-  const int d0 = state_.dim(0), d1 = state_.dim(1), d2 = state_.dim(2);
+bool action_legal(const TensorI8& s, const Action& a, const GameConfig& cfg) {
+  const int d0 = s.dim(0), d1 = s.dim(1), d2 = s.dim(2);
   if (int(a.u.size()) != d0 || int(a.v.size()) != d1 || int(a.w.size()) != d2) return false;
-  const int lo = cfg_.field == Field::Z2 ? 0 : -cfg_.coefficient_bound;
-  const int hi = cfg_.field == Field::Z2 ? 1 : cfg_.coefficient_bound;
+  const int lo = cfg.field == Field::Z2 ? 0 : -cfg.coefficient_bound;
+  const int hi = cfg.field == Field::Z2 ? 1 : cfg.coefficient_bound;
   for (const auto* x : {&a.u, &a.v, &a.w}) {
     bool nonzero = false;
     for (int8_t e : *x) {
@@ -60,14 +60,14 @@ bool TensorGame::legal(const Action& a) const {
     }
     if (!nonzero) return false;
   }
-  if (cfg_.field == Field::Z2) return true;
+  if (cfg.field == Field::Z2) return true;
   for (int i = 0; i < d0; ++i) {
     if (!a.u[i]) continue;
     for (int j = 0; j < d1; ++j) {
       if (!a.v[j]) continue;
       const int uv = a.u[i] * a.v[j];
       for (int k = 0; k < d2; ++k) {
-        const int x = state_(i, j, k) - uv * a.w[k];
+        const int x = s(i, j, k) - uv * a.w[k];
         if (x < -127 || x > 127) return false;
       }
     }

@@ -32,6 +32,10 @@ bool is_canonical(const Action& a, Field f);
 // for Z2), an upper bound on the rank of S, as published.
 int slice_rank_bound(const TensorI8& s, Field f);
 
+// True when `a` may be played on state `s`: right sizes, entries in F, no zero factor, and the
+// update keeps every entry within int8 (an int8 state stays exact).
+bool action_legal(const TensorI8& s, const Action& a, const GameConfig& cfg);
+
 class TensorGame {
  public:
   TensorGame(const TensorI8& start, const GameConfig& cfg);
@@ -43,9 +47,7 @@ class TensorGame {
   bool solved() const { return state_.is_zero(); }
   bool terminal() const { return solved() || moves() >= cfg_.r_limit; }
 
-  // True when the action has the right sizes, entries in F, no zero factor, and its update keeps
-  // every entry within int8 (an int8 state stays exact).
-  bool legal(const Action& a) const;
+  bool legal(const Action& a) const { return action_legal(state_, a, cfg_); }
   // Plays a legal action (throws std::invalid_argument otherwise) and returns its reward:
   // −1, and additionally −γ(S) when this move reaches R_limit with S ≠ 0.
   double step(const Action& a);

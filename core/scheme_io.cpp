@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <optional>
 #include <sstream>
 
 namespace at {
@@ -60,6 +60,26 @@ int json_int(const json& x, const std::string& name, const std::string& what, in
   const int64_t v = x.is_number_unsigned() ? int64_t(std::min<uint64_t>(x.get<uint64_t>(), uint64_t(INT64_MAX))) : x.get<int64_t>();
   if (v < lo || v > hi) fail(name, what + " = " + std::to_string(v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
   return int(v);
+}
+
+// The first "NxMxP" (each 1..kMaxDim) in a file name.
+std::optional<Format> format_in_name(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i])) || (i > 0 && std::isdigit(static_cast<unsigned char>(s[i - 1]))))
+      continue;
+    int d[3];
+    size_t j = i;
+    bool ok = true;
+    for (int k = 0; k < 3 && ok; ++k) {
+      if (k > 0) ok = j < s.size() && s[j++] == 'x';
+      const size_t start = j;
+      d[k] = 0;
+      while (ok && j < s.size() && std::isdigit(static_cast<unsigned char>(s[j])) && j - start < 3) d[k] = d[k] * 10 + (s[j++] - '0');
+      ok = ok && j > start && d[k] >= 1 && d[k] <= kMaxDim;
+    }
+    if (ok) return Format{d[0], d[1], d[2]};
+  }
+  return std::nullopt;
 }
 
 // Field from content: Z2 if declared, else Q when a coefficient is fractional, else Z.
@@ -254,12 +274,9 @@ Scheme parse_scheme_exp(const std::string& text, const std::string& name) {
   if (lines.empty()) throw InputError(name + ": no products in file");
   Format f{n, m, p};
   // A format in the file name (e.g. 3x3x3_r23.exp) wins when it covers every index seen.
-  std::smatch mt;
-  static const std::regex fmt_re("([0-9]+)x([0-9]+)x([0-9]+)");
   const std::string base = name.substr(name.find_last_of('/') == std::string::npos ? 0 : name.find_last_of('/') + 1);
-  if (std::regex_search(base, mt, fmt_re)) {
-    const int a = std::atoi(mt[1].str().c_str()), b = std::atoi(mt[2].str().c_str()), c = std::atoi(mt[3].str().c_str());
-    if (a >= n && b >= m && c >= p && a <= kMaxDim && b <= kMaxDim && c <= kMaxDim) f = Format{a, b, c};
+  if (const auto named = format_in_name(base)) {
+    if (named->n >= n && named->m >= m && named->p >= p) f = *named;
   }
   if (f.n > kMaxDim || f.m > kMaxDim || f.p > kMaxDim) throw InputError(name + ": format " + f.str() + " is larger than supported");
   if (int(lines.size()) > max_rank(f)) throw InputError(name + ": rank " + std::to_string(lines.size()) + " is implausibly large");

@@ -33,6 +33,7 @@ int cmd_bench(const std::vector<std::string>& args) {
   struct Target { const char* name; int (*run)(const std::vector<std::string>&); const char* what; };
   static const Target targets[] = {
       {"core", bench_core, "exact verification and game steps"},
+      {"mcts", bench_mcts, "search simulations/s, batching, memory per node"},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::ostream& o = args.empty() ? std::cerr : std::cout;

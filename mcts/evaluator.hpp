@@ -1,0 +1,80 @@
+#pragma once
+// Batches network queries from many concurrent games: callers block in evaluate(); a dispatcher
+// thread runs the network on up to max_batch queries, or on what it has once the oldest query has
+// waited max_wait. Answers depend on the query alone (its seed), so batching never changes a game.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "mcts/network.hpp"
+
+namespace at::mcts {
+
+struct EvaluatorStats {
+  long queries = 0;
+  long batches = 0;
+  double network_seconds = 0;
+  double mean_batch() const { return batches ? double(queries) / double(batches) : 0; }
+};
+
+// How a search gets its answers: directly (one caller thread per network call) or batched.
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+  // Thread-safe; blocks until the answer is ready.
+  virtual Answer evaluate(const Query& q) = 0;
+  virtual EvaluatorStats stats() const = 0;
+};
+
+// Calls the network on each query alone, in the caller's thread (the network must be safe to call
+// from several threads; the fake networks are).
+class DirectEvaluator : public Evaluator {
+ public:
+  explicit DirectEvaluator(Network& net) : net_(net) {}
+  Answer evaluate(const Query& q) override;
+  EvaluatorStats stats() const override;
+
+ private:
+  Network& net_;
+  std::atomic<long> queries_{0};
+};
+
+class BatchingEvaluator : public Evaluator {
+ public:
+  BatchingEvaluator(Network& net, int max_batch = 256, std::chrono::microseconds max_wait = std::chrono::microseconds(2000));
+  ~BatchingEvaluator();
+  BatchingEvaluator(const BatchingEvaluator&) = delete;
+  BatchingEvaluator& operator=(const BatchingEvaluator&) = delete;
+
+  // Thread-safe; blocks until the answer is ready. Rethrows the network's exception.
+  Answer evaluate(const Query& q) override;
+  EvaluatorStats stats() const override;
+  // Swaps the network between batches (new weights from the learner).
+  void set_network(Network& net);
+
+ private:
+  struct Pending {
+    const Query* query;
+    Answer answer;
+    std::exception_ptr error;
+    bool done = false;
+    std::chrono::steady_clock::time_point since;
+  };
+  void dispatch_loop();
+
+  const int max_batch_;
+  const std::chrono::microseconds max_wait_;
+  mutable std::mutex mu_;          // guards net_, queue_, stop_, stats_, and every Pending::done/answer
+  std::condition_variable work_;   // dispatcher waits here for queries
+  std::condition_variable ready_;  // callers wait here for their answer
+  Network* net_;                   // written under mu_, used by the dispatcher between batches
+  std::deque<Pending*> queue_;     // callers' pending queries, oldest first
+  bool stop_ = false;
+  EvaluatorStats stats_;
+  std::thread dispatcher_;         // started last, joined in the destructor
+};
+
+}  // namespace at::mcts

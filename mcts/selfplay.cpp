@@ -1,0 +1,65 @@
+#include "mcts/selfplay.hpp"
+
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+namespace at::mcts {
+
+GameRecord play_game(const TensorI8& start, const GameConfig& game, const SearchConfig& cfg,
+                     Evaluator& eval, uint64_t seed, bool keep_records) {
+  GameRecord rec;
+  rec.seed = seed;
+  rec.start = start;
+  Rng rng(seed);
+  TensorGame g(start, game);
+  Search search(cfg, game, eval);
+  search.reset(start);
+  std::vector<float> rewards;
+  while (!g.terminal()) {
+    search.run(g.state(), g.history(), rng);
+    if (keep_records) {
+      MoveRecord m;
+      m.state = g.state();
+      const size_t h = std::min(g.history().size(), size_t(std::max(0, cfg.history)));
+      m.history.assign(g.history().end() - long(h), g.history().end());
+      m.move = g.moves();
+      search.improved_policy(&m.actions, &m.policy);
+      rec.moves.push_back(std::move(m));
+    }
+    const Action a = search.select_action(rng);
+    rewards.push_back(float(g.step(a)));
+    search.advance(a, g.state(), g.moves());
+  }
+  const SearchStats& st = search.stats();
+  rec.search = st;
+  rec.actions = g.history();
+  rec.solved = g.solved();
+  float ret = 0;
+  for (size_t i = rewards.size(); i-- > 0;) {
+    ret += rewards[i];
+    if (keep_records) rec.moves[i].return_to_go = ret;
+  }
+  rec.total_return = ret;
+  return rec;
+}
+
+std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const GameConfig& game,
+                                   const SearchConfig& cfg, Evaluator& eval, uint64_t seed,
+                                   int concurrency, bool keep_records) {
+  std::vector<GameRecord> out(starts.size());
+  // Game tasks block while the evaluator batches their queries, so the arena needs one thread per
+  // game in flight, not per core: the waiting threads sleep.
+  const int n = std::max(1, concurrency);
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, size_t(n));
+  tbb::task_arena arena(n);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, starts.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
+      for (size_t i = r.begin(); i != r.end(); ++i)
+        out[i] = play_game(starts[i], game, cfg, eval, Rng::stream(seed, i).next(), keep_records);
+    }, tbb::simple_partitioner());
+  });
+  return out;
+}
+
+}  // namespace at::mcts

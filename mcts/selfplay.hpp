@@ -1,0 +1,41 @@
+#pragma once
+// Self-play: whole games played by search, many at once on oneTBB, network queries of all games
+// batched by one BatchingEvaluator. Each game is searched by one task with its own Rng stream, so
+// a seed gives the same game whatever the number of threads.
+#include <cstdint>
+#include <vector>
+
+#include "mcts/search.hpp"
+
+namespace at::mcts {
+
+// One position of a finished game, as a training sample.
+struct MoveRecord {
+  TensorI8 state;                // residual before the move
+  std::vector<Action> history;   // last h actions before it
+  int move = 0;
+  std::vector<Action> actions;   // root children with their improved-policy probabilities
+  std::vector<float> policy;
+  float return_to_go = 0;        // −(moves from here to the end) − terminal penalty
+};
+
+struct GameRecord {
+  uint64_t seed = 0;
+  TensorI8 start;
+  std::vector<Action> actions;   // the moves played, in order
+  bool solved = false;
+  float total_return = 0;
+  std::vector<MoveRecord> moves;
+  SearchStats search;            // summed over the moves
+};
+
+// Plays one game from `start` to the end (zero or R_limit).
+GameRecord play_game(const TensorI8& start, const GameConfig& game, const SearchConfig& cfg,
+                     Evaluator& eval, uint64_t seed, bool keep_records = true);
+
+// Plays starts.size() games, up to `concurrency` at a time; game i uses seed Rng::stream(seed, i).
+std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const GameConfig& game,
+                                   const SearchConfig& cfg, Evaluator& eval, uint64_t seed,
+                                   int concurrency, bool keep_records = true);
+
+}  // namespace at::mcts
