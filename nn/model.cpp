@@ -316,20 +316,24 @@ Losses Model<T>::loss(const std::vector<TrainExample>& batch, uint64_t dropout_s
   return out;
 }
 
-double forward_flops(const ModelConfig& c, int seqs, int len, int logit_rows) {
+double torso_flops(const ModelConfig& c) {
   const double S = c.S, cc = c.c, A = c.torso_width(), D = c.dec_width(), cells = 3 * S * S;
   const double rows = 2 * S * S, L = 2 * S;  // tokens of one pair attention, its sequence length
-  double torso = 2 * cells * c.input_features() * cc;
   const double block = 2 * rows * cc * 3 * A + 4 * S * L * L * A + 2 * rows * A * cc + 4 * rows * cc * c.mlp_factor * cc;
-  torso += 3 * c.torso_layers * block;
-  const double kv = c.dec_layers * 2 * cells * cc * 2 * D;
-  const double t = double(seqs) * len;  // decoder tokens
+  return 2 * cells * c.input_features() * cc + 3 * c.torso_layers * block + c.dec_layers * 2 * cells * cc * 2 * D;
+}
+
+double decoder_flops(const ModelConfig& c, int seqs, int len) {
+  const double D = c.dec_width(), cells = 3.0 * c.S * c.S, t = double(seqs) * len;
   const double layer = 2 * t * D * 3 * D + 4 * seqs * double(len) * len * D + 2 * t * D * D +  // self-attention
                        2 * t * D * D + 4 * t * cells * D + 2 * t * D * D +                       // cross-attention
                        4 * t * D * c.mlp_factor * D;                                           // MLP
-  const double vw = c.value_width;
-  const double heads = 2 * double(logit_rows) * D * c.vocab() + 2 * (D * vw + 2 * vw * vw + vw * c.quantiles);
-  return torso + kv + c.dec_layers * layer + heads;
+  return c.dec_layers * layer;
+}
+
+double head_flops(const ModelConfig& c, int logit_rows, int value_rows) {
+  const double D = c.dec_width(), vw = c.value_width;
+  return 2 * double(logit_rows) * D * c.vocab() + 2 * double(value_rows) * (D * vw + 2 * vw * vw + vw * c.quantiles);
 }
 
 template class Model<float>;

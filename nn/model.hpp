@@ -111,8 +111,11 @@ class Model {
   Lin value_[4];
 };
 
-// Analytic FLOPs (multiply-add = 2) of the forward pass: torso for one state, decoder for `seqs`
-// sequences of `len` tokens reading that state, `logit_rows` rows of policy logits.
-double forward_flops(const ModelConfig& c, int seqs, int len, int logit_rows);
+// Analytic forward FLOPs (multiply-add = 2; elementwise ops not counted). Torso and memory
+// projections of one state; decoder layers over `seqs` sequences of `len` tokens; policy logits for
+// `logit_rows` rows and the value head for `value_rows` rows.
+double torso_flops(const ModelConfig& c);
+double decoder_flops(const ModelConfig& c, int seqs, int len);
+double head_flops(const ModelConfig& c, int logit_rows, int value_rows);
 
 }  // namespace at::nn

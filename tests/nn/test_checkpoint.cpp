@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <fstream>
+#include <sys/wait.h>
 
 #include "core/files.hpp"
 #include "core/synthetic.hpp"
@@ -83,6 +84,34 @@ BOOST_AUTO_TEST_CASE(round_trip_is_bit_identical_and_bad_files_are_rejected) {
   expect_rejected(other, path);
   for (const char* f : {"a.ckpt", "b.ckpt", "trunc.ckpt", "flip.ckpt", "junk.ckpt", "empty.ckpt"})
     std::remove(temp_path(f).c_str());
+}
+
+namespace {
+int run_binary(const std::string& args, std::string* out) {
+  FILE* p = ::popen((std::string(ALPHATENSOR_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
+  const int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(model_info_command) {
+  const std::string path = temp_path("cli.ckpt");
+  std::string out;
+  BOOST_TEST(run_binary("model init -o " + path + " --set c=16 --set torso_layers=1", &out) == 0, out);
+  out.clear();
+  BOOST_TEST(run_binary("model info " + path, &out) == 0, out);
+  BOOST_TEST(out.find("c=16\n") != std::string::npos, out);
+  BOOST_TEST(out.find("parameters: ") != std::string::npos, out);
+  write_raw(path, read_file(path, size_t(1) << 30).substr(0, 100));
+  out.clear();
+  BOOST_TEST(run_binary("model info " + path, &out) == 2, out);
+  BOOST_TEST(out.find("checksum mismatch") != std::string::npos, out);
+  out.clear();
+  BOOST_TEST(run_binary("model init -o " + path + " --set nope=1", &out) == 2, out);
+  std::remove(path.c_str());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
