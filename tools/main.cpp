@@ -13,6 +13,7 @@ int cmd_scheme(const std::vector<std::string>&);
 int cmd_info(const std::vector<std::string>&);
 int cmd_records(const std::vector<std::string>&);
 int cmd_bench(const std::vector<std::string>&);
+int cmd_model(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -20,6 +21,7 @@ const std::vector<Command>& commands() {
       {"convert", "convert a scheme between .json and .exp", cmd_convert},
       {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},
       {"records", "our best schemes against the best known ranks", cmd_records},
+      {"model", "network checkpoints: info, init", cmd_model},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
       {"bench", "benchmarks (core, ...)", cmd_bench},
   };

@@ -1,0 +1,154 @@
+#include "nn/network.hpp"
+
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+namespace at::nn {
+
+double risk_seeking_value(const std::vector<double>& q) {
+  double sum = 0;
+  int n = 0;
+  for (size_t i = 0; i < q.size(); ++i)
+    if ((double(i) + 0.5) / double(q.size()) >= 0.75) {
+      sum += q[i];
+      ++n;
+    }
+  return n ? sum / n : 0.0;
+}
+
+std::vector<TrainExample> demonstration_examples(const Demonstration& d, Field f, const TokenCodec& codec) {
+  std::vector<TrainExample> out;
+  TensorI8 state = d.tensor;
+  const int R = int(d.actions.size());
+  for (int i = 0; i < R; ++i) {
+    TrainExample e;
+    e.state.tensor = state;
+    e.state.history.assign(d.actions.begin(), d.actions.begin() + i);
+    e.state.move = i;
+    e.tokens.push_back(codec.encode(d.actions[i]));
+    e.value = -double(R - i);
+    out.push_back(std::move(e));
+    TensorGame::apply_in_place(state, d.actions[i], f);
+  }
+  return out;
+}
+
+Network::Network(const ModelConfig& cfg, Backend<float>& be, uint64_t seed)
+    : model_(cfg, be), be_(be), rng_(Rng::stream(seed, 1)) {
+  m_ = be_.alloc(model_.num_params());
+  v_ = be_.alloc(model_.num_params());
+  model_.init(seed);
+}
+
+std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& states, int samples,
+                                          double temperature, Rng& rng) {
+  if (samples < 1 || !(temperature > 0)) throw std::invalid_argument("evaluate: need samples >= 1 and temperature > 0");
+  const ModelConfig& cfg = config();
+  const int B = int(states.size()), K = samples, seqs = B * K, k = model_.codec().num_tokens();
+  const int V = model_.codec().vocab_size(), D = cfg.dec_width(), Q = cfg.quantiles;
+  std::vector<Evaluation> out(B);
+  if (B == 0) return out;
+  be_.scratch_reset();
+  Graph<float> g(be_, false);
+  const std::vector<float> feat_host = model_.features(states);
+  float* feat = be_.scratch(feat_host.size());
+  be_.upload(feat, feat_host.data(), feat_host.size());
+  const std::vector<Var<float>> kv = model_.memory_kv(g, model_.torso(g, feat, B), B);
+
+  // Token inputs [seqs, k]: the start symbol, then the tokens sampled so far. Without a key/value
+  // cache each step reruns the decoder on the prefix (k is small: 3S/d tokens).
+  std::vector<int> tokens(size_t(seqs) * k, 0), ids;
+  std::vector<float> logits(size_t(seqs) * V);
+  std::vector<double> p(V);
+  for (int t = 0; t < k; ++t) {
+    const int len = t + 1;
+    ids.assign(size_t(seqs) * len, V);
+    for (int s = 0; s < seqs; ++s)
+      for (int i = 1; i < len; ++i) ids[size_t(s) * len + i] = tokens[size_t(s) * k + i - 1];
+    int* ids_dev = be_.scratch_int(ids.size());
+    be_.upload_int(ids_dev, ids.data(), ids.size());
+    const Var<float> dec = model_.decoder(g, kv, ids_dev, seqs, len, K, 0);
+    Var<float> last = g.make(size_t(seqs) * D);  // features of position t
+    g.copy2d(dec.at(size_t(t) * D), len * D, last, D, seqs, D);
+    if (t == 0) {  // the value head reads the unconditioned first token (the same for all K samples)
+      Var<float> first = g.make(size_t(B) * D);
+      g.copy2d(last, K * D, first, D, B, D);
+      std::vector<float> qh(size_t(B) * Q);
+      be_.download(qh.data(), model_.value_head(g, first, B).v, qh.size());
+      for (int b = 0; b < B; ++b) {
+        out[b].quantiles.assign(qh.begin() + size_t(b) * Q, qh.begin() + size_t(b + 1) * Q);
+        out[b].value = risk_seeking_value(out[b].quantiles);
+      }
+    }
+    be_.download(logits.data(), model_.policy_logits(g, last, seqs).v, logits.size());
+    for (int s = 0; s < seqs; ++s) {
+      const float* z = logits.data() + size_t(s) * V;
+      double mx = z[0];
+      for (int j = 1; j < V; ++j) mx = std::max(mx, double(z[j]));
+      for (int j = 0; j < V; ++j) p[j] = std::exp((double(z[j]) - mx) / temperature);
+      tokens[size_t(s) * k + t] = rng.categorical(p);
+    }
+  }
+  be_.scratch_reset();
+
+  for (int b = 0; b < B; ++b) {
+    const TensorI8& x = states[b]->tensor;
+    std::vector<int> count;
+    int decoded = 0;
+    for (int s = 0; s < K; ++s) {
+      const std::vector<int> seq(tokens.begin() + size_t(b * K + s) * k, tokens.begin() + size_t(b * K + s + 1) * k);
+      Action a;
+      if (!model_.codec().decode(seq, x.dim(0), x.dim(1), x.dim(2), &a)) continue;
+      ++decoded;
+      size_t i = 0;
+      while (i < out[b].actions.size() && out[b].actions[i] != a) ++i;
+      if (i == out[b].actions.size()) {
+        out[b].actions.push_back(a);
+        count.push_back(0);
+      }
+      ++count[i];
+    }
+    for (int c : count) out[b].probs.push_back(double(c) / decoded);
+  }
+  return out;
+}
+
+TrainStats Network::train_step(const std::vector<TrainExample>& batch) {
+  const ModelConfig& cfg = config();
+  const size_t n = model_.num_params();
+  be_.scratch_reset();
+  be_.zero(model_.grads(), n);
+  TrainStats st;
+  st.losses = model_.loss(batch, rng_.next(), true);
+  float* norm_sq = be_.scratch(1);
+  be_.sum_squares(model_.grads(), n, norm_sq);
+  float host_norm = 0;
+  be_.download(&host_norm, norm_sq, 1);
+  st.grad_norm = std::sqrt(double(host_norm));
+  AdamWParams a;
+  a.lr = cfg.lr;
+  a.beta1 = cfg.beta1;
+  a.beta2 = cfg.beta2;
+  a.eps = cfg.adam_eps;
+  a.weight_decay = cfg.weight_decay;
+  a.max_norm = cfg.clip_norm;
+  a.step = ++step_;
+  be_.adamw_step(model_.params(), model_.grads(), m_, v_, n, norm_sq, a);
+  be_.scratch_reset();
+  st.step = step_;
+  return st;
+}
+
+std::vector<float> Network::get_params() {
+  std::vector<float> p(model_.num_params());
+  be_.download(p.data(), model_.params(), p.size());
+  return p;
+}
+
+void Network::set_params(const std::vector<float>& p) {
+  if (p.size() != model_.num_params()) throw std::invalid_argument("set_params: wrong parameter count");
+  be_.upload(model_.params(), p.data(), p.size());
+}
+
+}  // namespace at::nn

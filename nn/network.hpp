@@ -1,0 +1,70 @@
+#pragma once
+// The network as the search and the trainer use it: inference (value + sampled actions) and
+// training steps (losses, gradients, AdamW), on any Backend<float>; plus versioned checkpoints.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "core/synthetic.hpp"
+#include "nn/model.hpp"
+
+namespace at::nn {
+
+struct Evaluation {
+  double value = 0;                // risk-seeking: mean of the quantiles with τ >= 0.75
+  std::vector<double> quantiles;   // [quantiles], τ_i = (i + 0.5)/quantiles
+  std::vector<Action> actions;     // distinct decodable samples, in order of first appearance
+  std::vector<double> probs;       // their empirical probabilities (sum 1 unless none decoded)
+};
+
+struct TrainStats {
+  Losses losses;
+  double grad_norm = 0;  // before clipping
+  long step = 0;         // optimiser steps done
+};
+
+class Network {
+ public:
+  // Parameters initialised from `seed`; the training RNG (dropout) is seeded from it too.
+  Network(const ModelConfig& cfg, Backend<float>& be, uint64_t seed);
+
+  const ModelConfig& config() const { return model_.config(); }
+  Model<float>& model() { return model_; }
+  long step() const { return step_; }
+  Rng& rng() { return rng_; }
+
+  // Per state: value and `samples` actions drawn autoregressively with softmax(logits/temperature)
+  // (temperature > 0), decoded to the state's mode sizes; undecodable samples are dropped and
+  // duplicates merged. The torso runs once per state and serves all its samples.
+  std::vector<Evaluation> evaluate(const std::vector<const NetState*>& states, int samples, double temperature,
+                                   Rng& rng);
+  // One AdamW step on the batch (gradient clipped to config().clip_norm in global norm).
+  TrainStats train_step(const std::vector<TrainExample>& batch);
+
+  // Host copies of the parameters and optimiser moments ([num_params] each).
+  std::vector<float> get_params();
+  void set_params(const std::vector<float>& p);
+
+  // Checkpoints: see nn/checkpoint.cpp for the layout. save() writes atomically; load() throws
+  // InputError (one line naming the file) on a bad file or a config whose architecture differs.
+  void save(const std::string& path);
+  void load(const std::string& path);
+
+ private:
+  Model<float> model_;
+  Backend<float>& be_;
+  float* m_;  // [num_params] AdamW first moment
+  float* v_;  // [num_params] AdamW second moment
+  long step_ = 0;
+  Rng rng_;
+};
+
+// The examples of a synthetic demonstration: the state after i of its moves (with those moves as
+// history) → move i as the target action, return −(moves left).
+std::vector<TrainExample> demonstration_examples(const Demonstration& d, Field f, const TokenCodec& codec);
+
+// Risk-seeking value of quantiles [Q] at τ_i = (i + 0.5)/Q: the mean of those with τ >= 0.75.
+double risk_seeking_value(const std::vector<double>& quantiles);
+
+}  // namespace at::nn

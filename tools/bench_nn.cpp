@@ -1,0 +1,95 @@
+// alphatensor bench nn: network speed on the CPU backend. Inference (a batch of states, K sampled
+// actions each) and a training step, in samples/s and GFLOP/s (FLOPs counted analytically by
+// nn/model.hpp), against the same machine's Eigen sgemm on 1024² matrices measured in this run.
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <Eigen/Dense>
+#include <memory>
+
+#include "core/synthetic.hpp"
+#include "nn/cpu_backend.hpp"
+#include "nn/network.hpp"
+#include "tools/bench.hpp"
+#include "tools/cli.hpp"
+
+namespace at::cli {
+namespace {
+
+// Eigen sgemm 1024² on every thread at once (Eigen itself runs one thread per product here):
+// the machine's dense throughput with the same threads the network gets.
+double sgemm_gflops(int threads, double secs) {
+  const int n = 1024;
+  std::vector<Eigen::MatrixXf> a(threads, Eigen::MatrixXf::Random(n, n)), b(threads, Eigen::MatrixXf::Random(n, n)),
+      c(threads, Eigen::MatrixXf(n, n));
+  const double t = time_per_call(
+      [&] { tbb::parallel_for(0, threads, [&](int i) { c[i].noalias() = a[i] * b[i]; }); }, secs);
+  return 2.0 * n * n * n * threads / t / 1e9;
+}
+
+}  // namespace
+
+int bench_nn(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("preset", po::value<std::string>()->default_value("small"), "small or paper")(
+      "set", po::value<std::vector<std::string>>()->default_value({}, "")->composing(), "config override key=value")(
+      "batch", po::value<int>()->default_value(8), "states per batch")(
+      "samples", po::value<int>()->default_value(32), "actions sampled per state (inference)")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
+      "seconds", po::value<double>()->default_value(1.0), "minimum time per figure")(
+      "json", po::bool_switch(), "JSON lines");
+  po::variables_map vm;
+  if (!parse("bench nn", "[--preset small|paper] [--batch B] [--threads T] [--samples K] [--json]", args, opts, {}, vm))
+    return kOk;
+  nn::ModelConfig cfg;
+  try {
+    cfg = nn::make_config(vm["preset"].as<std::string>(), vm["set"].as<std::vector<std::string>>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const int B = vm["batch"].as<int>(), K = vm["samples"].as<int>();
+  if (B < 1 || K < 1) throw UsageError("--batch and --samples must be >= 1");
+  const int threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : tbb::this_task_arena::max_concurrency();
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(threads));
+  const double secs = vm["seconds"].as<double>();
+  const bool json = vm["json"].as<bool>();
+  const std::string name = vm["preset"].as<std::string>() + " batch " + std::to_string(B);
+
+  nn::CpuBackend<float> be;
+  nn::Network net(cfg, be, 1);
+  report(json, "nn", name + " parameters", double(net.model().num_params()), "");
+  report(json, "nn", "threads", threads, "");
+
+  // Training examples: states of demonstrations on S×S×S tensors, each with its next action.
+  Rng rng(7);
+  SyntheticConfig sc;
+  sc.max_rank = 20;
+  std::vector<nn::TrainExample> batch;
+  while (int(batch.size()) < B)
+    for (nn::TrainExample& e : nn::demonstration_examples(sample_demonstration(cfg.S, cfg.S, cfg.S, cfg.field, sc, rng),
+                                                          cfg.field, net.model().codec()))
+      if (int(batch.size()) < B) batch.push_back(std::move(e));
+  std::vector<const nn::NetState*> states;
+  for (const nn::TrainExample& e : batch) states.push_back(&e.state);
+
+  const int k = cfg.num_tokens();
+  double infer_flops = B * nn::torso_flops(cfg) + nn::head_flops(cfg, B * K * k, B);
+  for (int len = 1; len <= k; ++len) infer_flops += nn::decoder_flops(cfg, B * K, len);
+  const double train_flops =
+      3 * (B * nn::torso_flops(cfg) + nn::decoder_flops(cfg, B, k) + nn::head_flops(cfg, B * k, B));
+
+  const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
+  report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
+  report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
+  const double t_train = time_per_call([&] { net.train_step(batch); }, secs);
+  report(json, "nn", name + " training step", B / t_train, "samples/s");
+  report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
+  const double gemm = sgemm_gflops(threads, secs);
+  report(json, "nn", "Eigen sgemm 1024^2 x" + std::to_string(threads) + " threads", gemm, "GFLOP/s");
+  report(json, "nn", name + " inference / sgemm", infer_flops / t_inf / 1e9 / gemm, "ratio");
+  report(json, "nn", name + " training / sgemm", train_flops / t_train / 1e9 / gemm, "ratio");
+  return kOk;
+}
+
+}  // namespace at::cli
