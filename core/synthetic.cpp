@@ -25,6 +25,12 @@ std::vector<int8_t> sample_factor(int n, Field f, const SyntheticConfig& cfg, Rn
 
 }  // namespace
 
+Action sample_action(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng) {
+  Action a{sample_factor(d0, f, cfg, rng), sample_factor(d1, f, cfg, rng), sample_factor(d2, f, cfg, rng)};
+  canonicalize(a, f);
+  return a;
+}
+
 Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng) {
   if (cfg.max_rank < 1) throw std::invalid_argument("synthetic max_rank must be at least 1");
   if (f != Field::Z2 && cfg.p_zero + 2 * cfg.p_one + 2 * cfg.p_two > 1.0 + 1e-9)
@@ -34,8 +40,7 @@ Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const Synthe
     const int R = int(rng.uniform_int(1, cfg.max_rank));
     std::vector<int> acc(size_t(d0) * d1 * d2, 0);
     for (int r = 0; r < R; ++r) {
-      Action a{sample_factor(d0, f, cfg, rng), sample_factor(d1, f, cfg, rng), sample_factor(d2, f, cfg, rng)};
-      canonicalize(a, f);
+      Action a = sample_action(d0, d1, d2, f, cfg, rng);
       for (int i = 0; i < d0; ++i)
         for (int j = 0; j < d1; ++j)
           for (int k = 0; k < d2; ++k) acc[(size_t(i) * d1 + j) * d2 + k] += a.u[i] * a.v[j] * a.w[k];

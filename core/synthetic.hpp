@@ -26,6 +26,9 @@ struct Demonstration {
 // and a whole draw repeated if the sum is zero or leaves int8.
 Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng);
 
+// One random rank-one term with the entry distribution above (no zero factor), canonical.
+Action sample_action(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng);
+
 struct BasisConfig {
   double p_offdiag = 0.015;  // P(entry ≠ 0) off the diagonal; ±1 with half each (published)
   bool same_for_equal_modes = true;  // the paper uses A = B = C (possible when sizes match)

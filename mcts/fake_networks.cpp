@@ -30,10 +30,7 @@ Answer merge_samples(std::vector<Action> samples, float value) {
 namespace {
 
 Action random_action(const Query& q, const SyntheticConfig& dist, Rng& rng) {
-  // One rank-one term of a synthetic demonstration with R = 1 has the published distribution.
-  SyntheticConfig one = dist;
-  one.max_rank = 1;
-  return sample_demonstration(q.state.dim(0), q.state.dim(1), q.state.dim(2), q.field, one, rng).actions[0];
+  return sample_action(q.state.dim(0), q.state.dim(1), q.state.dim(2), q.field, dist, rng);
 }
 
 }  // namespace

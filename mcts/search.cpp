@@ -1,5 +1,7 @@
 #include "mcts/search.hpp"
 
+#include "core/synthetic.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -109,6 +111,15 @@ void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& 
           if (std::any_of(n.edges.begin(), n.edges.end(), [&](const Edge& x) { return x.action == id; })) continue;
           n.edges.push_back(Edge{id, ans.priors[i]});
           total += ans.priors[i];
+        }
+        // A network that proposes nothing playable (early in training, or a bad decode) must not
+        // stall the game: fall back to random terms of the demonstration distribution.
+        for (int tries = 0; n.edges.empty() && tries < 64; ++tries) {
+          Rng fallback(q.seed ^ (0x9e3779b97f4a7c15ULL * uint64_t(tries + 1)));
+          const Action a = sample_action(s.dim(0), s.dim(1), s.dim(2), game_.field, SyntheticConfig{}, fallback);
+          if (!action_legal(s, a, game_)) continue;
+          n.edges.push_back(Edge{tree_.actions().intern(a), 1.0f});
+          total = 1.0f;
         }
         if (total > 0)
           for (Edge& e : n.edges) e.prior /= total;

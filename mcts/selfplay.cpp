@@ -7,7 +7,7 @@
 namespace at::mcts {
 
 GameRecord play_game(const TensorI8& start, const GameConfig& game, const SearchConfig& cfg,
-                     Evaluator& eval, uint64_t seed, bool keep_records) {
+                     Evaluator& eval, uint64_t seed, bool keep_records, const std::atomic<bool>* stop) {
   GameRecord rec;
   rec.seed = seed;
   rec.start = start;
@@ -17,6 +17,7 @@ GameRecord play_game(const TensorI8& start, const GameConfig& game, const Search
   search.reset(start);
   std::vector<float> rewards;
   while (!g.terminal()) {
+    if (stop && stop->load()) return rec;
     search.run(g.state(), g.history(), rng);
     if (keep_records) {
       MoveRecord m;
@@ -46,7 +47,7 @@ GameRecord play_game(const TensorI8& start, const GameConfig& game, const Search
 
 std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const GameConfig& game,
                                    const SearchConfig& cfg, Evaluator& eval, uint64_t seed,
-                                   int concurrency, bool keep_records) {
+                                   int concurrency, bool keep_records, const std::atomic<bool>* stop) {
   std::vector<GameRecord> out(starts.size());
   // Game tasks block while the evaluator batches their queries, so the arena needs one thread per
   // game in flight, not per core: the waiting threads sleep.
@@ -56,7 +57,7 @@ std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const Ga
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, starts.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
       for (size_t i = r.begin(); i != r.end(); ++i)
-        out[i] = play_game(starts[i], game, cfg, eval, Rng::stream(seed, i).next(), keep_records);
+        out[i] = play_game(starts[i], game, cfg, eval, Rng::stream(seed, i).next(), keep_records, stop);
     }, tbb::simple_partitioner());
   });
   return out;

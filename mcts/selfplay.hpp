@@ -2,6 +2,7 @@
 // Self-play: whole games played by search, many at once on oneTBB, network queries of all games
 // batched by one BatchingEvaluator. Each game is searched by one task with its own Rng stream, so
 // a seed gives the same game whatever the number of threads.
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -30,12 +31,15 @@ struct GameRecord {
 };
 
 // Plays one game from `start` to the end (zero or R_limit).
+// `stop`, when set, abandons the game (the record is then incomplete: solved stays false).
 GameRecord play_game(const TensorI8& start, const GameConfig& game, const SearchConfig& cfg,
-                     Evaluator& eval, uint64_t seed, bool keep_records = true);
+                     Evaluator& eval, uint64_t seed, bool keep_records = true,
+                     const std::atomic<bool>* stop = nullptr);
 
 // Plays starts.size() games, up to `concurrency` at a time; game i uses seed Rng::stream(seed, i).
 std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const GameConfig& game,
                                    const SearchConfig& cfg, Evaluator& eval, uint64_t seed,
-                                   int concurrency, bool keep_records = true);
+                                   int concurrency, bool keep_records = true,
+                                   const std::atomic<bool>* stop = nullptr);
 
 }  // namespace at::mcts

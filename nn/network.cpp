@@ -43,6 +43,16 @@ Network::Network(const ModelConfig& cfg, Backend<float>& be, uint64_t seed)
 
 std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& states, int samples,
                                           double temperature, Rng& rng) {
+  std::vector<uint64_t> seeds(states.size());
+  for (uint64_t& s : seeds) s = rng.next();
+  return evaluate(states, samples, temperature, seeds);
+}
+
+std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& states, int samples,
+                                          double temperature, const std::vector<uint64_t>& seeds) {
+  if (seeds.size() != states.size()) throw std::invalid_argument("evaluate: one seed per state");
+  std::vector<Rng> rngs;
+  for (uint64_t s : seeds) rngs.emplace_back(s);
   if (samples < 1 || !(temperature > 0)) throw std::invalid_argument("evaluate: need samples >= 1 and temperature > 0");
   const ModelConfig& cfg = config();
   const int B = int(states.size()), K = samples, seqs = B * K, k = model_.codec().num_tokens();
@@ -87,7 +97,7 @@ std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& st
       double mx = z[0];
       for (int j = 1; j < V; ++j) mx = std::max(mx, double(z[j]));
       for (int j = 0; j < V; ++j) p[j] = std::exp((double(z[j]) - mx) / temperature);
-      tokens[size_t(s) * k + t] = rng.categorical(p);
+      tokens[size_t(s) * k + t] = rngs[size_t(s / K)].categorical(p);
     }
   }
   be_.scratch_reset();

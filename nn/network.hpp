@@ -39,6 +39,10 @@ class Network {
   // duplicates merged. The torso runs once per state and serves all its samples.
   std::vector<Evaluation> evaluate(const std::vector<const NetState*>& states, int samples, double temperature,
                                    Rng& rng);
+  // The same with one sampling seed per state: a state's answer does not depend on the rest of the
+  // batch, so batching never changes a game.
+  std::vector<Evaluation> evaluate(const std::vector<const NetState*>& states, int samples, double temperature,
+                                   const std::vector<uint64_t>& seeds);
   // One AdamW step on the batch (gradient clipped to config().clip_norm in global norm).
   TrainStats train_step(const std::vector<TrainExample>& batch);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test suite: the release build (all labels), then the core suites again
-# under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Builds and runs every test suite: the release build (all labels, GPU suite skipped without a
+# device), the core suites under AddressSanitizer + UndefinedBehaviorSanitizer, and the search
+# suites under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BOOST_TEST_COLOR_OUTPUT=no
@@ -10,7 +11,12 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$jobs"
 (cd build && ctest --output-on-failure --no-tests=error)
 
-# Sanitizers: Debug-optimised core suites (CUDA off: nothing of it runs there).
+# Sanitizer builds: only what they test, CUDA off (nothing of it runs there).
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_SANITIZE=ON -DALPHATENSOR_CUDA=OFF >/dev/null
 cmake --build build-asan -j "$jobs" --target test_core
 (cd build-asan && ctest --output-on-failure --no-tests=error -L core)
+
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_TSAN=ON -DALPHATENSOR_CUDA=OFF >/dev/null
+cmake --build build-tsan -j "$jobs" --target test_mcts
+(cd build-tsan && TSAN_OPTIONS="suppressions=$PWD/../tests/tsan.supp halt_on_error=1" \
+   ctest --output-on-failure --no-tests=error -L mcts)

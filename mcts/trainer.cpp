@@ -1,0 +1,304 @@
+#include "mcts/trainer.hpp"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <oneapi/tbb/parallel_for.h>
+
+#include "core/files.hpp"
+#include "core/ops.hpp"
+#include "mcts/neural.hpp"
+
+namespace at::mcts {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+int max_mode(const Format& f) { return std::max({f.a_size(), f.b_size(), f.c_size()}); }
+
+// u' = M u with M a signed permutation (entries stay in F; reduced mod 2 over Z2).
+std::vector<int8_t> permute(const Mat& m, const std::vector<int8_t>& x, Field f) {
+  std::vector<int8_t> y(x.size(), 0);
+  for (int i = 0; i < m.rows; ++i)
+    for (int j = 0; j < m.cols; ++j)
+      if (!m(i, j).is_zero()) y[size_t(i)] = int8_t(m(i, j).num() * x[size_t(j)]);
+  if (f == Field::Z2)
+    for (auto& e : y) e = int8_t(e & 1);
+  return y;
+}
+
+Action permute(const Mat& p, const Mat& q, const Mat& r, const Action& a, Field f) {
+  Action b{permute(p, a.u, f), permute(q, a.v, f), permute(r, a.w, f)};
+  canonicalize(b, f);
+  return b;
+}
+
+std::string ckpt_name(long step) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "ckpt_%08ld", step);
+  return buf;
+}
+
+}  // namespace
+
+Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
+    : cfg_(cfg), net_(net), store_(cfg.out_dir), pool_(cfg.seed ^ 0x5eedba5eULL, cfg.basis_pool, cfg.p_canonical, cfg.basis),
+      replay_(cfg.replay_capacity), rng_(Rng::stream(cfg.seed, 7)),
+      compute_(cfg.threads > 0 ? cfg.threads : tbb::task_arena::automatic) {
+  if (cfg_.targets.empty()) throw std::invalid_argument("no target format");
+  int largest = 0, naive = 0;
+  for (const Format& f : cfg_.targets) {
+    largest = std::max(largest, max_mode(f));
+    naive = std::max(naive, f.naive_rank());
+  }
+  if (largest > net.config().S)
+    throw std::invalid_argument("the network's S = " + std::to_string(net.config().S) + " is smaller than a target's mode size " +
+                                std::to_string(largest));
+  if (net.config().field != cfg_.field) throw std::invalid_argument("the network was configured for another arithmetic");
+  if (cfg_.r_limit <= 0) cfg_.r_limit = naive;
+  if (cfg_.demos.max_rank <= 0) cfg_.demos.max_rank = naive;
+  best_games_.assign(cfg_.targets.size(), BestGames(cfg_.best_capacity));
+  for (const Format& f : cfg_.targets) {
+    const int r = store_.best_rank(f, cfg_.field);
+    if (r > 0) progress_.best[f.str()] = r;
+  }
+  make_dirs(checkpoint_dir());
+}
+
+std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
+  std::vector<TensorI8> starts;
+  round_bases_.clear();
+  for (int i = 0; i < cfg_.games_per_iteration; ++i) {
+    const int t = int(rng_.uniform_int(0, int64_t(cfg_.targets.size()) - 1));
+    const Format& f = cfg_.targets[size_t(t)];
+    const TensorI8 canonical = matmul_tensor(f);
+    BasisChange b = pool_.get(pool_.draw(rng_), f.a_size(), f.b_size(), f.c_size(), cfg_.field);
+    TensorI8 start;
+    try {
+      start = transform_tensor(canonical, b.A, b.B, b.C, cfg_.field);
+    } catch (const OverflowError&) {  // a basis whose tensor leaves int8: play canonically
+      b = pool_.get(-1, f.a_size(), f.b_size(), f.c_size(), cfg_.field);
+      start = canonical;
+    }
+    starts.push_back(std::move(start));
+    round_bases_.push_back({t, std::move(b)});
+  }
+  NeuralNetwork nnet(net_, cfg_.samples, cfg_.temperature, &compute_);
+  BatchingEvaluator eval(nnet, cfg_.concurrent_games, std::chrono::microseconds(5000));
+  GameConfig gc;
+  gc.field = cfg_.field;
+  gc.r_limit = cfg_.r_limit;
+  gc.coefficient_bound = net_.config().coefficient_bound;
+  const auto t0 = clock_type::now();
+  std::vector<GameRecord> games =
+      play_games(starts, gc, cfg_.search, eval, rng_.next(), cfg_.concurrent_games, true, &stop);
+  const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  long sims = 0;
+  for (const GameRecord& g : games) sims += g.search.simulations;
+  progress_.games_per_s = secs > 0 ? double(games.size()) / secs : 0;
+  progress_.sims_per_s = secs > 0 ? double(sims) / secs : 0;
+  progress_.mean_batch = eval.stats().mean_batch();
+  return games;
+}
+
+void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
+  if (g.actions.empty()) return;  // abandoned on a stop request
+  ++games_total_;
+  const TokenCodec& codec = net_.model().codec();
+  std::vector<nn::TrainExample> played;
+  for (size_t i = 0; i < g.moves.size(); ++i) {
+    const MoveRecord& m = g.moves[i];
+    nn::TrainExample e;
+    e.state.tensor = m.state;
+    e.state.history = m.history;
+    e.state.move = m.move;
+    e.value = m.return_to_go;
+    nn::TrainExample best = e;  // the move actually played, for the best-games buffer
+    best.tokens.push_back(codec.encode(g.actions[i]));
+    played.push_back(std::move(best));
+    for (size_t j = 0; j < m.actions.size(); ++j) {
+      e.tokens.push_back(codec.encode(m.actions[j]));
+      e.weights.push_back(m.policy[j]);
+    }
+    if (!e.tokens.empty()) replay_.push(std::move(e));
+  }
+  best_games_[size_t(t)].offer(std::move(played), g.total_return);
+  if (!g.solved) return;
+  // The game was played on (A⊗B⊗C)·T: the inverses map its actions to a scheme of T.
+  const Format& f = cfg_.targets[size_t(t)];
+  Scheme moved = Scheme::zeros(f, cfg_.field, 0);
+  for (const Action& a : g.actions)
+    moved.add_term(std::vector<Rational>(a.u.begin(), a.u.end()), std::vector<Rational>(a.v.begin(), a.v.end()),
+                   std::vector<Rational>(a.w.begin(), a.w.end()));
+  Scheme s = change_basis(moved, inverse(basis.A, cfg_.field), inverse(basis.B, cfg_.field), inverse(basis.C, cfg_.field));
+  s.field = cfg_.field;
+  const auto outcome = store_.offer(s, "selfplay step " + std::to_string(net_.step()));
+  if (outcome == SchemeStore::Outcome::Invalid) {
+    std::fprintf(stderr, "alphatensor train: internal error: a solved game did not map back to a valid %s scheme\n",
+                 f.str().c_str());
+  } else if (outcome == SchemeStore::Outcome::NewBest) {
+    progress_.best[f.str()] = s.rank();
+    nlohmann::json j{{"event", "new_best"}, {"target", f.str()}, {"field", field_name(cfg_.field)}, {"rank", s.rank()},
+                     {"step", net_.step()}, {"games", games_total_}, {"elapsed", progress_.elapsed},
+                     {"file", store_.path_for(f, s.rank(), cfg_.field)}};
+    append_line(cfg_.out_dir + "/metrics.jsonl", j.dump());
+  }
+}
+
+nn::TrainExample Trainer::augment(nn::TrainExample e, Rng& rng) const {
+  const TensorI8& x = e.state.tensor;
+  const Mat p = random_signed_permutation(x.dim(0), rng), q = random_signed_permutation(x.dim(1), rng),
+            r = random_signed_permutation(x.dim(2), rng);
+  e.state.tensor = transform_tensor(x, p, q, r, cfg_.field);
+  for (Action& a : e.state.history) a = permute(p, q, r, a, cfg_.field);
+  const TokenCodec& codec = net_.model().codec();
+  for (auto& tok : e.tokens) {
+    Action a;
+    if (codec.decode(tok, x.dim(0), x.dim(1), x.dim(2), &a)) tok = codec.encode(permute(p, q, r, a, cfg_.field));
+  }
+  return e;
+}
+
+std::vector<nn::TrainExample> Trainer::make_batch() {
+  const double* mix = net_.step() < cfg_.mix_switch_step ? cfg_.mix_early : cfg_.mix_late;
+  const int B = cfg_.batch_size;
+  int n_self = int(std::lround(B * mix[0])), n_best = int(std::lround(B * mix[2]));
+  bool any_best = false;
+  for (const BestGames& b : best_games_) any_best |= b.games() > 0;
+  if (replay_.size() == 0) n_self = 0;
+  if (!any_best) n_best = 0;
+  const int n_demo = std::max(0, B - n_self - n_best);
+  std::vector<nn::TrainExample> batch = replay_.sample(size_t(n_self), rng_);
+  for (int i = 0; i < n_best; ++i) {
+    const auto& b = best_games_[size_t(rng_.uniform_int(0, int64_t(best_games_.size()) - 1))];
+    for (auto& e : b.sample(1, rng_)) batch.push_back(std::move(e));
+  }
+  // Synthetic demonstrations, generated in parallel from per-sample seeds (deterministic).
+  std::vector<uint64_t> seeds(static_cast<size_t>(n_demo));
+  for (auto& s : seeds) s = rng_.next();
+  std::vector<nn::TrainExample> demos(static_cast<size_t>(n_demo));
+  const TokenCodec& codec = net_.model().codec();
+  tbb::parallel_for(size_t(0), size_t(n_demo), [&](size_t i) {
+    Rng r(seeds[i]);
+    const Format& f = cfg_.targets[size_t(r.uniform_int(0, int64_t(cfg_.targets.size()) - 1))];
+    const Demonstration d = sample_demonstration(f.a_size(), f.b_size(), f.c_size(), cfg_.field, cfg_.demos, r);
+    std::vector<nn::TrainExample> ex = nn::demonstration_examples(d, cfg_.field, codec);
+    demos[i] = std::move(ex[size_t(r.uniform_int(0, int64_t(ex.size()) - 1))]);
+  });
+  for (auto& e : demos) batch.push_back(std::move(e));
+  if (cfg_.augment)
+    for (auto& e : batch) e = augment(std::move(e), rng_);
+  return batch;
+}
+
+void Trainer::log_metrics(const std::string& event, const nn::TrainStats* st) {
+  nlohmann::json j{{"event", event}, {"step", net_.step()}, {"elapsed", progress_.elapsed}, {"games", games_total_},
+                   {"games_per_s", progress_.games_per_s}, {"sims_per_s", progress_.sims_per_s},
+                   {"mean_batch", progress_.mean_batch}, {"replay", replay_.size()}};
+  if (st) {
+    j["loss_policy"] = st->losses.policy;
+    j["loss_value"] = st->losses.value;
+    j["grad_norm"] = st->grad_norm;
+  }
+  j["best"] = progress_.best;
+  append_line(cfg_.out_dir + "/metrics.jsonl", j.dump());
+}
+
+void Trainer::save_checkpoint() {
+  const std::string base = checkpoint_dir() + "/" + ckpt_name(net_.step());
+  net_.save(base + ".bin");
+  nlohmann::json state{{"step", net_.step()}, {"elapsed", progress_.elapsed}, {"games", games_total_},
+                       {"rng", rng_.state()}};
+  write_file_atomic(base + ".json", state.dump() + "\n");  // written last: a pair is complete
+  // Keep the three newest pairs.
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(checkpoint_dir().c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string n = e->d_name;
+      if (n.rfind("ckpt_", 0) == 0 && n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0) names.push_back(n.substr(0, n.size() - 5));
+    }
+    ::closedir(d);
+  }
+  std::sort(names.rbegin(), names.rend());
+  for (size_t i = 3; i < names.size(); ++i) {
+    std::remove((checkpoint_dir() + "/" + names[i] + ".json").c_str());
+    std::remove((checkpoint_dir() + "/" + names[i] + ".bin").c_str());
+  }
+}
+
+bool Trainer::resume() {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(checkpoint_dir().c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string n = e->d_name;
+      if (n.rfind("ckpt_", 0) == 0 && n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0) names.push_back(n.substr(0, n.size() - 5));
+    }
+    ::closedir(d);
+  }
+  std::sort(names.rbegin(), names.rend());
+  for (const std::string& n : names) {
+    const std::string base = checkpoint_dir() + "/" + n;
+    try {
+      const nlohmann::json state = nlohmann::json::parse(read_file(base + ".json"));
+      net_.load(base + ".bin");
+      rng_.set_state(state.at("rng").get<std::vector<uint64_t>>());
+      elapsed_before_ = state.at("elapsed").get<double>();
+      games_total_ = state.at("games").get<long>();
+      progress_.elapsed = elapsed_before_;
+      return true;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "alphatensor train: warning: skipping checkpoint %s: %s\n", base.c_str(), e.what());
+    }
+  }
+  return false;
+}
+
+bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const TrainProgress&, bool)>& on_progress) {
+  const auto start = clock_type::now();
+  auto now = [&] { return elapsed_before_ + std::chrono::duration<double>(clock_type::now() - start).count(); };
+  auto reached = [&] {
+    if (cfg_.target_rank < 0) return false;
+    for (const Format& f : cfg_.targets) {
+      auto it = progress_.best.find(f.str());
+      if (it == progress_.best.end() || it->second > cfg_.target_rank) return false;
+    }
+    return true;
+  };
+  bool stopped = false;
+  while (true) {
+    progress_.elapsed = now();
+    if (stop.load()) {
+      stopped = true;
+      break;
+    }
+    if ((cfg_.time_limit > 0 && progress_.elapsed >= cfg_.time_limit) || (cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps) ||
+        reached())
+      break;
+    const std::vector<GameRecord> games = play_round(stop);
+    progress_.elapsed = now();
+    for (size_t i = 0; i < games.size(); ++i) absorb(games[i], round_bases_[i].first, round_bases_[i].second);
+    progress_.games = games_total_;
+    nn::TrainStats st;
+    for (int s = 0; s < cfg_.steps_per_iteration && !stop.load(); ++s) {
+      if (cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps) break;
+      compute_.execute([&] { st = net_.train_step(make_batch()); });
+      progress_.losses = st.losses;
+      progress_.step = net_.step();
+      if (cfg_.checkpoint_every > 0 && net_.step() % cfg_.checkpoint_every == 0) save_checkpoint();
+    }
+    progress_.elapsed = now();
+    log_metrics("iteration", &st);
+    on_progress(progress_, false);
+  }
+  progress_.elapsed = now();
+  progress_.step = net_.step();
+  save_checkpoint();
+  log_metrics(stopped ? "stopped" : "finished", nullptr);
+  on_progress(progress_, true);
+  return stopped;
+}
+
+}  // namespace at::mcts

@@ -1,0 +1,102 @@
+#pragma once
+// The training loop (alphatensor-method.md, "Data" and "Search"): actors play games from the
+// targets in random bases with the search, the learner trains on a mix of self-play, synthetic
+// demonstrations and best games, and every game that reaches zero becomes a scheme, mapped back to
+// the canonical basis, verified exactly and kept by the SchemeStore.
+//
+// Actors and learner alternate in one process behind two small interfaces (Actors, Learner), so a
+// multi-node version (actor ranks sending games, a learner rank broadcasting weights) can replace
+// them without touching the loop.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/scheme_store.hpp"
+#include "core/synthetic.hpp"
+#include "mcts/replay.hpp"
+#include "mcts/selfplay.hpp"
+#include <oneapi/tbb/task_arena.h>
+
+#include "nn/network.hpp"
+
+namespace at::mcts {
+
+struct TrainConfig {
+  std::vector<Format> targets;     // one network for all (tensors padded to the network's S)
+  Field field = Field::Z;
+  uint64_t seed = 1;
+  double time_limit = 600;         // seconds of this run; <= 0: none
+  int target_rank = -1;            // stop once every target has a scheme of this rank or lower
+  long max_steps = -1;             // stop after this many learner steps (tests); < 0: none
+  std::string out_dir = "out";
+  int r_limit = 0;                 // moves per game; 0: the largest target's naive rank (published: 125)
+  SearchConfig search;             // simulations, c1, c2, N̄, memory cap
+  int samples = 32;                // K actions sampled per expansion (published)
+  double temperature = 1.0;        // policy sampling temperature
+  int games_per_iteration = 16;
+  int concurrent_games = 16;       // games in flight; their queries are batched together
+  int steps_per_iteration = 10;    // learner steps between rounds of games
+  int batch_size = 64;             // published: 2048
+  long mix_switch_step = 10000;    // published: the first 10k steps use the early mix
+  double mix_early[3] = {0.10, 0.90, 0.00};  // self-play : demonstrations : best games (published)
+  double mix_late[3] = {0.70, 0.25, 0.05};   // (published)
+  size_t replay_capacity = 100000;  // published
+  size_t best_capacity = 1000;      // published (games, per target)
+  SyntheticConfig demos;            // max_rank 0: the largest target's naive rank
+  int basis_pool = 100000;          // published
+  double p_canonical = 0.01;        // games in the canonical basis (published: "small")
+  BasisConfig basis;
+  bool augment = true;              // a random signed permutation on every training sample
+  long checkpoint_every = 200;      // learner steps
+  double log_every = 10;            // seconds between plain progress lines (non-terminal)
+  int threads = 0;                  // compute threads of the network and the learner; 0: all
+};
+
+// What the loop reports: a JSON object per line to metrics.jsonl and a progress line.
+struct TrainProgress {
+  long step = 0;
+  long games = 0;
+  double elapsed = 0;
+  double games_per_s = 0, sims_per_s = 0, mean_batch = 0;
+  nn::Losses losses;
+  std::map<std::string, int> best;  // target -> best rank found (absent: none yet)
+};
+
+class Trainer {
+ public:
+  Trainer(const TrainConfig& cfg, nn::Network& net);
+  // Runs until the time limit, max_steps, the target rank, or *stop. Returns true if stopped by
+  // *stop (a checkpoint has been written then).
+  bool run(const std::atomic<bool>& stop, const std::function<void(const TrainProgress&, bool final)>& on_progress);
+  // Restores the newest valid checkpoint of out_dir (skipping damaged ones with a warning on
+  // stderr); returns false if there is none.
+  bool resume();
+  const TrainProgress& progress() const { return progress_; }
+  std::string checkpoint_dir() const { return cfg_.out_dir + "/checkpoints"; }
+
+ private:
+  std::vector<GameRecord> play_round(const std::atomic<bool>& stop);
+  void absorb(const GameRecord& g, int target_index, const BasisChange& basis);
+  nn::TrainExample augment(nn::TrainExample e, Rng& rng) const;
+  std::vector<nn::TrainExample> make_batch();
+  void save_checkpoint();
+  void log_metrics(const std::string& event, const nn::TrainStats* st);
+
+  TrainConfig cfg_;
+  nn::Network& net_;
+  SchemeStore store_;
+  BasisPool pool_;
+  ReplayBuffer replay_;
+  std::vector<BestGames> best_games_;  // per target
+  Rng rng_;                            // the loop's own stream (games, bases, batches)
+  TrainProgress progress_;
+  double elapsed_before_ = 0;          // seconds spent by earlier runs (resume)
+  long games_total_ = 0;
+  // The bases of the games of the current round, by game index.
+  std::vector<std::pair<int, BasisChange>> round_bases_;
+  tbb::task_arena compute_;            // where the network and the learner run (cfg.threads)
+};
+
+}  // namespace at::mcts

@@ -1,0 +1,140 @@
+// End-to-end training runs of the binary on tiny targets and a tiny network: a verified scheme is
+// written; SIGTERM writes a checkpoint and exits 4; kill -9 then --resume loses nothing found; a
+// damaged checkpoint is skipped.
+#define BOOST_TEST_MODULE train
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+const std::vector<std::string> kTiny = {
+    "--set", "c=16", "--set", "torso_layers=1", "--set", "torso_heads=2", "--set", "torso_head_dim=8",
+    "--set", "dec_layers=1", "--set", "dec_heads=2", "--set", "dec_head_dim=8", "--set", "value_width=16",
+    "--set", "token_d=3", "--simulations", "16", "--samples", "8", "--steps-per-iteration", "5",
+    "--batch-size", "16", "--threads", "1"};
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/alphatensor_train_XXXXXX";
+  BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Starts `alphatensor train <args>` with output to `log`; returns the pid.
+pid_t start(std::vector<std::string> args, const std::string& log) {
+  args.insert(args.begin(), {ALPHATENSOR_BINARY, "train"});
+  std::fflush(nullptr);  // the child must not repeat buffered output
+  const pid_t pid = ::fork();
+  BOOST_TEST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    FILE* f = std::freopen(log.c_str(), "w", stdout);
+    if (f) ::dup2(::fileno(stdout), 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    std::_Exit(127);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Polls until `path` exists (or the timeout passes).
+bool wait_for(const std::string& path, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (exists(path)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return exists(path);
+}
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+int run_verify(const std::string& file) {
+  return WEXITSTATUS(std::system((std::string(ALPHATENSOR_BINARY) + " verify " + file + " > /dev/null").c_str()));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(short_run_writes_a_verified_scheme) {
+  const std::string out = temp_dir();
+  const pid_t pid = start(with(kTiny, {"--target", "1,1,2", "--field", "Z2", "--max-steps", "10", "--out", out}), out + "/log");
+  BOOST_TEST(wait_exit(pid) == 0, slurp(out + "/log"));
+  BOOST_TEST(exists(out + "/schemes/1x1x2_r2_Z2.json"), slurp(out + "/log"));
+  BOOST_TEST(run_verify(out + "/schemes/1x1x2_r2_Z2.json") == 0);
+  BOOST_TEST(slurp(out + "/metrics.jsonl").find("\"event\":\"new_best\"") != std::string::npos);
+  BOOST_TEST(slurp(out + "/log").find("1x1x2_r2_Z2.json (verified over Z2)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_writes_a_checkpoint) {
+  const std::string out = temp_dir();
+  const pid_t pid = start(with(kTiny, {"--target", "2,2,2", "--time-limit", "120", "--out", out}), out + "/log");
+  BOOST_TEST_REQUIRE(wait_for(out + "/metrics.jsonl", 60));
+  ::kill(pid, SIGTERM);
+  BOOST_TEST(wait_exit(pid) == 4, slurp(out + "/log"));
+  BOOST_TEST(slurp(out + "/log").find("checkpoint written") != std::string::npos, slurp(out + "/log"));
+  const std::string ckpts = slurp(out + "/metrics.jsonl");
+  BOOST_TEST(ckpts.find("\"event\":\"stopped\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(kill_9_then_resume_loses_no_scheme) {
+  const std::string out = temp_dir();
+  const std::vector<std::string> args =
+      with(kTiny, {"--target", "1,1,2", "--field", "Z2", "--time-limit", "120", "--checkpoint-every", "5", "--out", out});
+  const pid_t pid = start(args, out + "/log");
+  BOOST_TEST_REQUIRE(wait_for(out + "/schemes/1x1x2_r2_Z2.json", 60));
+  BOOST_TEST_REQUIRE(wait_for(out + "/checkpoints/ckpt_00000010.json", 60));
+  ::kill(pid, SIGKILL);
+  wait_exit(pid);
+  BOOST_TEST(run_verify(out + "/schemes/1x1x2_r2_Z2.json") == 0);
+  // Damage the newest complete checkpoint: resume must skip it with a warning.
+  std::vector<std::string> bins;
+  for (long s = 100; s >= 5; s -= 5) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/checkpoints/ckpt_%08ld", s);
+    if (exists(out + name + std::string(".json")) && exists(out + name + std::string(".bin"))) bins.push_back(out + name + ".bin");
+  }
+  BOOST_TEST_REQUIRE(bins.size() >= 2u);
+  {
+    std::fstream f(bins[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x55');
+  }
+  const pid_t again = start(with(args, {"--resume", "--max-steps", "40"}), out + "/log2");
+  BOOST_TEST(wait_exit(again) == 0, slurp(out + "/log2"));
+  const std::string log2 = slurp(out + "/log2");
+  BOOST_TEST(log2.find("warning: skipping checkpoint") != std::string::npos, log2);
+  BOOST_TEST(log2.find("resumed from step") != std::string::npos, log2);
+  BOOST_TEST(run_verify(out + "/schemes/1x1x2_r2_Z2.json") == 0);
+  BOOST_TEST(slurp(out + "/schemes/found.jsonl").find("\"rank\":2") != std::string::npos);
+}
