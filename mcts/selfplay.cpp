@@ -3,6 +3,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
+#include <thread>
 
 namespace at::mcts {
 
@@ -50,9 +51,11 @@ std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const Ga
                                    int concurrency, bool keep_records, const std::atomic<bool>* stop) {
   std::vector<GameRecord> out(starts.size());
   // Game tasks block while the evaluator batches their queries, so the arena needs one thread per
-  // game in flight, not per core: the waiting threads sleep.
+  // game in flight, not per core: the waiting threads sleep. The network, run meanwhile by the
+  // evaluator's thread, keeps a worker per core on top of them.
   const int n = std::max(1, concurrency);
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, size_t(n));
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism,
+                              size_t(n) + std::max(1u, std::thread::hardware_concurrency()));
   tbb::task_arena arena(n);
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, starts.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
