@@ -42,6 +42,21 @@ std::string ckpt_name(long step) {
   return buf;
 }
 
+// Names "ckpt_<step>" of the checkpoints whose state file exists, newest first.
+std::vector<std::string> checkpoint_names(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string n = e->d_name;
+      if (n.rfind("ckpt_", 0) == 0 && n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0)
+        names.push_back(n.substr(0, n.size() - 5));
+    }
+    ::closedir(d);
+  }
+  std::sort(names.rbegin(), names.rend());
+  return names;
+}
+
 }  // namespace
 
 Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
@@ -214,15 +229,7 @@ void Trainer::save_checkpoint() {
                        {"rng", rng_.state()}};
   write_file_atomic(base + ".json", state.dump() + "\n");  // written last: a pair is complete
   // Keep the three newest pairs.
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(checkpoint_dir().c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      const std::string n = e->d_name;
-      if (n.rfind("ckpt_", 0) == 0 && n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0) names.push_back(n.substr(0, n.size() - 5));
-    }
-    ::closedir(d);
-  }
-  std::sort(names.rbegin(), names.rend());
+  const std::vector<std::string> names = checkpoint_names(checkpoint_dir());
   for (size_t i = 3; i < names.size(); ++i) {
     std::remove((checkpoint_dir() + "/" + names[i] + ".json").c_str());
     std::remove((checkpoint_dir() + "/" + names[i] + ".bin").c_str());
@@ -230,15 +237,7 @@ void Trainer::save_checkpoint() {
 }
 
 bool Trainer::resume() {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(checkpoint_dir().c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      const std::string n = e->d_name;
-      if (n.rfind("ckpt_", 0) == 0 && n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0) names.push_back(n.substr(0, n.size() - 5));
-    }
-    ::closedir(d);
-  }
-  std::sort(names.rbegin(), names.rend());
+  const std::vector<std::string> names = checkpoint_names(checkpoint_dir());
   for (const std::string& n : names) {
     const std::string base = checkpoint_dir() + "/" + n;
     try {
