@@ -53,7 +53,6 @@ class CpuBackend final : public Backend<T> {
                     int V) override;
   void quantile_huber(const T* pred, const T* target, const T* weights, T* row_loss, T* dpred, int rows, int Q,
                       double delta) override;
-  void row_sum(const T* x, T* out, int rows, int cols) override;
 
   void sum_squares(const T* g, size_t n, T* out) override;
   void adamw_step(T* param, const T* grad, T* m, T* v, size_t n, const T* norm_sq, const AdamWParams& a) override;

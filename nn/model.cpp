@@ -189,33 +189,50 @@ std::vector<Var<T>> Model<T>::memory_kv(Graph<T>& g, Var<T> memory, int batch) {
 }
 
 template <typename T>
+typename Model<T>::Cache Model<T>::make_cache(Graph<T>& g, int seqs) {
+  Cache c;
+  c.max_len = codec_.num_tokens();
+  for (size_t l = 0; l < dec_.size(); ++l) c.qkv.push_back(g.make(size_t(seqs) * c.max_len * 3 * cfg_.dec_width()));
+  return c;
+}
+
+template <typename T>
 Var<T> Model<T>::decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* ids, int seqs, int len, int group,
-                         uint64_t dropout_seed) {
+                         uint64_t dropout_seed, Cache* cache, int pos0) {
   const int D = cfg_.dec_width(), rows = seqs * len;
+  if (pos0 + len > codec_.num_tokens() || (!cache && pos0 != 0)) throw std::invalid_argument("decoder: bad positions");
   std::vector<int> pos_host(rows);
-  for (int r = 0; r < rows; ++r) pos_host[r] = r % len;
+  for (int r = 0; r < rows; ++r) pos_host[r] = pos0 + r % len;
   int* pos = be_.scratch_int(rows);
   be_.upload_int(pos, pos_host.data(), rows);
   Var<T> x = g.add(g.embedding(tok_emb_, ids, rows, D), g.embedding(pos_emb_, pos, rows, D));
 
   AttentionShape self;
   self.batch = seqs;
-  self.lq = self.lk = len;
+  self.lq = len;
+  self.lk = pos0 + len;
   self.heads = cfg_.dec_heads;
   self.head_dim = cfg_.dec_head_dim;
   self.q_ld = self.kv_ld = 3 * D;
+  if (cache) self.kv_stride = cache->max_len * 3 * D;
   self.causal = true;
   AttentionShape cross = self;
   cross.lk = 3 * cfg_.S * cfg_.S;
   cross.q_ld = D;
   cross.kv_ld = 2 * D;
+  cross.kv_stride = 0;
   cross.kv_group = group;
   cross.causal = false;
   uint64_t drop = 0;
   for (size_t li = 0; li < dec_.size(); ++li) {
     const DecoderLayer& l = dec_[li];
     const Var<T> qkv = apply(g, l.qkv, apply(g, l.ln1, x, rows), rows);
-    const Var<T> sa = apply(g, l.self_out, g.attention(qkv, qkv.at(D), qkv.at(2 * D), self), rows);
+    Var<T> keys = qkv;
+    if (cache) {
+      keys = cache->qkv[li];
+      g.copy2d(qkv, len * 3 * D, keys.at(size_t(pos0) * 3 * D), self.kv_stride, seqs, len * 3 * D);
+    }
+    const Var<T> sa = apply(g, l.self_out, g.attention(qkv, keys.at(D), keys.at(2 * D), self), rows);
     x = g.add(x, g.dropout(sa, cfg_.dropout, mix(dropout_seed, drop++)));
     const Var<T> q = apply(g, l.q, apply(g, l.ln2, x, rows), rows);
     const Var<T> ca = apply(g, l.cross_out, g.attention(q, kv[li], kv[li].at(D), cross), rows);

@@ -66,10 +66,18 @@ class Model {
   Var<T> torso(Graph<T>& g, const T* features, int batch);
   // Per decoder layer, the cross-attention keys and values of the memory: [batch, 3S², 2·width].
   std::vector<Var<T>> memory_kv(Graph<T>& g, Var<T> memory, int batch);
-  // Decoder features [seqs, len, width] of token inputs ids [seqs, len] (start symbol = vocab);
-  // sequence n reads memory n / group.
+  // Decoder features [seqs, len, width] of token inputs ids [seqs, len] at positions pos0 ..
+  // pos0 + len - 1 (start symbol = vocab); sequence n reads memory n / group. Without a cache the
+  // sequences start at position 0. With a cache (incremental decoding, inference), the self-
+  // attention projections of the new positions are stored in it and the queries attend to all
+  // cached positions before them.
+  struct Cache {
+    std::vector<Var<T>> qkv;  // per layer [seqs, max_len, 3·width]
+    int max_len = 0;
+  };
+  Cache make_cache(Graph<T>& g, int seqs);
   Var<T> decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* ids, int seqs, int len, int group,
-                 uint64_t dropout_seed);
+                 uint64_t dropout_seed, Cache* cache = nullptr, int pos0 = 0);
   // Logits [rows, vocab] = Linear(ReLU(features [rows, width])).
   Var<T> policy_logits(Graph<T>& g, Var<T> feat, int rows);
   // Quantiles [rows, quantiles] from first-token features [rows, width].

@@ -74,8 +74,9 @@ int bench_nn(const std::vector<std::string>& args) {
   for (const nn::TrainExample& e : batch) states.push_back(&e.state);
 
   const int k = cfg.num_tokens();
-  double infer_flops = B * nn::torso_flops(cfg) + nn::head_flops(cfg, B * K * k, B);
-  for (int len = 1; len <= k; ++len) infer_flops += nn::decoder_flops(cfg, B * K, len);
+  // Inference decodes incrementally: k steps of one token per sequence (attention to the cached
+  // positions is counted as one position, a small undercount).
+  const double infer_flops = B * nn::torso_flops(cfg) + k * nn::decoder_flops(cfg, B * K, 1) + nn::head_flops(cfg, B * K * k, B);
   const double train_flops =
       3 * (B * nn::torso_flops(cfg) + nn::decoder_flops(cfg, B, k) + nn::head_flops(cfg, B * k, B));
 

@@ -184,6 +184,30 @@ BOOST_AUTO_TEST_CASE(evaluate_merges_samples_and_decodes_to_state_sizes) {
   BOOST_TEST((ev2[1].probs == ev[1].probs));
 }
 
+// Decoding one token at a time through the cache gives the features of the full causal pass.
+BOOST_AUTO_TEST_CASE(incremental_decoding_matches_full_pass) {
+  const ModelConfig cfg = tiny();
+  CpuBackend<double> be;
+  Model<double> model(cfg, be);
+  model.init(8);
+  const std::vector<TrainExample> ex = demo_examples(cfg, 2, 1, 2, 5);
+  const int seqs = 2, group = 2, k = cfg.num_tokens(), D = cfg.dec_width(), V = cfg.vocab();
+  std::vector<int> ids = {V, 3, 7, V, 11, 0};  // [seqs, k], start symbol first
+  BOOST_TEST_REQUIRE(int(ids.size()) == seqs * k);
+  Graph<double> g(be, false);
+  const std::vector<double> feat = model.features({&ex[0].state});
+  const std::vector<Var<double>> kv = model.memory_kv(g, model.torso(g, feat.data(), 1), 1);
+  const Var<double> full = model.decoder(g, kv, ids.data(), seqs, k, group, 0);
+  Model<double>::Cache cache = model.make_cache(g, seqs);
+  for (int t = 0; t < k; ++t) {
+    const int step_ids[2] = {ids[t], ids[k + t]};
+    const Var<double> one = model.decoder(g, kv, step_ids, seqs, 1, group, 0, &cache, t);
+    for (int s = 0; s < seqs; ++s)
+      for (int c = 0; c < D; ++c)
+        BOOST_TEST(std::abs(one.v[s * D + c] - full.v[(s * k + t) * D + c]) < 1e-12);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(risk_seeking_value_uses_upper_quantiles) {
   BOOST_TEST(risk_seeking_value({1, 2, 3, 4, 5, 6, 7, 8}) == 7.5);
   BOOST_TEST(risk_seeking_value({1, 2, 3, 4}) == 4.0);
