@@ -35,6 +35,17 @@ struct Losses {
   double total = 0;   // policy + value_loss_weight·value
 };
 
+// A training batch as the network reads it (host memory): what Model::loss uploads.
+template <typename T>
+struct BatchInputs {
+  int batch = 0, actions = 1;       // examples B, target actions per example A (padded)
+  std::vector<T> features;          // [3, B, S·S, input_features()]
+  std::vector<int> ids, targets;    // [B·A, k] decoder inputs (start symbol, shifted targets), targets
+  std::vector<T> weights;           // [B·A, k] cross-entropy weight per token: ŵ / B (0 for padding)
+  std::vector<T> values;            // [B] target returns
+  std::vector<T> value_weights;     // [B] value_loss_weight / B
+};
+
 struct ParamInfo {
   std::string name;
   size_t offset = 0;
@@ -86,6 +97,8 @@ class Model {
   // Forward pass of a training batch; with backward, adds the gradients of `total` to grads().
   // Examples may have different numbers of target actions (padded with zero weights).
   Losses loss(const std::vector<TrainExample>& batch, uint64_t dropout_seed, bool backward);
+  Losses loss(const BatchInputs<T>& inputs, uint64_t dropout_seed, bool backward);
+  BatchInputs<T> prepare(const std::vector<TrainExample>& batch) const;
 
  private:
   struct Lin { Var<T> w, b; int in, out; };

@@ -7,22 +7,37 @@
 
 namespace at::nn {
 
-void write_safetensors(const std::string& path, const ModelConfig& cfg, const std::vector<ParamInfo>& info,
-                       const std::vector<float>& params) {
+void write_safetensors(const std::string& path, const std::map<std::string, std::string>& metadata,
+                       const std::vector<NamedTensor>& tensors) {
   nlohmann::json header;
-  header["__metadata__"] = {{"format", "alphatensor"}, {"config", cfg.to_string()}};
-  for (const ParamInfo& p : info)
-    header[p.name] = {{"dtype", "F32"},
-                      {"shape", p.shape},
-                      {"data_offsets", {p.offset * sizeof(float), (p.offset + p.size()) * sizeof(float)}}};
+  header["__metadata__"] = metadata;
+  size_t offset = 0;
+  for (const NamedTensor& t : tensors) {
+    size_t n = 1;
+    for (int d : t.shape) n *= size_t(d);
+    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + n * sizeof(float)}}};
+    offset += n * sizeof(float);
+  }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // data starts 8-byte aligned
   std::string out(8, '\0');
   const uint64_t n = text.size();
   for (int i = 0; i < 8; ++i) out[i] = char((n >> (8 * i)) & 0xff);
   out += text;
-  out.append(reinterpret_cast<const char*>(params.data()), params.size() * sizeof(float));
+  out.reserve(out.size() + offset);
+  for (const NamedTensor& t : tensors) {
+    size_t count = 1;
+    for (int d : t.shape) count *= size_t(d);
+    out.append(reinterpret_cast<const char*>(t.data), count * sizeof(float));
+  }
   write_file_atomic(path, out);
+}
+
+void write_weights(const std::string& path, const ModelConfig& cfg, const std::vector<ParamInfo>& info,
+                   const std::vector<float>& params) {
+  std::vector<NamedTensor> tensors;
+  for (const ParamInfo& p : info) tensors.push_back({p.name, p.shape, params.data() + p.offset});
+  write_safetensors(path, {{"format", "alphatensor"}, {"config", cfg.to_string()}}, tensors);
 }
 
 SafetensorsFile read_safetensors(const std::string& path) {
@@ -40,10 +55,10 @@ SafetensorsFile read_safetensors(const std::string& path) {
     throw bad("malformed safetensors header");
   }
   SafetensorsFile f;
-  if (!header.is_object() || !header.contains("__metadata__") || !header["__metadata__"].contains("config"))
-    throw bad("no alphatensor network configuration in the metadata");
+  if (!header.is_object()) throw bad("malformed safetensors header");
   try {
-    f.config = ModelConfig::from_string(header["__metadata__"]["config"].get<std::string>());
+    if (header.contains("__metadata__"))
+      for (const auto& [key, value] : header["__metadata__"].items()) f.metadata[key] = value.get<std::string>();
     for (const auto& [name, t] : header.items()) {
       if (name == "__metadata__") continue;
       if (t.at("dtype") != "F32") throw bad("tensor " + name + " is not F32");
@@ -59,10 +74,18 @@ SafetensorsFile read_safetensors(const std::string& path) {
     }
   } catch (const nlohmann::json::exception&) {
     throw bad("malformed safetensors header");
-  } catch (const std::invalid_argument& e) {
-    throw bad(e.what());
   }
   return f;
+}
+
+ModelConfig weights_config(const SafetensorsFile& f, const std::string& path) {
+  const auto it = f.metadata.find("config");
+  if (it == f.metadata.end()) throw InputError(path + ": no network configuration in the metadata");
+  try {
+    return ModelConfig::from_string(it->second);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path + ": " + e.what());
+  }
 }
 
 std::vector<float> gather_params(const SafetensorsFile& f, const std::vector<ParamInfo>& info, const std::string& path) {

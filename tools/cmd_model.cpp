@@ -70,7 +70,7 @@ int model_export(const std::vector<std::string>& args) {
   const nn::Checkpoint c = nn::read_checkpoint(vm["input"].as<std::string>());
   nn::CpuBackend<float> be;
   const nn::Model<float> layout(c.config, be);
-  nn::write_safetensors(vm["output"].as<std::string>(), c.config, layout.params_info(), c.params);
+  nn::write_weights(vm["output"].as<std::string>(), c.config, layout.params_info(), c.params);
   std::cout << "wrote " << vm["output"].as<std::string>() << ": " << layout.params_info().size() << " tensors\n";
   return kOk;
 }
@@ -81,7 +81,7 @@ int model_import(const std::vector<std::string>& args) {
   const std::string in = vm["input"].as<std::string>();
   const nn::SafetensorsFile f = nn::read_safetensors(in);
   nn::CpuBackend<float> be;
-  nn::Network net(f.config, be, 1);
+  nn::Network net(nn::weights_config(f, in), be, 1);
   net.set_params(nn::gather_params(f, net.model().params_info(), in));
   net.save(vm["output"].as<std::string>());
   std::cout << "wrote " << vm["output"].as<std::string>() << " (step 0, fresh optimiser state)\n";
