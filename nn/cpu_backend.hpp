@@ -3,6 +3,8 @@
 // for float (the product) and double (the reference of the gradient checks). Work is cut into
 // chunks whose size depends only on the shapes, never on the thread count, and partial sums are
 // added in chunk order, so results are bit-identical for any number of threads.
+// One caller thread at a time (the scratch allocator is unsynchronised); each op runs its own
+// parallel loops inside.
 #include <memory>
 #include <vector>
 

@@ -73,7 +73,7 @@ class Model {
   // folds mode g+2 and the h+1 time steps into features; the last feature is the scalar.
   std::vector<T> features(const std::vector<const NetState*>& states) const;
 
-  // Torso output: memory [batch, 3·S², c] (after a final LayerNorm).
+  // Torso output: memory [batch, 3·S², c] (after a final LayerNorm); features in backend memory.
   Var<T> torso(Graph<T>& g, const T* features, int batch);
   // Per decoder layer, the cross-attention keys and values of the memory: [batch, 3S², 2·width].
   std::vector<Var<T>> memory_kv(Graph<T>& g, Var<T> memory, int batch);
