@@ -23,8 +23,9 @@ struct AttentionShape {
   int lq = 1, lk = 1;    // query and key lengths
   int heads = 1, head_dim = 1;
   int q_ld = 0, kv_ld = 0, o_ld = 0;  // row strides of q, k/v and o (elements)
+  int kv_stride = 0;     // elements between key/value sequences (0: lk·kv_ld; a cache may hold more rows)
   int kv_group = 1;
-  bool causal = false;            // query i sees keys j <= i
+  bool causal = false;  // query i sees keys j <= i + lk - lq (queries are the last lq positions)
   const int* key_len = nullptr;   // [batch / kv_group] keys j >= key_len are padding (nullptr: none)
 };
 
@@ -79,7 +80,7 @@ class Backend {
   virtual void dropout_backward(const T* mask, const T* dy, T* dx, size_t n) = 0;
 
   // ---- attention --------------------------------------------------------------------------------
-  // q [batch, lq, q_ld] (head h in columns h·head_dim ..), k, v [batch/kv_group, lk, kv_ld],
+  // q [batch, lq, q_ld] (head h in columns h·head_dim ..), k, v [batch/kv_group, kv_stride],
   // o [batch, lq, o_ld]; p [batch, heads, lq, lk] saves the probabilities for the backward pass.
   virtual void attention_forward(const T* q, const T* k, const T* v, T* o, T* p, const AttentionShape& s) = 0;
   virtual void attention_backward(const T* q, const T* k, const T* v, const T* p, const T* dout, T* dq, T* dk,
@@ -106,8 +107,6 @@ class Backend {
   // dpred (may be null) += its gradient.
   virtual void quantile_huber(const T* pred, const T* target, const T* weights, T* row_loss, T* dpred, int rows,
                               int Q, double delta) = 0;
-  // out[rows] = Σ_cols x (small reductions, e.g. the losses).
-  virtual void row_sum(const T* x, T* out, int rows, int cols) = 0;
 
   // ---- optimiser ----------------------------------------------------------------------------------
   // out[0] = Σ g² (fixed-order reduction).

@@ -1,7 +1,6 @@
 #include "nn/checkpoint.hpp"
 
 #include <cstring>
-#include <sstream>
 
 #include "core/files.hpp"
 #include "nn/network.hpp"
@@ -90,15 +89,11 @@ Checkpoint read_checkpoint(const std::string& path) {
   Checkpoint c;
   const uint32_t cfg_len = r.get<uint32_t>();
   r.need(cfg_len);
-  std::vector<std::string> lines;
-  std::istringstream in(std::string(r.p, cfg_len));
+  const std::string cfg_text(r.p, cfg_len);
   r.p += cfg_len;
   r.left -= cfg_len;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) lines.push_back(line);
   try {
-    c.config.set_all(lines);
-    c.config.validate();
+    c.config = ModelConfig::from_string(cfg_text);
   } catch (const std::invalid_argument& e) {
     throw InputError(path + ": " + e.what());
   }

@@ -87,6 +87,19 @@ void ModelConfig::set_all(const std::vector<std::string>& key_values) {
   }
 }
 
+ModelConfig ModelConfig::from_string(const std::string& text) {
+  std::vector<std::string> lines;
+  for (size_t a = 0, b; a < text.size(); a = b + 1) {
+    b = text.find('\n', a);
+    if (b == std::string::npos) b = text.size();
+    if (b > a) lines.push_back(text.substr(a, b - a));
+  }
+  ModelConfig c;
+  c.set_all(lines);
+  c.validate();
+  return c;
+}
+
 std::string ModelConfig::to_string() const {
   std::string s = "field=" + field_name(field) + "\n";
   for (const IntKey& k : kInts) s += std::string(k.name) + "=" + std::to_string(this->*k.field) + "\n";

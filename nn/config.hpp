@@ -44,6 +44,8 @@ struct ModelConfig {
   // Throws std::invalid_argument naming the key on an unknown key or a bad value.
   void set(const std::string& key, const std::string& value);
   void set_all(const std::vector<std::string>& key_values);  // "key=value" strings
+  // Parses to_string()'s output (any subset of keys over the defaults), validated.
+  static ModelConfig from_string(const std::string& lines);
   // "key=value" lines, every key, in a fixed order (parsed back by set_all).
   std::string to_string() const;
   // Throws std::invalid_argument when sizes are inconsistent.

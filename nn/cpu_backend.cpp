@@ -257,8 +257,9 @@ void CpuBackend<T>::dropout_backward(const T* mask, const T* dy, T* dx, size_t n
 namespace {
 // Additive mask of query i, key j: causal and key padding.
 inline bool masked(const AttentionShape& s, int kv, int i, int j) {
-  return (s.causal && j > i) || (s.key_len && j >= s.key_len[kv]);
+  return (s.causal && j > i + s.lk - s.lq) || (s.key_len && j >= s.key_len[kv]);
 }
+inline size_t kv_stride(const AttentionShape& s) { return s.kv_stride ? size_t(s.kv_stride) : size_t(s.lk) * s.kv_ld; }
 }  // namespace
 
 template <typename T>
@@ -270,8 +271,8 @@ void CpuBackend<T>::attention_forward(const T* q, const T* k, const T* v, T* o, 
     for (size_t t = t0; t < t1; ++t) {
       const int n = int(t / s.heads), h = int(t % s.heads), kv = n / s.kv_group;
       const auto Q = mat(q + size_t(n) * s.lq * s.q_ld + h * s.head_dim, s.lq, s.head_dim, s.q_ld);
-      const auto K = mat(k + size_t(kv) * s.lk * s.kv_ld + h * s.head_dim, s.lk, s.head_dim, s.kv_ld);
-      const auto V = mat(v + size_t(kv) * s.lk * s.kv_ld + h * s.head_dim, s.lk, s.head_dim, s.kv_ld);
+      const auto K = mat(k + kv * kv_stride(s) + h * s.head_dim, s.lk, s.head_dim, s.kv_ld);
+      const auto V = mat(v + kv * kv_stride(s) + h * s.head_dim, s.lk, s.head_dim, s.kv_ld);
       auto P = mat(p + t * s.lq * s.lk, s.lq, s.lk, s.lk);
       scores.noalias() = (Q * K.transpose()) * scale;
       for (int i = 0; i < s.lq; ++i) {
@@ -302,7 +303,7 @@ void CpuBackend<T>::attention_backward(const T* q, const T* k, const T* v, const
     MatR<T> dP(s.lq, s.lk), dS(s.lq, s.lk);
     for (size_t t = t0; t < t1; ++t) {
       const int kv = int(t / s.heads), h = int(t % s.heads);
-      const size_t kvo = size_t(kv) * s.lk * s.kv_ld + h * s.head_dim;
+      const size_t kvo = kv * kv_stride(s) + h * s.head_dim;
       const auto K = mat(k + kvo, s.lk, s.head_dim, s.kv_ld);
       const auto V = mat(v + kvo, s.lk, s.head_dim, s.kv_ld);
       auto dK = mat(dk + kvo, s.lk, s.head_dim, s.kv_ld);
@@ -413,15 +414,6 @@ void CpuBackend<T>::quantile_huber(const T* pred, const T* target, const T* weig
       if (dpred) dpred[size_t(r) * Q + i] -= weights[r] / T(Q) * w * (au <= d ? u : d * (u > 0 ? T(1) : T(-1)));
     }
     row_loss[r] = weights[r] * loss / T(Q);
-  }
-}
-
-template <typename T>
-void CpuBackend<T>::row_sum(const T* x, T* out, int rows, int cols) {
-  for (int r = 0; r < rows; ++r) {
-    T s = 0;
-    for (int c = 0; c < cols; ++c) s += x[size_t(r) * cols + c];
-    out[r] = s;
   }
 }
 

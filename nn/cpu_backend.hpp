@@ -3,6 +3,8 @@
 // for float (the product) and double (the reference of the gradient checks). Work is cut into
 // chunks whose size depends only on the shapes, never on the thread count, and partial sums are
 // added in chunk order, so results are bit-identical for any number of threads.
+// One caller thread at a time (the scratch allocator is unsynchronised); each op runs its own
+// parallel loops inside.
 #include <memory>
 #include <vector>
 
@@ -53,7 +55,6 @@ class CpuBackend final : public Backend<T> {
                     int V) override;
   void quantile_huber(const T* pred, const T* target, const T* weights, T* row_loss, T* dpred, int rows, int Q,
                       double delta) override;
-  void row_sum(const T* x, T* out, int rows, int cols) override;
 
   void sum_squares(const T* g, size_t n, T* out) override;
   void adamw_step(T* param, const T* grad, T* m, T* v, size_t n, const T* norm_sq, const AdamWParams& a) override;

@@ -110,7 +110,8 @@ class Graph {
     *g1 = a;
     *g2 = b;
   }
-  // dst rows (row stride dst_ld) = src rows (row stride src_ld); dst must be a fresh Var.
+  // dst rows (row stride dst_ld) = src rows (row stride src_ld); the backward adds dst's gradient
+  // to src's.
   void copy2d(Var<T> src, int src_ld, Var<T> dst, int dst_ld, int rows, int cols) {
     be_.copy2d(src.v, src_ld, dst.v, dst_ld, rows, cols, false);
     record([=] { be_.copy2d(dst.g, dst_ld, src.g, src_ld, rows, cols, true); });

@@ -189,33 +189,50 @@ std::vector<Var<T>> Model<T>::memory_kv(Graph<T>& g, Var<T> memory, int batch) {
 }
 
 template <typename T>
+typename Model<T>::Cache Model<T>::make_cache(Graph<T>& g, int seqs) {
+  Cache c;
+  c.max_len = codec_.num_tokens();
+  for (size_t l = 0; l < dec_.size(); ++l) c.qkv.push_back(g.make(size_t(seqs) * c.max_len * 3 * cfg_.dec_width()));
+  return c;
+}
+
+template <typename T>
 Var<T> Model<T>::decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* ids, int seqs, int len, int group,
-                         uint64_t dropout_seed) {
+                         uint64_t dropout_seed, Cache* cache, int pos0) {
   const int D = cfg_.dec_width(), rows = seqs * len;
+  if (pos0 + len > codec_.num_tokens() || (!cache && pos0 != 0)) throw std::invalid_argument("decoder: bad positions");
   std::vector<int> pos_host(rows);
-  for (int r = 0; r < rows; ++r) pos_host[r] = r % len;
+  for (int r = 0; r < rows; ++r) pos_host[r] = pos0 + r % len;
   int* pos = be_.scratch_int(rows);
   be_.upload_int(pos, pos_host.data(), rows);
   Var<T> x = g.add(g.embedding(tok_emb_, ids, rows, D), g.embedding(pos_emb_, pos, rows, D));
 
   AttentionShape self;
   self.batch = seqs;
-  self.lq = self.lk = len;
+  self.lq = len;
+  self.lk = pos0 + len;
   self.heads = cfg_.dec_heads;
   self.head_dim = cfg_.dec_head_dim;
   self.q_ld = self.kv_ld = 3 * D;
+  if (cache) self.kv_stride = cache->max_len * 3 * D;
   self.causal = true;
   AttentionShape cross = self;
   cross.lk = 3 * cfg_.S * cfg_.S;
   cross.q_ld = D;
   cross.kv_ld = 2 * D;
+  cross.kv_stride = 0;
   cross.kv_group = group;
   cross.causal = false;
   uint64_t drop = 0;
   for (size_t li = 0; li < dec_.size(); ++li) {
     const DecoderLayer& l = dec_[li];
     const Var<T> qkv = apply(g, l.qkv, apply(g, l.ln1, x, rows), rows);
-    const Var<T> sa = apply(g, l.self_out, g.attention(qkv, qkv.at(D), qkv.at(2 * D), self), rows);
+    Var<T> keys = qkv;
+    if (cache) {
+      keys = cache->qkv[li];
+      g.copy2d(qkv, len * 3 * D, keys.at(size_t(pos0) * 3 * D), self.kv_stride, seqs, len * 3 * D);
+    }
+    const Var<T> sa = apply(g, l.self_out, g.attention(qkv, keys.at(D), keys.at(2 * D), self), rows);
     x = g.add(x, g.dropout(sa, cfg_.dropout, mix(dropout_seed, drop++)));
     const Var<T> q = apply(g, l.q, apply(g, l.ln2, x, rows), rows);
     const Var<T> ca = apply(g, l.cross_out, g.attention(q, kv[li], kv[li].at(D), cross), rows);
@@ -239,25 +256,30 @@ Var<T> Model<T>::value_head(Graph<T>& g, Var<T> feat, int rows) {
 }
 
 template <typename T>
-Losses Model<T>::loss(const std::vector<TrainExample>& batch, uint64_t dropout_seed, bool backward) {
-  const int B = int(batch.size()), k = codec_.num_tokens(), V = codec_.vocab_size(), D = cfg_.dec_width();
+BatchInputs<T> Model<T>::prepare(const std::vector<TrainExample>& batch) const {
+  const int B = int(batch.size()), k = codec_.num_tokens(), V = codec_.vocab_size();
   if (B == 0) throw std::invalid_argument("training batch is empty");
-  int A = 1;  // target actions per example (shorter lists padded with zero weights)
+  BatchInputs<T> in;
+  in.batch = B;
+  in.actions = 1;
   for (const TrainExample& e : batch) {
     if (e.tokens.empty()) throw std::invalid_argument("training example without a target action");
     if (!e.weights.empty() && e.weights.size() != e.tokens.size())
       throw std::invalid_argument("training example: weights and targets differ in number");
-    A = std::max(A, int(e.tokens.size()));
+    in.actions = std::max(in.actions, int(e.tokens.size()));
   }
-  const int seqs = B * A, rows = seqs * k;
-  std::vector<int> ids(rows), targets(rows);
+  const int A = in.actions, rows = B * A * k;
   const double vscale = cfg_.value_loss_weight;
-  std::vector<T> weights(rows, T(0)), values(B), value_w(B, T((vscale > 0 ? vscale : 1.0) / B));
+  in.ids.resize(rows);
+  in.targets.resize(rows);
+  in.weights.assign(rows, T(0));
+  in.values.resize(B);
+  in.value_weights.assign(B, T((vscale > 0 ? vscale : 1.0) / B));
   std::vector<const NetState*> states;
   for (int b = 0; b < B; ++b) {
     const TrainExample& e = batch[b];
     states.push_back(&e.state);
-    values[b] = T(e.value);
+    in.values[b] = T(e.value);
     double total = 0;
     for (size_t a = 0; a < e.tokens.size(); ++a) total += e.weights.empty() ? 1.0 : e.weights[a];
     if (!(total > 0)) throw std::invalid_argument("training example: target weights sum to zero");
@@ -269,26 +291,39 @@ Losses Model<T>::loss(const std::vector<TrainExample>& batch, uint64_t dropout_s
       for (int t = 0; t < k; ++t) {
         if (tok[t] < 0 || tok[t] >= V) throw std::invalid_argument("training example: token outside the vocabulary");
         const int r = (b * A + a) * k + t;
-        ids[r] = t == 0 ? V : tok[t - 1];  // teacher forcing: shifted targets after a start symbol
-        targets[r] = tok[t];
-        weights[r] = T(w);
+        in.ids[r] = t == 0 ? V : tok[t - 1];  // teacher forcing: shifted targets after a start symbol
+        in.targets[r] = tok[t];
+        in.weights[r] = T(w);
       }
     }
   }
+  in.features = features(states);
+  return in;
+}
+
+template <typename T>
+Losses Model<T>::loss(const std::vector<TrainExample>& batch, uint64_t dropout_seed, bool backward) {
+  return loss(prepare(batch), dropout_seed, backward);
+}
+
+template <typename T>
+Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool backward) {
+  const int B = in.batch, A = in.actions, k = codec_.num_tokens(), V = codec_.vocab_size(), D = cfg_.dec_width();
+  const int seqs = B * A, rows = seqs * k;
+  const double vscale = cfg_.value_loss_weight;
   Graph<T> g(be_, true);  // training mode (dropout) also when only the loss is wanted
-  const std::vector<T> feat_host = features(states);
-  T* feat = be_.scratch(feat_host.size());
-  be_.upload(feat, feat_host.data(), feat_host.size());
+  T* feat = be_.scratch(in.features.size());
+  be_.upload(feat, in.features.data(), in.features.size());
   int* ids_dev = be_.scratch_int(rows);
   int* targets_dev = be_.scratch_int(rows);
-  be_.upload_int(ids_dev, ids.data(), rows);
-  be_.upload_int(targets_dev, targets.data(), rows);
+  be_.upload_int(ids_dev, in.ids.data(), rows);
+  be_.upload_int(targets_dev, in.targets.data(), rows);
   T* w_dev = be_.scratch(rows);
-  be_.upload(w_dev, weights.data(), rows);
+  be_.upload(w_dev, in.weights.data(), rows);
   T* vt_dev = be_.scratch(B);
   T* vw_dev = be_.scratch(B);
-  be_.upload(vt_dev, values.data(), B);
-  be_.upload(vw_dev, value_w.data(), B);
+  be_.upload(vt_dev, in.values.data(), B);
+  be_.upload(vw_dev, in.value_weights.data(), B);
 
   const Var<T> memory = torso(g, feat, B);
   const Var<T> dec = decoder(g, memory_kv(g, memory, B), ids_dev, seqs, k, A, dropout_seed);

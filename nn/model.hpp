@@ -35,6 +35,17 @@ struct Losses {
   double total = 0;   // policy + value_loss_weight·value
 };
 
+// A training batch as the network reads it (host memory): what Model::loss uploads.
+template <typename T>
+struct BatchInputs {
+  int batch = 0, actions = 1;       // examples B, target actions per example A (padded)
+  std::vector<T> features;          // [3, B, S·S, input_features()]
+  std::vector<int> ids, targets;    // [B·A, k] decoder inputs (start symbol, shifted targets), targets
+  std::vector<T> weights;           // [B·A, k] cross-entropy weight per token: ŵ / B (0 for padding)
+  std::vector<T> values;            // [B] target returns
+  std::vector<T> value_weights;     // [B] value_loss_weight / B
+};
+
 struct ParamInfo {
   std::string name;
   size_t offset = 0;
@@ -62,14 +73,22 @@ class Model {
   // folds mode g+2 and the h+1 time steps into features; the last feature is the scalar.
   std::vector<T> features(const std::vector<const NetState*>& states) const;
 
-  // Torso output: memory [batch, 3·S², c] (after a final LayerNorm).
+  // Torso output: memory [batch, 3·S², c] (after a final LayerNorm); features in backend memory.
   Var<T> torso(Graph<T>& g, const T* features, int batch);
   // Per decoder layer, the cross-attention keys and values of the memory: [batch, 3S², 2·width].
   std::vector<Var<T>> memory_kv(Graph<T>& g, Var<T> memory, int batch);
-  // Decoder features [seqs, len, width] of token inputs ids [seqs, len] (start symbol = vocab);
-  // sequence n reads memory n / group.
+  // Decoder features [seqs, len, width] of token inputs ids [seqs, len] at positions pos0 ..
+  // pos0 + len - 1 (start symbol = vocab); sequence n reads memory n / group. Without a cache the
+  // sequences start at position 0. With a cache (incremental decoding, inference), the self-
+  // attention projections of the new positions are stored in it and the queries attend to all
+  // cached positions before them.
+  struct Cache {
+    std::vector<Var<T>> qkv;  // per layer [seqs, max_len, 3·width]
+    int max_len = 0;
+  };
+  Cache make_cache(Graph<T>& g, int seqs);
   Var<T> decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* ids, int seqs, int len, int group,
-                 uint64_t dropout_seed);
+                 uint64_t dropout_seed, Cache* cache = nullptr, int pos0 = 0);
   // Logits [rows, vocab] = Linear(ReLU(features [rows, width])).
   Var<T> policy_logits(Graph<T>& g, Var<T> feat, int rows);
   // Quantiles [rows, quantiles] from first-token features [rows, width].
@@ -78,6 +97,8 @@ class Model {
   // Forward pass of a training batch; with backward, adds the gradients of `total` to grads().
   // Examples may have different numbers of target actions (padded with zero weights).
   Losses loss(const std::vector<TrainExample>& batch, uint64_t dropout_seed, bool backward);
+  Losses loss(const BatchInputs<T>& inputs, uint64_t dropout_seed, bool backward);
+  BatchInputs<T> prepare(const std::vector<TrainExample>& batch) const;
 
  private:
   struct Lin { Var<T> w, b; int in, out; };

@@ -66,21 +66,18 @@ std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& st
   be_.upload(feat, feat_host.data(), feat_host.size());
   const std::vector<Var<float>> kv = model_.memory_kv(g, model_.torso(g, feat, B), B);
 
-  // Token inputs [seqs, k]: the start symbol, then the tokens sampled so far. Without a key/value
-  // cache each step reruns the decoder on the prefix (k is small: 3S/d tokens).
-  std::vector<int> tokens(size_t(seqs) * k, 0), ids;
+  // Incremental decoding: step t feeds the token sampled at step t - 1 (the start symbol first)
+  // and reads the earlier positions from the cache.
+  typename Model<float>::Cache cache = model_.make_cache(g, seqs);
+  std::vector<int> tokens(size_t(seqs) * k, 0), ids(seqs, V);
   std::vector<float> logits(size_t(seqs) * V);
   std::vector<double> p(V);
   for (int t = 0; t < k; ++t) {
-    const int len = t + 1;
-    ids.assign(size_t(seqs) * len, V);
-    for (int s = 0; s < seqs; ++s)
-      for (int i = 1; i < len; ++i) ids[size_t(s) * len + i] = tokens[size_t(s) * k + i - 1];
-    int* ids_dev = be_.scratch_int(ids.size());
-    be_.upload_int(ids_dev, ids.data(), ids.size());
-    const Var<float> dec = model_.decoder(g, kv, ids_dev, seqs, len, K, 0);
-    Var<float> last = g.make(size_t(seqs) * D);  // features of position t
-    g.copy2d(dec.at(size_t(t) * D), len * D, last, D, seqs, D);
+    if (t > 0)
+      for (int s = 0; s < seqs; ++s) ids[s] = tokens[size_t(s) * k + t - 1];
+    int* ids_dev = be_.scratch_int(seqs);
+    be_.upload_int(ids_dev, ids.data(), seqs);
+    const Var<float> last = model_.decoder(g, kv, ids_dev, seqs, 1, K, 0, &cache, t);  // [seqs, D]
     if (t == 0) {  // the value head reads the unconditioned first token (the same for all K samples)
       Var<float> first = g.make(size_t(B) * D);
       g.copy2d(last, K * D, first, D, B, D);

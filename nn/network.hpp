@@ -24,6 +24,7 @@ struct TrainStats {
   long step = 0;         // optimiser steps done
 };
 
+// Not thread-safe: one caller at a time (it shares its backend's scratch memory).
 class Network {
  public:
   // Parameters initialised from `seed`; the training RNG (dropout) is seeded from it too.

@@ -8,9 +8,11 @@
 #include <Eigen/Dense>
 #include <memory>
 
+#include "core/files.hpp"
 #include "core/synthetic.hpp"
 #include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"
+#include "nn/safetensors.hpp"
 #include "tools/bench.hpp"
 #include "tools/cli.hpp"
 
@@ -28,6 +30,36 @@ double sgemm_gflops(int threads, double secs) {
   return 2.0 * n * n * n * threads / t / 1e9;
 }
 
+// The weights, the inputs of one training batch, and our gradients and losses on it.
+void dump_batch(const std::string& dir, nn::Network& net, const std::vector<nn::TrainExample>& batch) {
+  nn::Model<float>& model = net.model();
+  const nn::ModelConfig& cfg = model.config();
+  make_dirs(dir);
+  nn::write_weights(dir + "/weights.safetensors", cfg, model.params_info(), net.get_params());
+  const nn::BatchInputs<float> in = model.prepare(batch);
+  const int B = in.batch, S = cfg.S, k = cfg.num_tokens(), seqs = B * in.actions;
+  const std::vector<float> ids(in.ids.begin(), in.ids.end()), targets(in.targets.begin(), in.targets.end());
+  nn::write_safetensors(dir + "/batch.safetensors", {{"config", cfg.to_string()}, {"actions", std::to_string(in.actions)}},
+                    {{"features", {3, B, S * S, cfg.input_features()}, in.features.data()},
+                     {"ids", {seqs, k}, ids.data()},
+                     {"targets", {seqs, k}, targets.data()},
+                     {"weights", {seqs, k}, in.weights.data()},
+                     {"values", {B}, in.values.data()},
+                     {"value_weights", {B}, in.value_weights.data()}});
+  nn::Backend<float>& be = model.backend();
+  be.scratch_reset();
+  be.zero(model.grads(), model.num_params());
+  const nn::Losses l = model.loss(in, 0, true);
+  std::vector<float> grads(model.num_params());
+  be.download(grads.data(), model.grads(), grads.size());
+  std::vector<nn::NamedTensor> tensors;
+  for (const nn::ParamInfo& p : model.params_info()) tensors.push_back({p.name, p.shape, grads.data() + p.offset});
+  nn::write_safetensors(dir + "/grads.safetensors",
+                    {{"policy_loss", std::to_string(l.policy)}, {"value_loss", std::to_string(l.value)},
+                     {"total_loss", std::to_string(l.total)}},
+                    tensors);
+}
+
 }  // namespace
 
 int bench_nn(const std::vector<std::string>& args) {
@@ -38,7 +70,9 @@ int bench_nn(const std::vector<std::string>& args) {
       "samples", po::value<int>()->default_value(32), "actions sampled per state (inference)")(
       "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
       "seconds", po::value<double>()->default_value(1.0), "minimum time per figure")(
-      "json", po::bool_switch(), "JSON lines");
+      "json", po::bool_switch(), "JSON lines")(
+      "dump", po::value<std::string>(), "write DIR/{weights,batch,grads}.safetensors of one training batch (the "
+                                        "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
   po::variables_map vm;
   if (!parse("bench nn", "[--preset small|paper] [--batch B] [--threads T] [--samples K] [--json]", args, opts, {}, vm))
     return kOk;
@@ -73,9 +107,15 @@ int bench_nn(const std::vector<std::string>& args) {
   std::vector<const nn::NetState*> states;
   for (const nn::TrainExample& e : batch) states.push_back(&e.state);
 
+  if (vm.count("dump")) {
+    if (cfg.dropout != 0) throw UsageError("--dump needs --set dropout=0 (the peer draws other masks)");
+    dump_batch(vm["dump"].as<std::string>(), net, batch);
+    return kOk;
+  }
   const int k = cfg.num_tokens();
-  double infer_flops = B * nn::torso_flops(cfg) + nn::head_flops(cfg, B * K * k, B);
-  for (int len = 1; len <= k; ++len) infer_flops += nn::decoder_flops(cfg, B * K, len);
+  // Inference decodes incrementally: k steps of one token per sequence (attention to the cached
+  // positions is counted as one position, a small undercount).
+  const double infer_flops = B * nn::torso_flops(cfg) + k * nn::decoder_flops(cfg, B * K, 1) + nn::head_flops(cfg, B * K * k, B);
   const double train_flops =
       3 * (B * nn::torso_flops(cfg) + nn::decoder_flops(cfg, B, k) + nn::head_flops(cfg, B * k, B));
 

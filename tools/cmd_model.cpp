@@ -1,9 +1,10 @@
-// alphatensor model info|init: inspect and create network checkpoints.
+// alphatensor model info|init|export|import: inspect, create and convert network checkpoints.
 #include <iostream>
 
 #include "nn/checkpoint.hpp"
 #include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"
+#include "nn/safetensors.hpp"
 #include "tools/cli.hpp"
 
 namespace at::cli {
@@ -52,19 +53,58 @@ int model_init(const std::vector<std::string>& args) {
   return kOk;
 }
 
+// One input file, one -o output.
+bool parse_in_out(const std::string& command, const std::string& usage, const std::vector<std::string>& args,
+                  po::variables_map& vm) {
+  po::options_description opts("Options");
+  opts.add_options()("input", po::value<std::string>()->required(), "input file")(
+      "output,o", po::value<std::string>()->required(), "file to write");
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  return parse(command, usage, args, opts, pos, vm);
+}
+
+int model_export(const std::vector<std::string>& args) {
+  po::variables_map vm;
+  if (!parse_in_out("model export", "CKPT -o WEIGHTS.safetensors", args, vm)) return kOk;
+  const nn::Checkpoint c = nn::read_checkpoint(vm["input"].as<std::string>());
+  nn::CpuBackend<float> be;
+  const nn::Model<float> layout(c.config, be);
+  nn::write_weights(vm["output"].as<std::string>(), c.config, layout.params_info(), c.params);
+  std::cout << "wrote " << vm["output"].as<std::string>() << ": " << layout.params_info().size() << " tensors\n";
+  return kOk;
+}
+
+int model_import(const std::vector<std::string>& args) {
+  po::variables_map vm;
+  if (!parse_in_out("model import", "WEIGHTS.safetensors -o CKPT", args, vm)) return kOk;
+  const std::string in = vm["input"].as<std::string>();
+  const nn::SafetensorsFile f = nn::read_safetensors(in);
+  nn::CpuBackend<float> be;
+  nn::Network net(nn::weights_config(f, in), be, 1);
+  net.set_params(nn::gather_params(f, net.model().params_info(), in));
+  net.save(vm["output"].as<std::string>());
+  std::cout << "wrote " << vm["output"].as<std::string>() << " (step 0, fresh optimiser state)\n";
+  return kOk;
+}
+
 }  // namespace
 
 int cmd_model(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::ostream& o = args.empty() ? std::cerr : std::cout;
-    o << "Usage: alphatensor model info CKPT | init -o CKPT [options]   (alphatensor model info --help)\n\n"
-         "  info  print a checkpoint's configuration, step and parameter count\n"
-         "  init  write a freshly initialised network\n";
+    o << "Usage: alphatensor model info|init|export|import ...   (alphatensor model info --help)\n\n"
+         "  info    CKPT: print a checkpoint's configuration, step and parameter count\n"
+         "  init    -o CKPT: write a freshly initialised network\n"
+         "  export  CKPT -o W.safetensors: the weights in the safetensors layout\n"
+         "  import  W.safetensors -o CKPT: a checkpoint from safetensors weights\n";
     return args.empty() ? kUsage : kOk;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "info") return model_info(rest);
   if (args[0] == "init") return model_init(rest);
+  if (args[0] == "export") return model_export(rest);
+  if (args[0] == "import") return model_import(rest);
   throw UsageError("unknown model subcommand '" + args[0] + "'");
 }
 

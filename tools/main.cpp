@@ -23,7 +23,7 @@ const std::vector<Command>& commands() {
       {"convert", "convert a scheme between .json and .exp", cmd_convert},
       {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},
       {"records", "our best schemes against the best known ranks", cmd_records},
-      {"model", "network checkpoints: info, init", cmd_model},
+      {"model", "network checkpoints: info, init, export/import safetensors", cmd_model},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
       {"bench", "benchmarks (core, ...)", cmd_bench},
   };

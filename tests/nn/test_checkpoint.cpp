@@ -1,7 +1,9 @@
-// Checkpoints: bit-identical round trip; truncated, corrupted and mismatched files are rejected
+// Checkpoints and safetensors weights: bit-identical round trip; truncated, corrupted and mismatched files are rejected
 // with a one-line InputError and leave the network untouched.
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <sys/wait.h>
 
@@ -10,6 +12,7 @@
 #include "nn/checkpoint.hpp"
 #include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"
+#include "nn/safetensors.hpp"
 
 using namespace at;
 using namespace at::nn;
@@ -97,6 +100,38 @@ int run_binary(const std::string& args, std::string* out) {
 }
 }  // namespace
 
+// The safetensors file has the published layout: header length, JSON header, F32 data.
+BOOST_AUTO_TEST_CASE(safetensors_layout_and_round_trip) {
+  const ModelConfig cfg = make_config("small", {"torso_layers=1", "c=16"});
+  CpuBackend<float> be;
+  Network net(cfg, be, 4);
+  const std::string path = temp_path("x.safetensors");
+  write_weights(path, cfg, net.model().params_info(), net.get_params());
+  const std::string bytes = read_file(path, size_t(1) << 30);
+  uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), 8);
+  BOOST_TEST(n % 8 == 0u);
+  const auto header = nlohmann::json::parse(bytes.substr(8, n));
+  const auto& w = header["policy.out.weight"];
+  BOOST_TEST(w["dtype"] == "F32");
+  BOOST_TEST((w["shape"] == nlohmann::json{cfg.dec_width(), cfg.vocab()}));
+  const size_t begin = w["data_offsets"][0];
+  float first;
+  std::memcpy(&first, bytes.data() + 8 + n + begin, 4);
+  const ParamInfo* info = nullptr;
+  for (const ParamInfo& p : net.model().params_info())
+    if (p.name == "policy.out.weight") info = &p;
+  BOOST_TEST_REQUIRE(info != nullptr);
+  BOOST_TEST(first == net.get_params()[info->offset]);
+  const SafetensorsFile f = read_safetensors(path);
+  BOOST_TEST((weights_config(f, path) == cfg));
+  BOOST_TEST((gather_params(f, net.model().params_info(), path) == net.get_params()));
+  CpuBackend<float> be2;
+  Network other(make_config("small", {"torso_layers=1", "c=32"}), be2, 4);
+  BOOST_CHECK_THROW(gather_params(f, other.model().params_info(), path), InputError);
+  std::remove(path.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(model_info_command) {
   const std::string path = temp_path("cli.ckpt");
   std::string out;
@@ -105,6 +140,20 @@ BOOST_AUTO_TEST_CASE(model_info_command) {
   BOOST_TEST(run_binary("model info " + path, &out) == 0, out);
   BOOST_TEST(out.find("c=16\n") != std::string::npos, out);
   BOOST_TEST(out.find("parameters: ") != std::string::npos, out);
+  // Export to safetensors and import back: the same weights.
+  const std::string st = temp_path("w.safetensors"), back = temp_path("back.ckpt");
+  out.clear();
+  BOOST_TEST(run_binary("model export " + path + " -o " + st, &out) == 0, out);
+  out.clear();
+  BOOST_TEST(run_binary("model import " + st + " -o " + back, &out) == 0, out);
+  BOOST_TEST((read_checkpoint(back).params == read_checkpoint(path).params));
+  std::remove(back.c_str());
+  // A truncated file (tensors beyond the data) is rejected with exit code 2.
+  const std::string whole = read_file(st, size_t(1) << 30);
+  write_raw(st, whole.substr(0, whole.size() / 2));
+  out.clear();
+  BOOST_TEST(run_binary("model import " + st + " -o " + back, &out) == 2, out);
+  std::remove(st.c_str());
   write_raw(path, read_file(path, size_t(1) << 30).substr(0, 100));
   out.clear();
   BOOST_TEST(run_binary("model info " + path, &out) == 2, out);

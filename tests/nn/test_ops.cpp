@@ -127,18 +127,19 @@ BOOST_AUTO_TEST_CASE(attention_gradients) {
     s.kv_group = 2;
     s.heads = 2;
     s.head_dim = 3;
-    s.lq = 5;
+    s.lq = causal ? 3 : 5;  // causal: the queries are the last 3 of 5 positions
     s.lk = causal ? 5 : 6;
     s.q_ld = 7;   // strided rows: heads·head_dim = 6 plus one unused column
     s.kv_ld = 6;
     s.o_ld = 6;
+    s.kv_stride = (s.lk + 1) * s.kv_ld;  // a cache with a spare row per sequence
     s.causal = causal;
     const int key_len[2] = {6, 4};
     if (!causal) s.key_len = key_len;
     const int kvb = s.batch / s.kv_group;
     check_gradients(
-        {random_vec(s.batch * s.lq * s.q_ld, rng), random_vec(kvb * s.lk * s.kv_ld, rng),
-         random_vec(kvb * s.lk * s.kv_ld, rng)},
+        {random_vec(s.batch * s.lq * s.q_ld, rng), random_vec(kvb * s.kv_stride, rng),
+         random_vec(kvb * s.kv_stride, rng)},
         [&](Inputs& in) {
           Vec o(s.batch * s.lq * s.o_ld), p(s.batch * s.heads * s.lq * s.lk);
           be.attention_forward(in[0].data(), in[1].data(), in[2].data(), o.data(), p.data(), s);
