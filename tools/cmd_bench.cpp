@@ -33,6 +33,7 @@ int cmd_bench(const std::vector<std::string>& args) {
   struct Target { const char* name; int (*run)(const std::vector<std::string>&); const char* what; };
   static const Target targets[] = {
       {"core", bench_core, "exact verification and game steps"},
+      {"scheme", bench_scheme, "a scheme as a fast matrix multiply against Eigen alone"},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::ostream& o = args.empty() ? std::cerr : std::cout;

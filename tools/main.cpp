@@ -13,6 +13,7 @@ int cmd_scheme(const std::vector<std::string>&);
 int cmd_info(const std::vector<std::string>&);
 int cmd_records(const std::vector<std::string>&);
 int cmd_bench(const std::vector<std::string>&);
+int cmd_codegen(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -21,7 +22,8 @@ const std::vector<Command>& commands() {
       {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},
       {"records", "our best schemes against the best known ranks", cmd_records},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
-      {"bench", "benchmarks (core, ...)", cmd_bench},
+      {"codegen", "emit C++ or CUDA source that multiplies matrices with a scheme", cmd_codegen},
+      {"bench", "benchmarks (core, scheme, ...)", cmd_bench},
   };
   return list;
 }
