@@ -18,12 +18,15 @@ Form form_of(const Rational* coefs, int size) {
   return f;
 }
 
-// Divides the form by its first coefficient and returns that factor (1 for an empty form).
+// Moves a factor out of the form and returns it: the first coefficient when that makes the form
+// start with 1 without creating fractions (it is ±1, or the form is a lone operand), else its sign.
 Rational normalize(Form& f) {
   if (f.empty()) return Rational(1);
   const Rational first = f[0].coef;
-  for (Term& t : f) t.coef = t.coef / first;
-  return first;
+  const bool unit = first == Rational(1) || first == Rational(-1);
+  const Rational factor = unit || f.size() == 1 ? first : Rational(first.sign());
+  for (Term& t : f) t.coef = t.coef / factor;
+  return factor;
 }
 
 // Greedy pairwise elimination: while some pair x_i + q·x_j (i < j, up to a common factor) occurs in

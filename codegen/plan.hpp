@@ -4,8 +4,9 @@
 // A (n×m) is split into sn×sm blocks, B (m×p) into sm×sp, C (n×p) into sn×sp (Format{sn,sm,sp}
 // of the scheme). Each product r multiplies a linear form of A-blocks by a linear form of
 // B-blocks; each C-block is a linear form of the products. The plan stores those forms after
-//  - normalisation: each operand form starts with coefficient 1, the factor moves into the
-//    C-side coefficients (a lone block with coefficient 1 needs no copy at all);
+//  - normalisation: each operand form starts with a positive coefficient (1 when that creates no
+//    fractions), the factor moves into the C-side coefficients (so a lone block is used in place,
+//    without a copy);
 //  - common subexpressions: repeated pairs x_i + q·x_j are computed once into temporaries
 //    (greedy pairwise elimination, most frequent pair first), on the A, B and C side.
 // Every form is evaluated as one fused pass (each input block read once, the output written once).
