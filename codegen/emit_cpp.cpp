@@ -150,16 +150,13 @@ int main(int argc, char** argv) {
 }  // namespace
 
 std::string emit_cpp(const Scheme& s, const Plan& plan, const EmitOptions& o) {
-  check_emit_options(o);
-  const std::string notes =
+  const char* const notes =
       "//   void NAME(const float* A, const float* B, float* C, int n, int m, int p,\n"
       "//             int levels = LEVELS, NAME_base_fn base = nullptr, float* workspace = nullptr);\n"
       "//   void NAME_reference(const float* A, const float* B, float* C, int n, int m, int p);\n"
       "// Standard C++ only, single-threaded; internal names live in namespace NAME_impl, so several\n"
       "// generated files can share one translation unit.\n";
-  using emit_detail::substitute;
-  return emit_detail::header_comment(s, plan, o, notes) + substitute(kPrelude, o) +
-         emit_detail::plan_functions(plan) + substitute(kApi, o);
+  return emit_detail::assemble(s, plan, o, notes, kPrelude, kApi);
 }
 
 }  // namespace at::codegen

@@ -263,8 +263,7 @@ int main(int argc, char** argv) {
 }  // namespace
 
 std::string emit_cuda(const Scheme& s, const Plan& plan, const EmitOptions& o) {
-  check_emit_options(o);
-  const std::string notes =
+  const char* const notes =
       "//   void NAME(const float* A, const float* B, float* C, int n, int m, int p,\n"
       "//             int levels = LEVELS, float* workspace = nullptr, cudaStream_t stream = 0);\n"
       "//   void NAME_base(const float* A, const float* B, float* C, int n, int m, int p, cudaStream_t = 0);\n"
@@ -272,9 +271,7 @@ std::string emit_cuda(const Scheme& s, const Plan& plan, const EmitOptions& o) {
       "// All pointers are device pointers. Kernels: lincomb_kernel (fused linear combinations of blocks)\n"
       "// and gemm_kernel (64x64 shared-memory tiles) in namespace NAME_impl.\n"
       "// Build: nvcc -O3 -arch=sm_90 [-DALPHATENSOR_CODEGEN_MAIN] FILE.cu\n";
-  using emit_detail::substitute;
-  return emit_detail::header_comment(s, plan, o, notes) + substitute(kPrelude, o) +
-         emit_detail::plan_functions(plan) + substitute(kApi, o);
+  return emit_detail::assemble(s, plan, o, notes, kPrelude, kApi);
 }
 
 }  // namespace at::codegen

@@ -165,25 +165,23 @@ void Executor::run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, i
     for (int j = 0; j < s.m; ++j) a_ops.push_back(sub(A, long(i) * bn, long(j) * bm));
   for (int j = 0; j < s.m; ++j)
     for (int k = 0; k < s.p; ++k) b_ops.push_back(sub(B, long(j) * bm, long(k) * bp));
-  for (const LinearStep& t : plan_.a_temps) {
-    const MatView out{ws, bm};
-    ws += sa;
-    linear_combination(out, bn, bm, inputs(t.form, a_ops));
-    a_ops.push_back({out.data, out.ld});
-  }
+  // Evaluates temporaries (rows×cols each) into the workspace and appends them to the operands.
+  auto temporaries = [&ws](const std::vector<LinearStep>& steps, std::vector<ConstView>& ops, int rows, int cols) {
+    for (const LinearStep& t : steps) {
+      const MatView out{ws, cols};
+      ws += long(rows) * cols;
+      linear_combination(out, rows, cols, inputs(t.form, ops));
+      ops.push_back({out.data, out.ld});
+    }
+  };
+  temporaries(plan_.a_temps, a_ops, bn, bm);
   float* const a_scratch = ws;
   ws += sa;
-  for (const LinearStep& t : plan_.b_temps) {
-    const MatView out{ws, bp};
-    ws += sb;
-    linear_combination(out, bm, bp, inputs(t.form, b_ops));
-    b_ops.push_back({out.data, out.ld});
-  }
+  temporaries(plan_.b_temps, b_ops, bm, bp);
   float* const b_scratch = ws;
   ws += sb;
   float* const products = ws;
   ws += sc * plan_.rank;
-  float* const c_temps = ws;
   float* const next = ws + sc * long(plan_.c_temps.size());
 
   // A lone operand with coefficient 1 is used in place; anything else goes through the scratch.
@@ -199,11 +197,7 @@ void Executor::run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, i
     run(x, y, out, bn, bm, bp, levels - 1, next);
     c_ops.push_back({out.data, out.ld});
   }
-  for (size_t t = 0; t < plan_.c_temps.size(); ++t) {
-    const MatView out{c_temps + sc * long(t), bp};
-    linear_combination(out, bn, bp, inputs(plan_.c_temps[t].form, c_ops));
-    c_ops.push_back({out.data, out.ld});
-  }
+  temporaries(plan_.c_temps, c_ops, bn, bp);
   for (int i = 0; i < s.n; ++i)
     for (int k = 0; k < s.p; ++k)
       linear_combination(sub(C, long(i) * bn, long(k) * bp), bn, bp, inputs(plan_.c_forms[size_t(i * s.p + k)], c_ops));

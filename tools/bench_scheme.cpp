@@ -97,7 +97,8 @@ int bench_scheme(const std::vector<std::string>& args) {
   const std::string tag = s.format.str() + " rank " + std::to_string(s.rank());
   std::cout << "# " << path << ": " << tag << ", " << ex.threads() << " thread(s), block additions per level "
             << cost.plan_additions << " (naive " << cost.naive_additions << "), " << repeat
-            << " runs per case; error against double precision on " << vm["check-rows"].as<int>() << " rows of C\n";
+            << " runs per case; error against double precision on " << vm["check-rows"].as<int>() << " rows of C"
+            << std::endl;
 
   for (const int n : sizes) {
     const size_t count = size_t(n) * size_t(n);

@@ -4,33 +4,19 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <sys/wait.h>
 
 #include "codegen/emit.hpp"
 #include "core/files.hpp"
 #include "core/scheme_io.hpp"
 #include "tests/codegen/common.hpp"
+#include "tests/shell.hpp"
 
 namespace at::codegen {
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Run shell(const std::string& cmd) {
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  BOOST_TEST_REQUIRE(p != nullptr);
-  Run r{0, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using at::test::Run;
+using at::test::shell;
 
 // Writes the emitted source of a shared scheme file as DIR/NAME.EXT.
 void emit_file(const std::string& dir, const std::string& scheme_file, const std::string& name, bool cuda) {
