@@ -137,10 +137,6 @@ void Executor::multiply(ConstView A, ConstView B, MatView C, int n, int m, int p
   arena_->arena.execute([&] { run(A, B, C, n, m, p, levels, workspace_.data()); });
 }
 
-void Executor::base(ConstView A, ConstView B, MatView C, int n, int m, int p) {
-  arena_->arena.execute([&] { base_multiply(A, B, C, n, m, p, false); });
-}
-
 void Executor::run(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels, float* ws) {
   const Format& s = plan_.split;
   if (levels <= 0 || n < s.n || m < s.m || p < s.p) return base_multiply(A, B, C, n, m, p, false);

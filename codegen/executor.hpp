@@ -32,10 +32,9 @@ class Executor {
   Executor(Plan plan, int threads);
   ~Executor();
   // C = A·B using the plan for `levels` levels; sizes that are not multiples of the split are
-  // peeled (the leftover strips go to the base multiply).
+  // peeled (the leftover strips go to the base multiply). levels = 0: the base multiply alone,
+  // what `bench scheme` compares against.
   void multiply(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels);
-  // Same threads, no scheme: what `bench scheme` compares against.
-  void base(ConstView A, ConstView B, MatView C, int n, int m, int p);
   // Floats of workspace one multiply() needs (temporaries of every level on the path).
   long workspace_floats(int n, int m, int p, int levels) const;
   const Plan& plan() const { return plan_; }

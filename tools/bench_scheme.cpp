@@ -4,8 +4,10 @@
 // relative error against a double-precision reference on sampled rows.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <functional>
+#include <string>
 #include <iostream>
 #include <sstream>
 
@@ -36,21 +38,21 @@ std::vector<int> int_list(const std::string& text, const char* option, int min_v
   return out;
 }
 
-struct Timing {
-  double best, median;
+struct Seconds {
+  double wall, cpu;  // cpu: of this process, all threads (less sensitive to other processes' load)
 };
 
-// One untimed warm-up run (workspace allocation, page faults), then `repeat` timed runs.
-Timing time_runs(int repeat, const std::function<void()>& f) {
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+Seconds seconds(const std::function<void()>& f) {
+  const double c0 = process_cpu_seconds();
+  const auto t0 = std::chrono::steady_clock::now();
   f();
-  std::vector<double> t;
-  for (int r = 0; r < repeat; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(t.begin(), t.end());
-  return {t.front(), t[t.size() / 2]};
+  return {std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), process_cpu_seconds() - c0};
 }
 
 // ||C - R|| / ||R|| over the sampled rows (R: double-precision reference rows, in `rows` order).
@@ -116,20 +118,43 @@ int bench_scheme(const std::vector<std::string>& args) {
     const double flop = 2.0 * double(n) * double(n) * double(n);
     const std::string size_tag = "n=" + std::to_string(n);
 
-    const Timing base = time_runs(repeat, [&] { ex.base({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n); });
-    report(json, "scheme", "Eigen alone " + size_tag + " best", base.best, "s");
-    report(json, "scheme", "Eigen alone " + size_tag + " median", base.median, "s");
-    report(json, "scheme", "Eigen alone " + size_tag + " rate (best)", flop / base.best * 1e-9, "GFLOP/s");
-    report(json, "scheme", "Eigen alone " + size_tag + " relative error", relative_error(C, R, rows, n), "");
-    for (const int L : levels) {
-      const std::string name = tag + " " + size_tag + " levels=" + std::to_string(L);
-      const Timing t = time_runs(repeat, [&] { ex.multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, L); });
-      report(json, "scheme", name + " best", t.best, "s");
-      report(json, "scheme", name + " median", t.median, "s");
-      report(json, "scheme", name + " rate (best)", flop / t.best * 1e-9, "GFLOP/s");
-      report(json, "scheme", name + " speedup over Eigen (best/best)", base.best / t.best, "x");
-      report(json, "scheme", name + " speedup over Eigen (median/median)", base.median / t.median, "x");
-      report(json, "scheme", name + " relative error", relative_error(C, R, rows, n), "");
+    // Variant 0 is Eigen alone (no level of the scheme); then each requested level count. The
+    // variants run in turns, round after round, so that load from other processes on the machine
+    // hits them alike. The first round is an untimed warm-up (workspace, page faults); its result
+    // gives the error.
+    std::vector<int> variants{0};
+    for (const int L : levels)
+      if (L > 0) variants.push_back(L);
+    std::vector<std::vector<double>> wall(variants.size()), cpu(variants.size());
+    std::vector<double> errors(variants.size());
+    for (int round = 0; round <= repeat; ++round)
+      for (size_t v = 0; v < variants.size(); ++v) {
+        const Seconds t = seconds([&] { ex.multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, variants[v]); });
+        if (round == 0) {
+          errors[v] = relative_error(C, R, rows, n);
+        } else {
+          wall[v].push_back(t.wall);
+          cpu[v].push_back(t.cpu);
+        }
+      }
+    for (size_t v = 0; v < variants.size(); ++v) {
+      std::sort(wall[v].begin(), wall[v].end());
+      std::sort(cpu[v].begin(), cpu[v].end());
+    }
+    auto median = [](const std::vector<double>& t) { return t[t.size() / 2]; };
+    for (size_t v = 0; v < variants.size(); ++v) {
+      const std::string name = variants[v] == 0 ? "Eigen alone " + size_tag
+                                                 : tag + " " + size_tag + " levels=" + std::to_string(variants[v]);
+      report(json, "scheme", name + " best", wall[v].front(), "s");
+      report(json, "scheme", name + " median", median(wall[v]), "s");
+      report(json, "scheme", name + " rate (best)", flop / wall[v].front() * 1e-9, "GFLOP/s");
+      report(json, "scheme", name + " cpu time (best)", cpu[v].front(), "s");
+      if (v > 0) {
+        report(json, "scheme", name + " speedup over Eigen (best/best)", wall[0].front() / wall[v].front(), "x");
+        report(json, "scheme", name + " speedup over Eigen (median/median)", median(wall[0]) / median(wall[v]), "x");
+        report(json, "scheme", name + " cpu-time ratio Eigen/scheme (best)", cpu[0].front() / cpu[v].front(), "x");
+      }
+      report(json, "scheme", name + " relative error", errors[v], "");
     }
   }
   return kOk;

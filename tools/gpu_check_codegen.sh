@@ -3,7 +3,7 @@
 # tools/gpu_check.sh. NOT RUN on the development machines (they have no GPU): there, test_codegen
 # only checks that the emitted .cu compiles with nvcc for sm_80 and sm_90.
 #
-# What it does, per scheme (Strassen 2x2x2 rank 7, the 4x4x4 rank-49 scheme, 3x3x3 rank 23):
+# What it does, per scheme (Strassen 2x2x2 rank 7 and the 4x4x4 rank-49 scheme):
 #   1. emits the CUDA source with `alphatensor codegen SCHEME --lang cuda` (a CPU-only build of the
 #      binary is enough: it only writes source);
 #   2. compiles it with its own main() and the cuBLAS reference line
@@ -28,7 +28,7 @@ WORK=${WORK:-$(mktemp -d /tmp/gpu_check_codegen.XXXXXX)}
 status=0
 
 echo "== codegen GPU check: $("$NVCC" --version | tail -1); $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
-for spec in 2x2x2_r7_Z:strassen 4x4x4_r49_Z:s444_r49 3x3x3_r23_Z:s333_r23; do
+for spec in 2x2x2_r7_Z:strassen 4x4x4_r49_Z:s444_r49; do
   scheme=data/schemes/${spec%%:*}.json
   name=${spec##*:}
   if ! "$ALPHATENSOR" codegen "$scheme" --lang cuda --name "$name" -o "$WORK/$name.cu" ||
