@@ -45,7 +45,8 @@ std::vector<LinearStep> eliminate_pairs(std::vector<Form>& forms, int num_vars, 
     for (const auto& [key, c] : count)
       if (c > best_count) best = &key, best_count = c;
     if (!best) return temps;
-    const auto [i, j, q] = *best;
+    const int i = std::get<0>(*best), j = std::get<1>(*best);  // no structured bindings: lambdas use them
+    const Rational q = std::get<2>(*best);
     const int t = num_vars + int(temps.size());
     temps.push_back({t, Form{{i, Rational(1)}, {j, q}}});
     for (Form& f : forms) {
@@ -60,6 +61,7 @@ std::vector<LinearStep> eliminate_pairs(std::vector<Form>& forms, int num_vars, 
 }
 
 long additions(const Form& f) { return f.empty() ? 0 : long(f.size()) - 1; }
+long passes(const Form& f) { return f.size() == 1 && f[0].coef == Rational(1) ? 0 : long(f.size()) + 1; }
 
 }  // namespace
 
@@ -120,9 +122,19 @@ PlanCost plan_cost(const Scheme& s, const Plan& plan) {
     cost.naive_additions += terms ? terms - 1 : 0;
   }
   for (const auto* steps : {&plan.a_temps, &plan.b_temps, &plan.c_temps})
-    for (const LinearStep& t : *steps) cost.plan_additions += additions(t.form);
-  for (const auto* forms : {&plan.a_forms, &plan.b_forms, &plan.c_forms})
-    for (const Form& x : *forms) cost.plan_additions += additions(x);
+    for (const LinearStep& t : *steps) {
+      cost.plan_additions += additions(t.form);
+      cost.block_passes += long(t.form.size()) + 1;
+    }
+  for (const auto* forms : {&plan.a_forms, &plan.b_forms})
+    for (const Form& x : *forms) {
+      cost.plan_additions += additions(x);
+      cost.block_passes += passes(x);
+    }
+  for (const Form& x : plan.c_forms) {
+    cost.plan_additions += additions(x);
+    cost.block_passes += long(x.size()) + 1;  // written into C even when it is a lone product
+  }
   cost.temporaries = int(plan.a_temps.size() + plan.b_temps.size() + plan.c_temps.size());
   return cost;
 }

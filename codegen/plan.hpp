@@ -58,6 +58,9 @@ struct PlanCost {
   long naive_additions = 0;
   long plan_additions = 0;
   int temporaries = 0;  // A-, B- and C-side temporaries
+  // Block reads + writes of the plan's linear forms (a k-term pass reads k blocks and writes one;
+  // a lone operand with coefficient 1 costs nothing): the memory traffic of the additions.
+  long block_passes = 0;
 };
 
 // Builds the plan; throws InputError when the scheme holds only mod 2 (no real arithmetic).

@@ -40,7 +40,8 @@ int cmd_codegen(const std::vector<std::string>& args) {
   const codegen::PlanCost cost = codegen::plan_cost(s, plan);
   std::cout << out << ": " << lang << ", " << s.format.str() << " rank " << s.rank() << ", " << eo.levels
             << " level(s) by default, block additions per level " << cost.plan_additions << " (naive "
-            << cost.naive_additions << ", " << cost.temporaries << " common subexpressions)\n";
+            << cost.naive_additions << ", " << cost.temporaries << " common subexpressions), block reads+writes "
+            << cost.block_passes << "\n";
   return kOk;
 }
 

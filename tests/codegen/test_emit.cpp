@@ -152,6 +152,11 @@ namespace at::codegen {
 
 BOOST_AUTO_TEST_CASE(cli_codegen_and_bench) {
   const std::string bin = ALPHATENSOR_BINARY, dir = test::temp_dir();
+  for (const char* c : {" codegen --help", " bench scheme --help"}) {
+    const Run help = shell(bin + c);
+    BOOST_TEST(help.code == 0, c);
+    BOOST_TEST(help.out.find("Usage: alphatensor") != std::string::npos, help.out);
+  }
   const Run z2 = shell(bin + " codegen " + test::shared_scheme("4x4x4_r47_Z2.json") + " -o " + dir + "/x.cpp");
   BOOST_TEST(z2.code == 2, z2.out);
   BOOST_TEST(z2.out.find("mod 2") != std::string::npos, z2.out);

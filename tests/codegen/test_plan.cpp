@@ -89,6 +89,7 @@ BOOST_AUTO_TEST_CASE(common_subexpressions_are_found) {
   const PlanCost plain = plan_cost(s, build_plan(s, none));
   BOOST_TEST(plain.temporaries == 0);
   BOOST_TEST(plain.plan_additions == plain.naive_additions);
+  BOOST_TEST(cost.block_passes < plain.block_passes);  // fewer block reads and writes, too
 }
 
 BOOST_AUTO_TEST_CASE(mod2_schemes_are_refused) {
