@@ -129,13 +129,15 @@ void base(const Ctx& ctx, CView A, CView B, View C, int n, int m, int p, int acc
   NAME_CHECK(cudaGetLastError());
 }
 
-// One thread per element of C, accumulating in double: the reference for checking.
+// One thread per element of C (grid-stride over rows), accumulating in double: the reference.
 __global__ void reference_kernel(const float* A, const float* B, float* C, int n, int m, int p) {
-  const int k = blockIdx.x * blockDim.x + threadIdx.x, i = blockIdx.y;
-  if (k >= p || i >= n) return;
-  double s = 0;
-  for (int j = 0; j < m; ++j) s += double(A[long(i) * m + j]) * double(B[long(j) * p + k]);
-  C[long(i) * p + k] = float(s);
+  const int k = blockIdx.x * blockDim.x + threadIdx.x;
+  if (k >= p) return;
+  for (int i = blockIdx.y; i < n; i += gridDim.y) {
+    double s = 0;
+    for (int j = 0; j < m; ++j) s += double(A[long(i) * m + j]) * double(B[long(j) * p + k]);
+    C[long(i) * p + k] = float(s);
+  }
 }
 
 )";
@@ -168,7 +170,7 @@ void NAME_base(const float* A, const float* B, float* C, int n, int m, int p, cu
 // Plain reference multiply accumulating in double, for checking.
 void NAME_reference(const float* A, const float* B, float* C, int n, int m, int p, cudaStream_t stream = 0) {
   if (n <= 0 || p <= 0) return;
-  NAME_impl::reference_kernel<<<dim3((p + 127) / 128, n), 128, 0, stream>>>(A, B, C, n, m, p);
+  NAME_impl::reference_kernel<<<dim3((p + 127) / 128, n < 65535 ? n : 65535), 128, 0, stream>>>(A, B, C, n, m, p);
   NAME_CHECK(cudaGetLastError());
 }
 
