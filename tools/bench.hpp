@@ -15,5 +15,6 @@ void report(bool json, const std::string& bench, const std::string& name, double
 int bench_core(const std::vector<std::string>& args);
 int bench_mcts(const std::vector<std::string>& args);
 int bench_nn(const std::vector<std::string>& args);
+int bench_scheme(const std::vector<std::string>& args);
 
 }  // namespace at::cli

@@ -35,6 +35,7 @@ int cmd_bench(const std::vector<std::string>& args) {
       {"core", bench_core, "exact verification and game steps"},
       {"mcts", bench_mcts, "search simulations/s, batching, memory per node"},
       {"nn", bench_nn, "network inference and training step on the CPU backend"},
+      {"scheme", bench_scheme, "a scheme as a fast matrix multiply against Eigen alone"},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::ostream& o = args.empty() ? std::cerr : std::cout;

@@ -15,6 +15,7 @@ int cmd_records(const std::vector<std::string>&);
 int cmd_bench(const std::vector<std::string>&);
 int cmd_train(const std::vector<std::string>&);
 int cmd_model(const std::vector<std::string>&);
+int cmd_codegen(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -25,7 +26,8 @@ const std::vector<Command>& commands() {
       {"records", "our best schemes against the best known ranks", cmd_records},
       {"model", "network checkpoints: info, init, export/import safetensors", cmd_model},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
-      {"bench", "benchmarks (core, ...)", cmd_bench},
+      {"codegen", "emit C++ or CUDA source that multiplies matrices with a scheme", cmd_codegen},
+      {"bench", "benchmarks: core, nn, mcts, scheme", cmd_bench},
   };
   return list;
 }

@@ -4,28 +4,15 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "tests/shell.hpp"
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;  // stdout and stderr together
-};
+using at::test::Run;
 
-Run run(const std::string& args) {
-  const std::string cmd = std::string(ALPHATENSOR_BINARY) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  BOOST_TEST_REQUIRE(p != nullptr);
-  Run r{0, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+Run run(const std::string& args) { return at::test::shell(std::string(ALPHATENSOR_BINARY) + " " + args); }
 
 const std::string schemes = std::string(ALPHATENSOR_SHARED_DIR) + "/schemes";
 

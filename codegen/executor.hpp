@@ -1,0 +1,56 @@
+#pragma once
+// In-process execution of a Plan on the CPU: recursion over `levels`, Eigen underneath, block
+// operations split over the threads of a oneTBB arena. Matrices are row-major float views with a
+// leading dimension, so blocks are views into the caller's matrices (no copies of lone blocks).
+#include <memory>
+#include <vector>
+
+#include "codegen/plan.hpp"
+
+namespace at::codegen {
+
+// Row-major views: element (i,j) at data[i*ld + j].
+struct ConstView {
+  const float* data;
+  long ld;
+};
+struct MatView {
+  float* data;
+  long ld;
+};
+
+// C (n×p) = A (n×m)·B (m×p), or C += A·B when accumulate; Eigen's GEMM, the larger of n and p
+// split into one fixed chunk per thread of the current arena (fixed threads: same bits).
+void base_multiply(ConstView A, ConstView B, MatView C, int n, int m, int p, bool accumulate);
+
+// Plain triple loop accumulating in double: the reference that tests check against.
+void reference_multiply(ConstView A, ConstView B, MatView C, int n, int m, int p);
+
+class Executor {
+ public:
+  // threads <= 0: all cores (SLURM_CPUS_PER_TASK when set).
+  Executor(Plan plan, int threads);
+  ~Executor();
+  // C = A·B using the plan for `levels` levels; sizes that are not multiples of the split are
+  // peeled (the leftover strips go to the base multiply). levels = 0: the base multiply alone,
+  // what `bench scheme` compares against.
+  void multiply(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels);
+  // Floats of workspace one multiply() needs (temporaries of every level on the path).
+  long workspace_floats(int n, int m, int p, int levels) const;
+  const Plan& plan() const { return plan_; }
+  int threads() const;
+
+ private:
+  void run(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels, float* ws);
+  void run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, int bp, int levels, float* ws);
+
+  Plan plan_;
+  struct Arena;  // a oneTBB task_arena of the requested threads
+  std::unique_ptr<Arena> arena_;
+  std::vector<float> workspace_;  // grown by multiply(); only the calling thread resizes it
+};
+
+// Default thread count: SLURM_CPUS_PER_TASK when set, else the hardware's.
+int default_threads();
+
+}  // namespace at::codegen

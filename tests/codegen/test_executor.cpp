@@ -1,0 +1,81 @@
+// The in-process executor multiplies correctly: every integer scheme of ../shared/schemes, 1-2
+// levels, sizes that are and are not multiples of the split, against the plain reference.
+#include <boost/test/unit_test.hpp>
+
+#include "codegen/executor.hpp"
+#include "core/builtin.hpp"
+#include "core/ops.hpp"
+#include "core/scheme_io.hpp"
+#include "tests/codegen/common.hpp"
+
+namespace at::codegen {
+
+namespace {
+
+// Multiplies random n×m by m×p with the executor and the reference; returns the relative error.
+double executor_error(Executor& ex, int n, int m, int p, int levels) {
+  const auto A = test::random_matrix(n, m, 1), B = test::random_matrix(m, p, 2);
+  std::vector<float> C(size_t(n) * size_t(p), 7.0f), R(C.size());  // 7: C is overwritten, not added to
+  ex.multiply({A.data(), m}, {B.data(), p}, {C.data(), p}, n, m, p, levels);
+  reference_multiply({A.data(), m}, {B.data(), p}, {R.data(), p}, n, m, p);
+  return test::relative_error(C, R);
+}
+
+// Sizes per level count: exact multiples of split^levels and odd sizes that need peeling.
+void check_scheme(const Scheme& s, const std::string& what) {
+  Executor ex(build_plan(s), 2);
+  const Format& f = s.format;
+  for (int levels = 1; levels <= 2; ++levels) {
+    const int sn = levels == 1 ? f.n : f.n * f.n, sm = levels == 1 ? f.m : f.m * f.m,
+              sp = levels == 1 ? f.p : f.p * f.p;
+    for (const auto& [n, m, p] : {std::tuple{2 * sn, 2 * sm, 2 * sp}, std::tuple{sn + 3, 2 * sm + 1, sp + 2}}) {
+      const double err = executor_error(ex, n, m, p, levels);
+      BOOST_TEST(err < 1e-5, what << " " << n << "x" << m << "x" << p << " levels " << levels << ": error " << err);
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(strassen_and_its_square) {
+  check_scheme(strassen_scheme(), "strassen");
+  check_scheme(kronecker(strassen_scheme(), strassen_scheme()), "strassen x strassen");
+  Executor ex(build_plan(strassen_scheme()), 2);
+  // Larger and uneven: three levels, every dimension odd, tall and flat shapes, tiny sizes.
+  for (const auto& [n, m, p, levels] : {std::tuple{131, 97, 75, 3}, std::tuple{1, 1, 1, 1}, std::tuple{3, 1, 5, 2},
+                                        std::tuple{64, 2, 64, 1}, std::tuple{0, 4, 4, 1}}) {
+    const double err = executor_error(ex, n, m, p, levels);
+    BOOST_TEST(err < 1e-5, n << "x" << m << "x" << p << " levels " << levels << ": error " << err);
+  }
+  BOOST_TEST(executor_error(ex, 40, 40, 40, 0) < 1e-6);  // level 0: the base multiply alone
+}
+
+BOOST_AUTO_TEST_CASE(every_integer_scheme_multiplies) {
+  const auto files = test::z_scheme_files();
+  BOOST_TEST(files.size() >= 20u);
+  for (const std::string& file : files) check_scheme(read_scheme(test::shared_scheme(file)), file);
+}
+
+BOOST_AUTO_TEST_CASE(rational_coefficients_multiply) {
+  // Strassen in a rescaled basis: A-blocks times 2, C-forms times 1/2 (coefficients 1/2, 2).
+  Scheme s = strassen_scheme();
+  for (int r = 0; r < s.rank(); ++r) {
+    for (int i = 0; i < s.format.a_size(); ++i) s.u_row(r)[i] *= Rational(2);
+    for (int i = 0; i < s.format.c_size(); ++i) s.w_row(r)[i] *= Rational(1, 2);
+  }
+  s.field = Field::Q;
+  BOOST_TEST_REQUIRE(verify(s).ok);
+  check_scheme(s, "rational strassen");
+}
+
+BOOST_AUTO_TEST_CASE(same_threads_same_bits) {
+  Executor ex(build_plan(read_scheme(test::shared_scheme("3x3x3_r23_Z.json"))), 2);
+  const int n = 97;
+  const auto A = test::random_matrix(n, n, 3), B = test::random_matrix(n, n, 4);
+  std::vector<float> C1(size_t(n) * n), C2(C1.size());
+  ex.multiply({A.data(), n}, {B.data(), n}, {C1.data(), n}, n, n, n, 2);
+  ex.multiply({A.data(), n}, {B.data(), n}, {C2.data(), n}, n, n, n, 2);
+  BOOST_TEST(C1 == C2);
+}
+
+}  // namespace at::codegen
