@@ -6,7 +6,11 @@ namespace {
 constexpr int kThreads = 64;
 
 __device__ bool masked(const AttentionDims& s, int kv, int i, int j) {
-  return (s.causal && j > i) || (s.key_len && j >= s.key_len[kv]);
+  return (s.causal && j > i + s.lk - s.lq) || (s.key_len && j >= s.key_len[kv]);
+}
+
+__device__ size_t kv_offset(const AttentionDims& s, int kv) {
+  return size_t(kv) * (s.kv_stride ? size_t(s.kv_stride) : size_t(s.lk) * s.kv_ld);
 }
 
 __global__ void attention_forward_kernel(const float* __restrict__ q, const float* __restrict__ k,
@@ -14,8 +18,8 @@ __global__ void attention_forward_kernel(const float* __restrict__ q, const floa
                                          AttentionDims s) {
   const int n = blockIdx.x / s.heads, h = blockIdx.x % s.heads, kv = n / s.kv_group;
   const float scale = rsqrtf(float(s.head_dim));
-  const float* K = k + size_t(kv) * s.lk * s.kv_ld + h * s.head_dim;
-  const float* V = v + size_t(kv) * s.lk * s.kv_ld + h * s.head_dim;
+  const float* K = k + kv_offset(s, kv) + h * s.head_dim;
+  const float* V = v + kv_offset(s, kv) + h * s.head_dim;
   for (int i = threadIdx.x; i < s.lq; i += blockDim.x) {  // a thread owns a query row
     const float* Q = q + (size_t(n) * s.lq + i) * s.q_ld + h * s.head_dim;
     float* P = p + ((size_t(n) * s.heads + h) * s.lq + i) * s.lk;
@@ -49,7 +53,7 @@ __global__ void attention_backward_kernel(const float* __restrict__ q, const flo
                                           float* __restrict__ dv, float* __restrict__ workspace, AttentionDims s) {
   const int kv = blockIdx.x / s.heads, h = blockIdx.x % s.heads;
   const float scale = rsqrtf(float(s.head_dim));
-  const size_t kvo = size_t(kv) * s.lk * s.kv_ld + h * s.head_dim;
+  const size_t kvo = kv_offset(s, kv) + h * s.head_dim;
   const float* K = k + kvo;
   const float* V = v + kvo;
   float* dK = dk + kvo;
@@ -100,6 +104,7 @@ void check(const AttentionDims& s) {
   AT_CHECK_ARG(s.kv_group > 0 && s.batch % s.kv_group == 0, "attention: batch must be a multiple of kv_group");
   AT_CHECK_ARG(s.q_ld >= s.heads * s.head_dim && s.kv_ld >= s.heads * s.head_dim && s.o_ld >= s.heads * s.head_dim,
                "attention: row stride smaller than heads·head_dim");
+  AT_CHECK_ARG(s.kv_stride == 0 || s.kv_stride >= s.lk * s.kv_ld, "attention: kv_stride smaller than lk·kv_ld");
 }
 
 }  // namespace
