@@ -73,7 +73,9 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
     throw std::invalid_argument("the network's S = " + std::to_string(net.config().S) + " is smaller than a target's mode size " +
                                 std::to_string(largest));
   if (net.config().field != cfg_.field) throw std::invalid_argument("the network was configured for another arithmetic");
-  if (cfg_.r_limit <= 0) cfg_.r_limit = naive;
+  // Room beyond the naive rank: with none, a game fails at the first wasted move and early games
+  // (an untrained policy) never reach zero, so there is nothing to learn from but the penalty.
+  if (cfg_.r_limit <= 0) cfg_.r_limit = naive + (naive + 1) / 2;
   if (cfg_.demos.max_rank <= 0) cfg_.demos.max_rank = naive;
   best_games_.assign(cfg_.targets.size(), BestGames(cfg_.best_capacity));
   for (const Format& f : cfg_.targets) {

@@ -31,7 +31,7 @@ struct TrainConfig {
   int target_rank = -1;            // stop once every target has a scheme of this rank or lower
   long max_steps = -1;             // stop after this many learner steps (tests); < 0: none
   std::string out_dir = "out";
-  int r_limit = 0;                 // moves per game; 0: the largest target's naive rank (published: 125)
+  int r_limit = 0;                 // moves per game; 0: 1.5 × the largest target's naive rank (published: 125)
   SearchConfig search;             // simulations, c1, c2, N̄, memory cap
   int samples = 32;                // K actions sampled per expansion (published)
   double temperature = 1.0;        // policy sampling temperature

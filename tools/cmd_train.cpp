@@ -98,7 +98,7 @@ int cmd_train(const std::vector<std::string>& args) {
       ("resume", po::bool_switch(), "continue from the newest valid checkpoint in --out")
       ("simulations", po::value<int>(), "search simulations per move (published: 200, later 800)")
       ("samples", po::value<int>(), "K actions sampled per expansion (published: 32)")
-      ("r-limit", po::value<int>(), "moves per game (default: the largest target's naive rank; published: 125)")
+      ("r-limit", po::value<int>(), "moves per game (default: 1.5 x the largest target's naive rank; published: 125)")
       ("games-per-iteration", po::value<int>(), "self-play games between learner rounds")
       ("concurrent-games", po::value<int>(), "games in flight (their network queries are batched)")
       ("steps-per-iteration", po::value<int>(), "learner steps per round")
