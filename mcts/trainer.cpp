@@ -114,7 +114,14 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
       play_games(starts, gc, cfg_.search, eval, rng_.next(), cfg_.concurrent_games, true, &stop);
   const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   long sims = 0;
-  for (const GameRecord& g : games) sims += g.search.simulations;
+  double sum_return = 0, best_return = -1e300;
+  for (const GameRecord& g : games) {
+    sims += g.search.simulations;
+    sum_return += g.total_return;
+    best_return = std::max(best_return, double(g.total_return));
+  }
+  progress_.mean_return = games.empty() ? 0 : sum_return / double(games.size());
+  progress_.best_return = games.empty() ? 0 : best_return;
   progress_.games_per_s = secs > 0 ? double(games.size()) / secs : 0;
   progress_.sims_per_s = secs > 0 ? double(sims) / secs : 0;
   progress_.mean_batch = eval.stats().mean_batch();
@@ -214,7 +221,8 @@ std::vector<nn::TrainExample> Trainer::make_batch() {
 void Trainer::log_metrics(const std::string& event, const nn::TrainStats* st) {
   nlohmann::json j{{"event", event}, {"step", net_.step()}, {"elapsed", progress_.elapsed}, {"games", games_total_},
                    {"games_per_s", progress_.games_per_s}, {"sims_per_s", progress_.sims_per_s},
-                   {"mean_batch", progress_.mean_batch}, {"replay", replay_.size()}};
+                   {"mean_batch", progress_.mean_batch}, {"replay", replay_.size()},
+                   {"mean_return", progress_.mean_return}, {"best_return", progress_.best_return}};
   if (st) {
     j["loss_policy"] = st->losses.policy;
     j["loss_value"] = st->losses.value;

@@ -60,6 +60,7 @@ struct TrainProgress {
   long games = 0;
   double elapsed = 0;
   double games_per_s = 0, sims_per_s = 0, mean_batch = 0;
+  double mean_return = 0, best_return = 0;  // of the last round's games (−moves − penalty)
   nn::Losses losses;
   std::map<std::string, int> best;  // target -> best rank found (absent: none yet)
 };

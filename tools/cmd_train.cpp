@@ -202,7 +202,8 @@ int cmd_train(const std::vector<std::string>& args) {
     line << std::fixed << std::setprecision(1) << "[" << p.elapsed << "s] step " << p.step << " | games " << p.games << " ("
          << std::setprecision(2) << p.games_per_s << "/s) | sims/s " << std::setprecision(0) << p.sims_per_s
          << " | batch " << std::setprecision(1) << p.mean_batch << " | loss " << std::setprecision(3) << p.losses.policy
-         << "/" << p.losses.value << " | best " << best_string(p);
+         << "/" << p.losses.value << " | return " << std::setprecision(1) << p.mean_return << " (max "
+         << p.best_return << ") | best " << best_string(p);
     if (live && !final) {
       std::cout << "\r" << line.str() << "\033[K" << std::flush;
     } else if (final || p.elapsed - last_line >= 10) {
