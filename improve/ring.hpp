@@ -1,0 +1,84 @@
+#pragma once
+// The coefficient rings of the flip graph. A factor (one of u, v, w of a term) is a fixed-size
+// value so that a flip costs O(length of a factor) and allocates nothing.
+//   Z2Ring: GF(2), a factor is a bitmask (bit i = coefficient i), lengths up to 64.
+//   ZRing:  integers bounded by |c| <= bound (ternary {-1,0,1} by default), one int8 per
+//           coefficient, lengths up to 64. Factors are compared and hashed up to sign, since
+//           u⊗v⊗w = (-u)⊗(-v)⊗w.
+#include <array>
+#include <cstdint>
+
+#include "core/field.hpp"
+#include "core/rational.hpp"
+
+namespace at::improve {
+
+constexpr int kMaxFactorLength = 64;  // n·m, m·p and p·n must each be at most this
+
+inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+struct Z2Ring {
+  using Factor = uint64_t;
+  static constexpr Field field = Field::Z2;
+
+  bool is_zero(Factor a, int) const { return a == 0; }
+  uint64_t hash(Factor a, int) const { return mix64(a); }
+  // +1 when a == b, -1 when a == -b (never mod 2), 0 otherwise.
+  int same(Factor a, Factor b, int) const { return a == b; }
+  // out = a + lambda·b; false when out leaves the coefficient range (never mod 2).
+  bool add(Factor& out, Factor a, Factor b, int, int) const {
+    out = a ^ b;
+    return true;
+  }
+  Factor from_row(const Rational* x, int len) const;
+  void to_row(Factor a, int len, Rational* out) const;
+};
+
+struct ZRing {
+  using Factor = std::array<int8_t, kMaxFactorLength>;
+  static constexpr Field field = Field::Z;
+  int bound = 1;  // largest |coefficient| a flip may create (at most kMaxBound)
+  static constexpr int kMaxBound = 63;
+
+  bool is_zero(const Factor& a, int len) const {
+    for (int i = 0; i < len; ++i)
+      if (a[i]) return false;
+    return true;
+  }
+  // Sign-invariant: hashes the factor scaled so that its first non-zero entry is positive.
+  uint64_t hash(const Factor& a, int len) const {
+    int i = 0;
+    while (i < len && a[i] == 0) ++i;
+    const int s = i < len && a[i] < 0 ? -1 : 1;
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (; i < len; ++i) h = (h ^ uint64_t(uint8_t(int8_t(s * a[i])) + 256 * i)) * 0x100000001b3ULL;
+    return mix64(h);
+  }
+  int same(const Factor& a, const Factor& b, int len) const {
+    bool plus = true, minus = true;
+    for (int i = 0; i < len && (plus || minus); ++i) {
+      plus &= a[i] == b[i];
+      minus &= a[i] == -b[i];
+    }
+    return plus ? 1 : minus ? -1 : 0;
+  }
+  bool add(Factor& out, const Factor& a, const Factor& b, int lambda, int len) const {
+    for (int i = 0; i < len; ++i) {
+      const int t = a[i] + lambda * b[i];
+      if (t > bound || t < -bound) return false;
+      out[i] = int8_t(t);
+    }
+    for (int i = len; i < kMaxFactorLength; ++i) out[i] = 0;
+    return true;
+  }
+  Factor from_row(const Rational* x, int len) const;
+  void to_row(const Factor& a, int len, Rational* out) const;
+};
+
+}  // namespace at::improve

@@ -1,0 +1,124 @@
+#include "improve/search.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+#include <tbb/parallel_for.h>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "improve/flip_state.hpp"
+
+namespace at::improve {
+namespace {
+
+// The best scheme found by any walk; who may touch it: every walk, under mu.
+struct Best {
+  std::mutex mu;
+  Scheme scheme;  // guarded by mu
+  SearchProgress* progress = nullptr;
+  const BestCallback* on_best = nullptr;
+  int target = 0;
+
+  void offer(const Scheme& s) {
+    if (s.rank() >= progress->best_rank.load(std::memory_order_relaxed)) return;
+    std::lock_guard<std::mutex> lock(mu);
+    if (s.rank() >= scheme.rank()) return;
+    scheme = s;
+    progress->best_rank.store(s.rank());
+    if (*on_best) (*on_best)(s);
+    if (target > 0 && s.rank() <= target) progress->stop.store(true);
+  }
+};
+
+struct WalkLimits {
+  long flips;
+  long plus_after;
+  int target;
+};
+
+// One random walk from `from`; returns the lowest-rank scheme it met (its end point when that is
+// at the lowest rank, so that the pool moves across plateaus).
+template <class Ring>
+Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim, Best& best) {
+  FlipState<Ring> st(from, ring);
+  int low = st.rank();
+  Scheme low_scheme = from;
+  long since_reduction = 0, unreported = 0;
+  SearchProgress& progress = *best.progress;
+  for (long f = 0; f < lim.flips; ++f) {
+    if ((f & 255) == 0 && progress.stop.load(std::memory_order_relaxed)) break;
+    const int before = st.rank();
+    if (!st.random_flip(rng) && !st.plus(rng)) break;  // no flip and no plus: nothing can move
+    if (++unreported == 1024) {
+      progress.flips.fetch_add(unreported, std::memory_order_relaxed);
+      unreported = 0;
+    }
+    since_reduction = st.rank() < before ? 0 : since_reduction + 1;
+    if (st.rank() < low) {
+      low = st.rank();
+      low_scheme = st.to_scheme();
+      best.offer(low_scheme);
+      if (low <= lim.target) break;
+    }
+    if (lim.plus_after > 0 && since_reduction >= lim.plus_after && st.rank() <= low) {
+      st.plus(rng);
+      since_reduction = 0;
+    }
+  }
+  progress.flips.fetch_add(unreported, std::memory_order_relaxed);
+  return st.rank() == low ? st.to_scheme() : low_scheme;
+}
+
+template <class Ring>
+Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, SearchProgress& progress,
+           const BestCallback& on_best) {
+  const Scheme first = FlipState<Ring>(start, ring).to_scheme();
+  Best best;
+  best.scheme = first;
+  best.progress = &progress;
+  best.on_best = &on_best;
+  best.target = o.target_rank;
+  progress.best_rank.store(first.rank());
+  const int k = std::max(1, o.pool_size);
+  const WalkLimits lim{o.walk_flips > 0 ? o.walk_flips : default_walk_flips(start.format),
+                       o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank};
+  std::vector<Scheme> pool(static_cast<size_t>(k), first);
+  for (long gen = 0; o.max_generations <= 0 || gen < o.max_generations; ++gen) {
+    if (progress.stop.load() || (o.target_rank > 0 && progress.best_rank.load() <= o.target_rank)) break;
+    std::vector<Scheme> out(static_cast<size_t>(k));
+    tbb::parallel_for(0, k, [&](int i) {
+      out[size_t(i)] = walk(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim, best);
+    });
+    progress.generations.store(gen + 1);
+    int low = out[0].rank();
+    for (const Scheme& s : out) low = std::min(low, s.rank());
+    std::vector<Scheme> next;
+    for (const Scheme& s : out)
+      if (s.rank() == low) next.push_back(s);
+    for (size_t i = 0; next.size() < size_t(k); ++i) next.push_back(next[i]);
+    pool = std::move(next);
+  }
+  std::lock_guard<std::mutex> lock(best.mu);
+  return best.scheme;
+}
+
+}  // namespace
+
+long default_walk_flips(const Format& f) { return 2000L * f.naive_rank(); }
+
+long default_plus_after(const Format& f) { return 100L * f.naive_rank(); }
+
+Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
+  if (o.field == Field::Z2) return run(start, Z2Ring{}, o, progress, on_best);
+  if (o.field == Field::Z) {
+    if (o.bound < 1 || o.bound > ZRing::kMaxBound)
+      throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
+    ZRing ring;
+    ring.bound = o.bound;
+    return run(start, ring, o, progress, on_best);
+  }
+  throw std::invalid_argument("the flip graph works over Z2 or Z, not " + field_name(o.field));
+}
+
+}  // namespace at::improve
