@@ -13,5 +13,6 @@ double time_per_call(const std::function<void()>& f, double min_seconds = 0.5);
 void report(bool json, const std::string& bench, const std::string& name, double value, const std::string& unit);
 
 int bench_core(const std::vector<std::string>& args);
+int bench_improve(const std::vector<std::string>& args);
 
 }  // namespace at::cli

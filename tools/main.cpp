@@ -13,6 +13,8 @@ int cmd_scheme(const std::vector<std::string>&);
 int cmd_info(const std::vector<std::string>&);
 int cmd_records(const std::vector<std::string>&);
 int cmd_bench(const std::vector<std::string>&);
+int cmd_improve(const std::vector<std::string>&);
+int cmd_lift(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -20,6 +22,8 @@ const std::vector<Command>& commands() {
       {"convert", "convert a scheme between .json and .exp", cmd_convert},
       {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},
       {"records", "our best schemes against the best known ranks", cmd_records},
+      {"improve", "flip-graph search for lower ranks (GF(2) or Z), pool strategy, parallel", cmd_improve},
+      {"lift", "Hensel lifting of a mod-2 scheme to one valid over Z (or Q)", cmd_lift},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
       {"bench", "benchmarks (core, ...)", cmd_bench},
   };
