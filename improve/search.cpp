@@ -37,8 +37,7 @@ struct WalkLimits {
   int target;
 };
 
-// One random walk from `from`; returns the lowest-rank scheme it met (its end point when that is
-// at the lowest rank, so that the pool moves across plateaus).
+// One random walk from `from`; returns the last scheme it met at the lowest rank it reached.
 template <class Ring>
 Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim, Best& best) {
   FlipState<Ring> st(from, ring);
@@ -55,10 +54,13 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
       unreported = 0;
     }
     since_reduction = st.rank() < before ? 0 : since_reduction + 1;
-    if (st.rank() < low) {
+    if (st.rank() < before && st.rank() <= low) {
+      // Back at the lowest rank (after a plus transition, usually elsewhere on the plateau): keep
+      // this point, so that the pool moves even when the walk ends above it.
+      const bool lower = st.rank() < low;
       low = st.rank();
       low_scheme = st.to_scheme();
-      best.offer(low_scheme);
+      if (lower) best.offer(low_scheme);
       if (low <= lim.target) break;
     }
     if (lim.plus_after > 0 && since_reduction >= lim.plus_after && st.rank() <= low) {
