@@ -101,8 +101,9 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
     for (size_t i = 0; next.size() < size_t(k); ++i) next.push_back(next[i]);
     pool = std::move(next);
   }
-  std::lock_guard<std::mutex> lock(best.mu);
-  return best.scheme;
+  // pool[0] has the best rank found and, unlike best.scheme (the first to get there), does not
+  // depend on which thread got there first.
+  return pool.front();
 }
 
 }  // namespace

@@ -5,9 +5,9 @@
 // walks' end points on the plateau at r). A walk flips at random, takes every reduction, and makes
 // a plus transition when it has gone `plus_after` flips without a reduction, so it never stalls.
 //
-// Reproducible: walk i of generation g draws from Rng::stream(seed, g·pool_size + i), so results do
-// not depend on scheduling; with one thread a run is bit-identical for a seed (unless stopped by
-// the clock or a signal).
+// Reproducible: walk i of generation g draws from Rng::stream(seed, g·pool_size + i), so a run that
+// ends by max_generations returns the same scheme on any number of threads; with one thread a
+// run is bit-identical for a seed (unless stopped by the clock or a signal).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -45,7 +45,8 @@ long default_plus_after(const Format& f);
 
 // Runs until the target rank, options.max_generations or progress.stop. `start` must be valid in
 // options.field (Z2: any scheme valid mod 2; Z: integer coefficients within the bound). Returns
-// the best scheme found (start itself, reduced, when nothing better was found). Threads: whatever
+// a scheme of the best rank found, from the final pool (start itself, reduced, when nothing
+// better was found). Threads: whatever
 // oneTBB allows (the caller sets a tbb::global_control). Throws std::invalid_argument when the
 // format or coefficients do not fit the flip graph.
 Scheme search(const Scheme& start, const SearchOptions& options, SearchProgress& progress,

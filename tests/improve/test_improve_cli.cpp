@@ -46,6 +46,14 @@ const std::string schemes = std::string(ALPHATENSOR_SHARED_DIR) + "/schemes/";
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(help) {
+  for (const char* c : {"improve", "lift", "bench improve"}) {
+    const Run r = run(std::string(c) + " --help");
+    BOOST_TEST(r.code == 0, c);
+    BOOST_TEST(r.out.find("Usage: alphatensor") != std::string::npos, c);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(improve_writes_verified_schemes) {
   const std::string dir = temp_dir();
   for (const char* field : {"Z2", "Z"}) {
