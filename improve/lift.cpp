@@ -62,7 +62,14 @@ class Gf2System {
   std::vector<uint64_t> xor_rows_;  // per pivot, rw_ words: the rows the pivot row was added to
 };
 
-// x ≡ num/den (mod 2^bits) with |num|, den <= sqrt(2^bits / 2) and den odd, if such exist.
+int64_t symmetric(uint64_t x, int bits) {
+  const uint64_t m = uint64_t(1) << bits;
+  x &= m - 1;
+  return x > m / 2 ? int64_t(x) - int64_t(m) : int64_t(x);
+}
+
+}  // namespace
+
 bool rational_reconstruction(uint64_t x, int bits, int64_t& num, int64_t& den) {
   const __int128 m = __int128(1) << bits;
   const __int128 bound = __int128(std::sqrt(double(uint64_t(1) << (bits - 1))));
@@ -77,14 +84,6 @@ bool rational_reconstruction(uint64_t x, int bits, int64_t& num, int64_t& den) {
   den = int64_t(t1 < 0 ? -t1 : t1);
   return true;
 }
-
-int64_t symmetric(uint64_t x, int bits) {
-  const uint64_t m = uint64_t(1) << bits;
-  x &= m - 1;
-  return x > m / 2 ? int64_t(x) - int64_t(m) : int64_t(x);
-}
-
-}  // namespace
 
 LiftResult hensel_lift(const Scheme& input, const LiftOptions& o) {
   if (o.bits < 2 || o.bits > 62) throw std::invalid_argument("lifting bits must be in 2..62");

@@ -6,6 +6,7 @@
 // to 0. After each step the coefficients read as integers in (−2^k, 2^k] are tried over Z; after
 // the last step each coefficient is rebuilt as a small rational with odd denominator (rational
 // reconstruction mod 2^bits) and the result is verified exactly over Q.
+#include <cstdint>
 #include <string>
 
 #include "core/scheme.hpp"
@@ -25,6 +26,10 @@ struct LiftResult {
   bool proof = false;   // when !ok: true if no lift with these options exists at all
   std::string message;  // one line: what was found, or why there is no lift
 };
+
+// Rational reconstruction: num/den ≡ x (mod 2^bits) with |num|, den <= sqrt(2^bits / 2) and den
+// odd; false when there is none (bits in 2..62).
+bool rational_reconstruction(uint64_t x, int bits, int64_t& num, int64_t& den);
 
 // `s` must be valid mod 2 (its coefficients are read mod 2). Throws std::invalid_argument when it
 // is not, or when the tensor is too large to lift here (more than 2^20 entries).

@@ -74,8 +74,7 @@ struct ZRing {
       if (t > bound || t < -bound) return false;
       out[i] = int8_t(t);
     }
-    for (int i = len; i < kMaxFactorLength; ++i) out[i] = 0;
-    return true;
+    return true;  // entries from len on are never read
   }
   Factor from_row(const Rational* x, int len) const;
   void to_row(const Factor& a, int len, Rational* out) const;

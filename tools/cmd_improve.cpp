@@ -279,7 +279,8 @@ int cmd_lift(const std::vector<std::string>& args) {
   if (o.bits < 2 || o.bits > 62) throw UsageError("--bits must be in 2..62");
   const improve::LiftResult r = improve::hensel_lift(s, o);
   if (!r.ok) {
-    std::cout << in << ": " << r.message << (r.proof ? " (proved)" : "") << "\n";
+    std::cout << in << ": " << r.message << (r.proof ? " (proved)" : "")
+              << (o.same_support ? "; --any-support lets zero coefficients change too" : "") << "\n";
     return kInvalid;
   }
   const std::string out = vm["output"].as<std::string>();

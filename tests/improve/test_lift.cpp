@@ -42,3 +42,25 @@ BOOST_AUTO_TEST_CASE(invalid_input_is_refused) {
   o.bits = 70;
   BOOST_CHECK_THROW(hensel_lift(read_scheme(schemes + "2x2x2_r7_Z2.json"), o), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(rational_reconstruction_mod_powers_of_two) {
+  const int bits = 40;
+  const uint64_t m = uint64_t(1) << bits;
+  // 1/3 and -5/7 mod 2^40: inverses of odd numbers exist mod 2^k.
+  auto inverse = [&](uint64_t a) {
+    uint64_t x = 1;
+    for (int i = 0; i < 6; ++i) x *= 2 - a * x;  // Newton: doubles the correct low bits
+    return x & (m - 1);
+  };
+  int64_t num = 0, den = 0;
+  BOOST_TEST(rational_reconstruction(inverse(3), bits, num, den));
+  BOOST_TEST((num == 1 && den == 3));
+  BOOST_TEST(rational_reconstruction((m - 5) * inverse(7) % m, bits, num, den));
+  BOOST_TEST((num == -5 && den == 7));
+  BOOST_TEST(rational_reconstruction(m - 2, bits, num, den));
+  BOOST_TEST((num == -2 && den == 1));
+  // Most residues have some fraction within the bounds (hence the exact check over Q after it);
+  // whatever comes back satisfies num ≡ den·x.
+  const uint64_t x = 0x5a5a5a5a5b;
+  if (rational_reconstruction(x, bits, num, den)) BOOST_TEST(((uint64_t(num) - uint64_t(den) * x) & (m - 1)) == 0u);
+}
