@@ -17,6 +17,21 @@ void Z2Ring::to_row(Factor a, int len, Rational* out) const {
   for (int i = 0; i < len; ++i) out[i] = Rational(int64_t((a >> i) & 1));
 }
 
+TernaryRing::Factor TernaryRing::from_row(const Rational* x, int len) const {
+  Factor a;
+  for (int i = 0; i < len; ++i) {
+    if (x[i] == Rational(1)) a.pos |= uint64_t(1) << i;
+    else if (x[i] == Rational(-1)) a.neg |= uint64_t(1) << i;
+    else if (!x[i].is_zero())
+      throw std::invalid_argument("coefficient " + x[i].str() + " is not in {-1,0,1} (raise --bound)");
+  }
+  return a;
+}
+
+void TernaryRing::to_row(const Factor& a, int len, Rational* out) const {
+  for (int i = 0; i < len; ++i) out[i] = Rational(int64_t((a.pos >> i) & 1) - int64_t((a.neg >> i) & 1));
+}
+
 ZRing::Factor ZRing::from_row(const Rational* x, int len) const {
   Factor a{};
   for (int i = 0; i < len; ++i) {
@@ -329,6 +344,7 @@ bool FlipState<Ring>::plus(Rng& rng) {
 }
 
 template class FlipState<Z2Ring>;
+template class FlipState<TernaryRing>;
 template class FlipState<ZRing>;
 
 }  // namespace at::improve

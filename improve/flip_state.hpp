@@ -79,6 +79,7 @@ class FlipState {
 };
 
 extern template class FlipState<Z2Ring>;
+extern template class FlipState<TernaryRing>;
 extern template class FlipState<ZRing>;
 
 }  // namespace at::improve

@@ -2,9 +2,11 @@
 // The coefficient rings of the flip graph. A factor (one of u, v, w of a term) is a fixed-size
 // value so that a flip costs O(length of a factor) and allocates nothing.
 //   Z2Ring: GF(2), a factor is a bitmask (bit i = coefficient i), lengths up to 64.
-//   ZRing:  integers bounded by |c| <= bound (ternary {-1,0,1} by default), one int8 per
-//           coefficient, lengths up to 64. Factors are compared and hashed up to sign, since
-//           u⊗v⊗w = (-u)⊗(-v)⊗w.
+//   TernaryRing: integers in {-1,0,1}, a factor is two bitmasks (positive and negative entries),
+//           lengths up to 64: every operation is O(1).
+//   ZRing:  integers bounded by |c| <= bound (wider bounds), one int8 per coefficient, lengths
+//           up to 64.
+// Over Z factors are compared and hashed up to sign, since u⊗v⊗w = (-u)⊗(-v)⊗w.
 #include <array>
 #include <cstdint>
 
@@ -38,6 +40,32 @@ struct Z2Ring {
   }
   Factor from_row(const Rational* x, int len) const;
   void to_row(Factor a, int len, Rational* out) const;
+};
+
+struct TernaryRing {
+  struct Factor {
+    uint64_t pos = 0, neg = 0;  // bit i set: coefficient i is +1 (pos) or -1 (neg)
+  };
+  static constexpr Field field = Field::Z;
+
+  bool is_zero(const Factor& a, int) const { return (a.pos | a.neg) == 0; }
+  uint64_t hash(const Factor& a, int) const {
+    const uint64_t low = (a.pos | a.neg) & (~(a.pos | a.neg) + 1);  // first non-zero entry
+    const bool flip = (a.neg & low) != 0;                           // scale it to +1
+    return mix64((flip ? a.neg : a.pos) * 0x9e3779b97f4a7c15ULL ^ mix64(flip ? a.pos : a.neg));
+  }
+  int same(const Factor& a, const Factor& b, int) const {
+    return a.pos == b.pos && a.neg == b.neg ? 1 : a.pos == b.neg && a.neg == b.pos ? -1 : 0;
+  }
+  bool add(Factor& out, const Factor& a, const Factor& b, int lambda, int) const {
+    const uint64_t bp = lambda > 0 ? b.pos : b.neg, bn = lambda > 0 ? b.neg : b.pos;
+    if ((a.pos & bp) | (a.neg & bn)) return false;  // a 2 or a -2
+    out.pos = (a.pos & ~bn) | (bp & ~a.neg);
+    out.neg = (a.neg & ~bp) | (bn & ~a.pos);
+    return true;
+  }
+  Factor from_row(const Rational* x, int len) const;
+  void to_row(const Factor& a, int len, Rational* out) const;
 };
 
 struct ZRing {

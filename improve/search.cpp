@@ -117,6 +117,7 @@ Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progr
   if (o.field == Field::Z) {
     if (o.bound < 1 || o.bound > ZRing::kMaxBound)
       throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
+    if (o.bound == 1) return run(start, TernaryRing{}, o, progress, on_best);
     ZRing ring;
     ring.bound = o.bound;
     return run(start, ring, o, progress, on_best);

@@ -51,6 +51,8 @@ BOOST_AUTO_TEST_CASE(random_flips_plus_and_reductions_keep_the_tensor_mod2) {
 }
 
 BOOST_AUTO_TEST_CASE(random_flips_plus_and_reductions_keep_the_tensor_over_z) {
+  for (const Format& f : {Format{3, 3, 3}, Format{2, 3, 4}}) random_moves_keep_tensor(naive_scheme(f), TernaryRing{}, 10);
+  random_moves_keep_tensor(kronecker(strassen_scheme(), strassen_scheme()), TernaryRing{}, 9);
   for (int bound : {1, 2}) {
     ZRing ring;
     ring.bound = bound;
@@ -76,6 +78,9 @@ BOOST_AUTO_TEST_CASE(reductions_on_construction) {
   const FlipState<ZRing> z(s, ZRing{});
   BOOST_TEST(z.rank() == 8);
   BOOST_TEST(verify(z.to_scheme()).ok);
+  const FlipState<TernaryRing> t(s, TernaryRing{});
+  BOOST_TEST(t.rank() == 8);
+  BOOST_TEST(verify(t.to_scheme()).ok);
   const FlipState<Z2Ring> m(s, Z2Ring{});
   BOOST_TEST(m.rank() == 8);
   BOOST_TEST(verify(m.to_scheme()).ok);
@@ -86,6 +91,7 @@ BOOST_AUTO_TEST_CASE(out_of_range_input_is_refused) {
   Scheme s = strassen_scheme();
   s.u_row(0)[0] = Rational(2);
   BOOST_CHECK_THROW(FlipState<ZRing>(s, ZRing{}), std::invalid_argument);
+  BOOST_CHECK_THROW(FlipState<TernaryRing>(s, TernaryRing{}), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(naive_2x2x2_reaches_7_over_z2_and_z) {
