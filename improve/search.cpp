@@ -88,6 +88,7 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   std::vector<Scheme> pool(static_cast<size_t>(k), first);
   for (long gen = 0; o.max_generations <= 0 || gen < o.max_generations; ++gen) {
     if (progress.stop.load() || (o.target_rank > 0 && progress.best_rank.load() <= o.target_rank)) break;
+    const long flips_before = progress.flips.load();
     std::vector<Scheme> out(static_cast<size_t>(k));
     tbb::parallel_for(0, k, [&](int i) {
       out[size_t(i)] = walk(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim, best);
@@ -100,6 +101,7 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
       if (s.rank() == low) next.push_back(s);
     for (size_t i = 0; next.size() < size_t(k); ++i) next.push_back(next[i]);
     pool = std::move(next);
+    if (progress.flips.load() == flips_before) break;  // no walk could move (e.g. rank 1): nothing to search
   }
   // pool[0] has the best rank found and, unlike best.scheme (the first to get there), does not
   // depend on which thread got there first.

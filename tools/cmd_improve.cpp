@@ -114,6 +114,9 @@ int cmd_improve(const std::vector<std::string>& args) {
              args, opts, {}, vm))
     return kOk;
   if (!vm.count("out")) throw UsageError("--out DIR is required");
+  // From here on SIGINT/SIGTERM stop the search cleanly (whatever was found is written first).
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   improve::SearchOptions o;
   try {
     o.field = parse_field(vm["field"].as<std::string>());
@@ -223,8 +226,6 @@ int cmd_improve(const std::vector<std::string>& args) {
     }
   });
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   Scheme best;
   try {
     tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(threads));
@@ -232,6 +233,10 @@ int cmd_improve(const std::vector<std::string>& args) {
     emit({{"event", "start"}, {"format", start.format.str()}, {"field", field_name(o.field)}, {"rank", start.rank()},
           {"threads", threads}, {"pool_size", o.pool_size}, {"seed", o.seed}});
     best = improve::search(start, o, progress, on_best);
+  } catch (const std::invalid_argument& e) {  // the start does not fit the ring (e.g. the bound)
+    finish();
+    reporter.join();
+    throw InputError(vm["from"].as<std::string>() + ": " + e.what());
   } catch (...) {
     finish();
     reporter.join();

@@ -86,12 +86,17 @@ BOOST_AUTO_TEST_CASE(improve_from_file_with_meta_and_bad_input) {
   const Run z = run("improve --from " + schemes + "4x4x4_r47_Z2.json --field Z --out " + dir);
   BOOST_TEST(z.code == 2, z.out);
   BOOST_TEST(z.out.find("not valid over Z") != std::string::npos, z.out);
+  // Coefficients beyond the bound: an input error naming the file.
+  const Run b = run("improve --from " + schemes + "3x3x3_r23_Z.json --field Z --out " + dir);
+  BOOST_TEST(b.code == 2, b.out);
+  BOOST_TEST(b.out.find("3x3x3_r23_Z.json: coefficient") != std::string::npos, b.out);
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_and_keeps_the_finds) {
   const std::string dir = temp_dir();
   const Run r = sh(std::string(ALPHATENSOR_BINARY) + " improve --format 4,4,4 --threads 1 --time-limit 60s --out " + dir +
-                   " > " + dir + "/log & pid=$!; sleep 1; kill -TERM $pid; wait $pid; echo rc=$?");
+                   " > " + dir + "/log & pid=$!; until grep -q rank " + dir + "/log; do sleep 0.1; done; sleep 0.3; " +
+                   "kill -TERM $pid; wait $pid; echo rc=$?");
   BOOST_TEST(r.out.find("rc=4") != std::string::npos, r.out);
   const std::string log = slurp(dir + "/log");
   BOOST_TEST(log.find("best rank") != std::string::npos, log);
