@@ -12,10 +12,11 @@
 namespace at::improve {
 namespace {
 
-// The best scheme found by any walk; who may touch it: every walk, under mu.
+// The best rank found by any walk; every walk offers its new lows here, under mu, so that the
+// callback sees each new best rank once and in order.
 struct Best {
   std::mutex mu;
-  Scheme scheme;  // guarded by mu
+  int rank = 0;  // guarded by mu
   SearchProgress* progress = nullptr;
   const BestCallback* on_best = nullptr;
   int target = 0;
@@ -23,8 +24,8 @@ struct Best {
   void offer(const Scheme& s) {
     if (s.rank() >= progress->best_rank.load(std::memory_order_relaxed)) return;
     std::lock_guard<std::mutex> lock(mu);
-    if (s.rank() >= scheme.rank()) return;
-    scheme = s;
+    if (s.rank() >= rank) return;
+    rank = s.rank();
     progress->best_rank.store(s.rank());
     if (*on_best) (*on_best)(s);
     if (target > 0 && s.rank() <= target) progress->stop.store(true);
@@ -77,7 +78,7 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
            const BestCallback& on_best) {
   const Scheme first = FlipState<Ring>(start, ring).to_scheme();
   Best best;
-  best.scheme = first;
+  best.rank = first.rank();
   best.progress = &progress;
   best.on_best = &on_best;
   best.target = o.target_rank;
@@ -103,7 +104,7 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
     pool = std::move(next);
     if (progress.flips.load() == flips_before) break;  // no walk could move (e.g. rank 1): nothing to search
   }
-  // pool[0] has the best rank found and, unlike best.scheme (the first to get there), does not
+  // pool[0] has the best rank found and, unlike the first scheme offered at that rank, does not
   // depend on which thread got there first.
   return pool.front();
 }
