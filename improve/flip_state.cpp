@@ -1,51 +1,11 @@
 #include "improve/flip_state.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 namespace at::improve {
-
-Z2Ring::Factor Z2Ring::from_row(const Rational* x, int len) const {
-  Factor a = 0;
-  for (int i = 0; i < len; ++i)
-    if (x[i].mod2()) a |= uint64_t(1) << i;
-  return a;
-}
-
-void Z2Ring::to_row(Factor a, int len, Rational* out) const {
-  for (int i = 0; i < len; ++i) out[i] = Rational(int64_t((a >> i) & 1));
-}
-
-TernaryRing::Factor TernaryRing::from_row(const Rational* x, int len) const {
-  Factor a;
-  for (int i = 0; i < len; ++i) {
-    if (x[i] == Rational(1)) a.pos |= uint64_t(1) << i;
-    else if (x[i] == Rational(-1)) a.neg |= uint64_t(1) << i;
-    else if (!x[i].is_zero())
-      throw std::invalid_argument("coefficient " + x[i].str() + " is not in {-1,0,1} (raise --bound)");
-  }
-  return a;
-}
-
-void TernaryRing::to_row(const Factor& a, int len, Rational* out) const {
-  for (int i = 0; i < len; ++i) out[i] = Rational(int64_t((a.pos >> i) & 1) - int64_t((a.neg >> i) & 1));
-}
-
-ZRing::Factor ZRing::from_row(const Rational* x, int len) const {
-  Factor a{};
-  for (int i = 0; i < len; ++i) {
-    if (!x[i].is_integer() || x[i].num() > bound || x[i].num() < -bound)
-      throw std::invalid_argument("coefficient " + x[i].str() + " is outside the integers of absolute value at most " +
-                                  std::to_string(bound) + " (raise --bound)");
-    a[i] = int8_t(x[i].num());
-  }
-  return a;
-}
-
-void ZRing::to_row(const Factor& a, int len, Rational* out) const {
-  for (int i = 0; i < len; ++i) out[i] = Rational(int64_t(a[i]));
-}
 
 void check_flip_format(const Format& f) {
   if (f.a_size() > kMaxFactorLength || f.b_size() > kMaxFactorLength || f.c_size() > kMaxFactorLength)
@@ -59,6 +19,8 @@ FlipState<Ring>::FlipState(const Scheme& s, const Ring& ring) : ring_(ring), for
   len_[0] = format_.a_size();
   len_[1] = format_.b_size();
   len_[2] = format_.c_size();
+  if (std::max({len_[0], len_[1], len_[2]}) > Ring::kMaxLength)
+    throw std::invalid_argument("format " + format_.str() + " needs the wide flip-graph ring");
   rebuild_tables();
   for (int r = 0; r < s.rank(); ++r) {
     const Factor a = ring_.from_row(s.u_row(r), len_[0]);
@@ -344,7 +306,10 @@ bool FlipState<Ring>::plus(Rng& rng) {
 }
 
 template class FlipState<Z2Ring>;
+template class FlipState<Z2RingWide>;
 template class FlipState<TernaryRing>;
+template class FlipState<TernaryRingWide>;
 template class FlipState<ZRing>;
+template class FlipState<ZRingWide>;
 
 }  // namespace at::improve

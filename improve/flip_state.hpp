@@ -24,7 +24,7 @@ class FlipState {
  public:
   using Factor = typename Ring::Factor;
 
-  // Throws std::invalid_argument if the format is too large or a coefficient is outside the
+  // Throws std::invalid_argument if the format is too large for Ring or a coefficient is outside the
   // ring (over Z: non-integer or beyond the bound). Terms with a zero factor are dropped and
   // available reductions applied.
   FlipState(const Scheme& s, const Ring& ring);
@@ -79,7 +79,10 @@ class FlipState {
 };
 
 extern template class FlipState<Z2Ring>;
+extern template class FlipState<Z2RingWide>;
 extern template class FlipState<TernaryRing>;
+extern template class FlipState<TernaryRingWide>;
 extern template class FlipState<ZRing>;
+extern template class FlipState<ZRingWide>;
 
 }  // namespace at::improve

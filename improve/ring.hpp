@@ -1,21 +1,25 @@
 #pragma once
 // The coefficient rings of the flip graph. A factor (one of u, v, w of a term) is a fixed-size
-// value so that a flip costs O(length of a factor) and allocates nothing.
-//   Z2Ring: GF(2), a factor is a bitmask (bit i = coefficient i), lengths up to 64.
-//   TernaryRing: integers in {-1,0,1}, a factor is two bitmasks (positive and negative entries),
-//           lengths up to 64: every operation is O(1).
-//   ZRing:  integers bounded by |c| <= bound (wider bounds), one int8 per coefficient, lengths
-//           up to 64.
+// value so that a flip costs O(length of a factor) and allocates nothing. Each ring comes in a
+// narrow size (factors of up to 64 coefficients: every operation is a few word operations) and a
+// wide one (up to kMaxDim² = 256 coefficients, every format the tool accepts).
+//   Z2Bits:      GF(2), a factor is a bitmask (bit i = coefficient i).
+//   TernaryBits: integers in {-1,0,1}, a factor is two bitmasks (positive and negative entries).
+//   ZBounded:    integers with |c| <= bound (wider bounds), one int8 per coefficient.
 // Over Z factors are compared and hashed up to sign, since u⊗v⊗w = (-u)⊗(-v)⊗w.
 #include <array>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 #include "core/field.hpp"
+#include "core/format.hpp"
 #include "core/rational.hpp"
 
 namespace at::improve {
 
-constexpr int kMaxFactorLength = 64;  // n·m, m·p and p·n must each be at most this
+constexpr int kNarrowLength = 64;                   // one 64-bit word per factor
+constexpr int kMaxFactorLength = kMaxDim * kMaxDim; // n·m, m·p and p·n are at most this
 
 inline uint64_t mix64(uint64_t x) {
   x ^= x >> 33;
@@ -25,54 +29,113 @@ inline uint64_t mix64(uint64_t x) {
   return x ^ (x >> 33);
 }
 
-struct Z2Ring {
-  using Factor = uint64_t;
-  static constexpr Field field = Field::Z2;
+template <int W>
+using Words = std::array<uint64_t, W>;
 
-  bool is_zero(Factor a, int) const { return a == 0; }
-  uint64_t hash(Factor a, int) const { return mix64(a); }
+template <int W>
+inline uint64_t hash_words(const Words<W>& a, uint64_t h = 0) {
+  for (int i = 0; i < W; ++i) h = mix64(h ^ a[i]);
+  return h;
+}
+
+template <int W>
+inline bool bit(const Words<W>& a, int i) {
+  return (a[i / 64] >> (i % 64)) & 1;
+}
+
+template <int W>
+inline void set_bit(Words<W>& a, int i) {
+  a[i / 64] |= uint64_t(1) << (i % 64);
+}
+
+template <int W>
+struct Z2Bits {
+  using Factor = Words<W>;
+  static constexpr Field field = Field::Z2;
+  static constexpr int kMaxLength = 64 * W;
+
+  bool is_zero(const Factor& a, int) const {
+    uint64_t any = 0;
+    for (int i = 0; i < W; ++i) any |= a[i];
+    return any == 0;
+  }
+  uint64_t hash(const Factor& a, int) const { return hash_words<W>(a); }
   // +1 when a == b, -1 when a == -b (never mod 2), 0 otherwise.
-  int same(Factor a, Factor b, int) const { return a == b; }
+  int same(const Factor& a, const Factor& b, int) const { return a == b; }
   // out = a + lambda·b; false when out leaves the coefficient range (never mod 2).
-  bool add(Factor& out, Factor a, Factor b, int, int) const {
-    out = a ^ b;
+  bool add(Factor& out, const Factor& a, const Factor& b, int, int) const {
+    for (int i = 0; i < W; ++i) out[i] = a[i] ^ b[i];
     return true;
   }
-  Factor from_row(const Rational* x, int len) const;
-  void to_row(Factor a, int len, Rational* out) const;
+  Factor from_row(const Rational* x, int len) const {
+    Factor a{};
+    for (int i = 0; i < len; ++i)
+      if (x[i].mod2()) set_bit<W>(a, i);
+    return a;
+  }
+  void to_row(const Factor& a, int len, Rational* out) const {
+    for (int i = 0; i < len; ++i) out[i] = Rational(int64_t(bit<W>(a, i)));
+  }
 };
 
-struct TernaryRing {
+template <int W>
+struct TernaryBits {
   struct Factor {
-    uint64_t pos = 0, neg = 0;  // bit i set: coefficient i is +1 (pos) or -1 (neg)
+    Words<W> pos{}, neg{};  // bit i set: coefficient i is +1 (pos) or -1 (neg)
   };
   static constexpr Field field = Field::Z;
+  static constexpr int kMaxLength = 64 * W;
 
-  bool is_zero(const Factor& a, int) const { return (a.pos | a.neg) == 0; }
+  bool is_zero(const Factor& a, int) const {
+    uint64_t any = 0;
+    for (int i = 0; i < W; ++i) any |= a.pos[i] | a.neg[i];
+    return any == 0;
+  }
   uint64_t hash(const Factor& a, int) const {
-    const uint64_t low = (a.pos | a.neg) & (~(a.pos | a.neg) + 1);  // first non-zero entry
-    const bool flip = (a.neg & low) != 0;                           // scale it to +1
-    return mix64((flip ? a.neg : a.pos) * 0x9e3779b97f4a7c15ULL ^ mix64(flip ? a.pos : a.neg));
+    bool flip = false;  // scale so that the first non-zero entry is +1
+    for (int i = 0; i < W; ++i) {
+      const uint64_t any = a.pos[i] | a.neg[i];
+      if (!any) continue;
+      flip = (a.neg[i] & any & (~any + 1)) != 0;
+      break;
+    }
+    return hash_words<W>(flip ? a.pos : a.neg, hash_words<W>(flip ? a.neg : a.pos));
   }
   int same(const Factor& a, const Factor& b, int) const {
     return a.pos == b.pos && a.neg == b.neg ? 1 : a.pos == b.neg && a.neg == b.pos ? -1 : 0;
   }
   bool add(Factor& out, const Factor& a, const Factor& b, int lambda, int) const {
-    const uint64_t bp = lambda > 0 ? b.pos : b.neg, bn = lambda > 0 ? b.neg : b.pos;
-    if ((a.pos & bp) | (a.neg & bn)) return false;  // a 2 or a -2
-    out.pos = (a.pos & ~bn) | (bp & ~a.neg);
-    out.neg = (a.neg & ~bp) | (bn & ~a.pos);
-    return true;
+    uint64_t overflow = 0;
+    for (int i = 0; i < W; ++i) {
+      const uint64_t bp = lambda > 0 ? b.pos[i] : b.neg[i], bn = lambda > 0 ? b.neg[i] : b.pos[i];
+      overflow |= (a.pos[i] & bp) | (a.neg[i] & bn);  // a 2 or a -2
+      out.pos[i] = (a.pos[i] & ~bn) | (bp & ~a.neg[i]);
+      out.neg[i] = (a.neg[i] & ~bp) | (bn & ~a.pos[i]);
+    }
+    return overflow == 0;
   }
-  Factor from_row(const Rational* x, int len) const;
-  void to_row(const Factor& a, int len, Rational* out) const;
+  Factor from_row(const Rational* x, int len) const {
+    Factor a;
+    for (int i = 0; i < len; ++i) {
+      if (x[i] == Rational(1)) set_bit<W>(a.pos, i);
+      else if (x[i] == Rational(-1)) set_bit<W>(a.neg, i);
+      else if (!x[i].is_zero())
+        throw std::invalid_argument("coefficient " + x[i].str() + " is not in {-1,0,1} (raise --bound)");
+    }
+    return a;
+  }
+  void to_row(const Factor& a, int len, Rational* out) const {
+    for (int i = 0; i < len; ++i) out[i] = Rational(int64_t(bit<W>(a.pos, i)) - int64_t(bit<W>(a.neg, i)));
+  }
 };
 
-struct ZRing {
-  using Factor = std::array<int8_t, kMaxFactorLength>;
+template <int L>
+struct ZBounded {
+  using Factor = std::array<int8_t, L>;
   static constexpr Field field = Field::Z;
-  int bound = 1;  // largest |coefficient| a flip may create (at most kMaxBound)
+  static constexpr int kMaxLength = L;
   static constexpr int kMaxBound = 63;
+  int bound = 2;  // largest |coefficient| a flip may create (at most kMaxBound)
 
   bool is_zero(const Factor& a, int len) const {
     for (int i = 0; i < len; ++i)
@@ -104,8 +167,26 @@ struct ZRing {
     }
     return true;  // entries from len on are never read
   }
-  Factor from_row(const Rational* x, int len) const;
-  void to_row(const Factor& a, int len, Rational* out) const;
+  Factor from_row(const Rational* x, int len) const {
+    Factor a{};
+    for (int i = 0; i < len; ++i) {
+      if (!x[i].is_integer() || x[i].num() > bound || x[i].num() < -bound)
+        throw std::invalid_argument("coefficient " + x[i].str() + " is outside the integers of absolute value at most " +
+                                    std::to_string(bound) + " (raise --bound)");
+      a[i] = int8_t(x[i].num());
+    }
+    return a;
+  }
+  void to_row(const Factor& a, int len, Rational* out) const {
+    for (int i = 0; i < len; ++i) out[i] = Rational(int64_t(a[i]));
+  }
 };
+
+using Z2Ring = Z2Bits<1>;
+using Z2RingWide = Z2Bits<kMaxFactorLength / 64>;
+using TernaryRing = TernaryBits<1>;
+using TernaryRingWide = TernaryBits<kMaxFactorLength / 64>;
+using ZRing = ZBounded<kNarrowLength>;
+using ZRingWide = ZBounded<kMaxFactorLength>;
 
 }  // namespace at::improve

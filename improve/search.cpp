@@ -116,16 +116,24 @@ long default_walk_flips(const Format& f) { return 2000L * f.naive_rank(); }
 long default_plus_after(const Format& f) { return 100L * f.naive_rank(); }
 
 Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
-  if (o.field == Field::Z2) return run(start, Z2Ring{}, o, progress, on_best);
-  if (o.field == Field::Z) {
-    if (o.bound < 1 || o.bound > ZRing::kMaxBound)
-      throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
-    if (o.bound == 1) return run(start, TernaryRing{}, o, progress, on_best);
+  check_flip_format(start.format);
+  const Format& f = start.format;
+  const bool narrow = std::max({f.a_size(), f.b_size(), f.c_size()}) <= kNarrowLength;
+  if (o.field == Field::Z2)
+    return narrow ? run(start, Z2Ring{}, o, progress, on_best) : run(start, Z2RingWide{}, o, progress, on_best);
+  if (o.field != Field::Z) throw std::invalid_argument("the flip graph works over Z2 or Z, not " + field_name(o.field));
+  if (o.bound < 1 || o.bound > ZRing::kMaxBound)
+    throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
+  if (o.bound == 1)
+    return narrow ? run(start, TernaryRing{}, o, progress, on_best) : run(start, TernaryRingWide{}, o, progress, on_best);
+  if (narrow) {
     ZRing ring;
     ring.bound = o.bound;
     return run(start, ring, o, progress, on_best);
   }
-  throw std::invalid_argument("the flip graph works over Z2 or Z, not " + field_name(o.field));
+  ZRingWide ring;
+  ring.bound = o.bound;
+  return run(start, ring, o, progress, on_best);
 }
 
 }  // namespace at::improve
