@@ -38,6 +38,14 @@ inline uint64_t hash_words(const Words<W>& a, uint64_t h = 0) {
   return h;
 }
 
+// (std::array's == goes through memcmp, which is slower here for one or four words.)
+template <int W>
+inline bool equal_words(const Words<W>& a, const Words<W>& b) {
+  uint64_t diff = 0;
+  for (int i = 0; i < W; ++i) diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
 template <int W>
 inline bool bit(const Words<W>& a, int i) {
   return (a[i / 64] >> (i % 64)) & 1;
@@ -61,7 +69,7 @@ struct Z2Bits {
   }
   uint64_t hash(const Factor& a, int) const { return hash_words<W>(a); }
   // +1 when a == b, -1 when a == -b (never mod 2), 0 otherwise.
-  int same(const Factor& a, const Factor& b, int) const { return a == b; }
+  int same(const Factor& a, const Factor& b, int) const { return equal_words<W>(a, b); }
   // out = a + lambda·b; false when out leaves the coefficient range (never mod 2).
   bool add(Factor& out, const Factor& a, const Factor& b, int, int) const {
     for (int i = 0; i < W; ++i) out[i] = a[i] ^ b[i];
@@ -102,7 +110,8 @@ struct TernaryBits {
     return hash_words<W>(flip ? a.pos : a.neg, hash_words<W>(flip ? a.neg : a.pos));
   }
   int same(const Factor& a, const Factor& b, int) const {
-    return a.pos == b.pos && a.neg == b.neg ? 1 : a.pos == b.neg && a.neg == b.pos ? -1 : 0;
+    if (equal_words<W>(a.pos, b.pos) && equal_words<W>(a.neg, b.neg)) return 1;
+    return equal_words<W>(a.pos, b.neg) && equal_words<W>(a.neg, b.pos) ? -1 : 0;
   }
   bool add(Factor& out, const Factor& a, const Factor& b, int lambda, int) const {
     uint64_t overflow = 0;
