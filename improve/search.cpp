@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <tbb/parallel_for.h>
 #include <vector>
 
 #include "core/rng.hpp"
+#include "core/scheme_store.hpp"
 #include "improve/flip_state.hpp"
 
 namespace at::improve {
@@ -86,7 +88,9 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   const int k = std::max(1, o.pool_size);
   const WalkLimits lim{o.walk_flips > 0 ? o.walk_flips : default_walk_flips(start.format),
                        o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank};
-  std::vector<Scheme> pool(static_cast<size_t>(k), first);
+  const int enough = std::min(k, std::max(1, o.pool_enough));
+  std::vector<Scheme> pool(static_cast<size_t>(k), first), candidates;
+  std::set<uint64_t> candidate_hashes;
   for (long gen = 0; o.max_generations <= 0 || gen < o.max_generations; ++gen) {
     if (progress.stop.load() || (o.target_rank > 0 && progress.best_rank.load() <= o.target_rank)) break;
     const long flips_before = progress.flips.load();
@@ -95,18 +99,34 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
       out[size_t(i)] = walk(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim, best);
     });
     progress.generations.store(gen + 1);
-    int low = out[0].rank();
-    for (const Scheme& s : out) low = std::min(low, s.rank());
+    // Walks that went below the pool's rank feed the candidates (the distinct schemes of the lowest
+    // rank seen); the others stay on the plateau and become the next pool, until enough candidates.
+    const int rank = pool[0].rank();
+    std::vector<Scheme> plateau;
+    for (const Scheme& s : out) {
+      if (s.rank() == rank) {
+        plateau.push_back(s);
+        continue;
+      }
+      if (!candidates.empty() && s.rank() > candidates[0].rank()) continue;
+      if (!candidates.empty() && s.rank() < candidates[0].rank()) candidates.clear(), candidate_hashes.clear();
+      if (candidate_hashes.insert(scheme_hash(s)).second) candidates.push_back(s);
+    }
     std::vector<Scheme> next;
-    for (const Scheme& s : out)
-      if (s.rank() == low) next.push_back(s);
+    if (int(candidates.size()) >= enough) {
+      next.swap(candidates);
+      candidate_hashes.clear();
+    } else {
+      next = plateau.empty() ? pool : plateau;
+    }
     for (size_t i = 0; next.size() < size_t(k); ++i) next.push_back(next[i]);
+    next.resize(size_t(k));
     pool = std::move(next);
     if (progress.flips.load() == flips_before) break;  // no walk could move (e.g. rank 1): nothing to search
   }
-  // pool[0] has the best rank found and, unlike the first scheme offered at that rank, does not
-  // depend on which thread got there first.
-  return pool.front();
+  // The best of pool and candidates has the best rank found and, unlike the first scheme offered
+  // at that rank, does not depend on which thread got there first.
+  return !candidates.empty() && candidates[0].rank() < pool[0].rank() ? candidates[0] : pool[0];
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #pragma once
-// Flip-graph search with the pool strategy: a pool of schemes of the best rank r; each generation
-// runs one random walk per pool member (in parallel with oneTBB), and the next pool is made of the
-// walks' results of the lowest rank reached (r − 1 or better when some walk reduced, otherwise the
-// walks' end points on the plateau at r). A walk flips at random, takes every reduction, and makes
+// Flip-graph search with the pool strategy: a pool of schemes of rank r; each generation runs one
+// random walk per pool member (in parallel with oneTBB). Walks that end below r give candidates
+// (the distinct schemes of the lowest rank seen); once there are `pool_enough` of them they become
+// the next pool, otherwise the walks' end points on the plateau at r do. A walk flips at random, takes every reduction, and makes
 // a plus transition when it has gone `plus_after` flips without a reduction, so it never stalls.
 //
 // Reproducible: walk i of generation g draws from Rng::stream(seed, g·pool_size + i), so a run that
@@ -21,6 +21,7 @@ struct SearchOptions {
   int bound = 1;            // over Z: largest |coefficient| (1: ternary {-1,0,1})
   int target_rank = 0;      // stop once reached (0: no target)
   int pool_size = 8;        // schemes in the pool = walks per generation
+  int pool_enough = 1;      // distinct lower-rank schemes needed before the pool moves down (<= pool_size)
   long walk_flips = 0;      // flips per walk (0: automatic from the format)
   long plus_after = 0;      // flips without a reduction before a plus transition (0: automatic, <0: never)
   long max_generations = 0; // 0: until the target, the stop flag or forever

@@ -102,6 +102,7 @@ int cmd_improve(const std::vector<std::string>& args) {
       ("seed", po::value<uint64_t>()->default_value(1), "random seed (one thread: same seed, same run)")
       ("threads", po::value<int>()->default_value(0), "worker threads (0: SLURM_CPUS_PER_TASK or all cores)")
       ("pool-size", po::value<int>()->default_value(0), "schemes in the pool = walks per generation (0: max(8, threads))")
+      ("pool-enough", po::value<int>()->default_value(1), "distinct schemes of a lower rank needed before the pool moves down to it")
       ("walk-flips", po::value<long>()->default_value(0), "flips per walk (0: 2000 x naive rank)")
       ("plus-after", po::value<long>()->default_value(0),
        "flips without a reduction before a plus transition (0: 100 x naive rank; -1: never)")
@@ -130,6 +131,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   o.target_rank = vm["target-rank"].as<int>();
   o.seed = vm["seed"].as<uint64_t>();
   o.pool_size = vm["pool-size"].as<int>() > 0 ? vm["pool-size"].as<int>() : std::max(8, threads);
+  o.pool_enough = vm["pool-enough"].as<int>();
   o.walk_flips = vm["walk-flips"].as<long>();
   o.plus_after = vm["plus-after"].as<long>();
   o.max_generations = vm["max-generations"].as<long>();

@@ -140,10 +140,24 @@ BOOST_AUTO_TEST_CASE(naive_3x3x3_reaches_23_over_z2) {
   BOOST_TEST(verify(best).ok);
 }
 
+BOOST_AUTO_TEST_CASE(pool_waits_for_enough_lower_schemes) {
+  SearchOptions o;
+  o.target_rank = 23;
+  o.seed = 4;
+  o.pool_size = 4;
+  o.pool_enough = 3;
+  o.walk_flips = 20000;
+  o.max_generations = 400;
+  const Scheme best = run_search(naive_scheme(Format{3, 3, 3}), o);
+  BOOST_TEST(best.rank() == 23);
+  BOOST_TEST(verify(best).ok);
+}
+
 BOOST_AUTO_TEST_CASE(one_thread_is_deterministic) {
   SearchOptions o;
   o.seed = 42;
   o.pool_size = 3;
+  o.pool_enough = 2;
   o.walk_flips = 20000;
   o.max_generations = 3;
   for (Field field : {Field::Z2, Field::Z}) {
