@@ -111,7 +111,10 @@ int cmd_improve(const std::vector<std::string>& args) {
       ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress");
   po::variables_map vm;
   if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
-                        "[--target-rank R] [--seed S] [--threads N] [options]",
+                        "[--target-rank R] [--seed S] [--threads N] [options]\n\n"
+                        "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
+                        "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
+                        "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM (exit 4, all finds kept).",
              args, opts, {}, vm))
     return kOk;
   if (!vm.count("out")) throw UsageError("--out DIR is required");
