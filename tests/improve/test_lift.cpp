@@ -2,8 +2,12 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
+#include <tbb/global_control.h>
+
+#include "core/builtin.hpp"
 #include "core/scheme_io.hpp"
 #include "improve/lift.hpp"
+#include "improve/search.hpp"
 
 using namespace at;
 using namespace at::improve;
@@ -63,4 +67,25 @@ BOOST_AUTO_TEST_CASE(rational_reconstruction_mod_powers_of_two) {
   // whatever comes back satisfies num ≡ den·x.
   const uint64_t x = 0x5a5a5a5a5b;
   if (rational_reconstruction(x, bits, num, den)) BOOST_TEST(((uint64_t(num) - uint64_t(den) * x) & (m - 1)) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(search_find_that_needs_a_new_support) {
+  // The flip graph's 3x3x3 rank-23 scheme for seed 3 has no lift with its zero pattern (proved by
+  // the first step), but lifts when zero coefficients may become even (here: some become ±2).
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, 1);
+  SearchOptions o;
+  o.target_rank = 23;
+  o.seed = 3;
+  SearchProgress progress;
+  const Scheme found = search(naive_scheme(Format{3, 3, 3}), o, progress);
+  BOOST_TEST_REQUIRE(found.rank() == 23);
+  const LiftResult same = hensel_lift(found);
+  BOOST_TEST(!same.ok);
+  BOOST_TEST(same.proof);
+  LiftOptions any;
+  any.same_support = false;
+  const LiftResult r = hensel_lift(found, any);
+  BOOST_TEST_REQUIRE(r.ok, r.message);
+  BOOST_TEST(verify(r.scheme, Field::Z).ok);
+  BOOST_TEST(r.scheme.max_abs_numerator() == 2);
 }
