@@ -16,6 +16,8 @@ int cmd_bench(const std::vector<std::string>&);
 int cmd_train(const std::vector<std::string>&);
 int cmd_model(const std::vector<std::string>&);
 int cmd_codegen(const std::vector<std::string>&);
+int cmd_improve(const std::vector<std::string>&);
+int cmd_lift(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -25,9 +27,11 @@ const std::vector<Command>& commands() {
       {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},
       {"records", "our best schemes against the best known ranks", cmd_records},
       {"model", "network checkpoints: info, init, export/import safetensors", cmd_model},
+      {"improve", "flip-graph search for lower ranks (GF(2) or Z), pool strategy, parallel", cmd_improve},
+      {"lift", "Hensel lifting of a mod-2 scheme to one valid over Z (or Q)", cmd_lift},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
       {"codegen", "emit C++ or CUDA source that multiplies matrices with a scheme", cmd_codegen},
-      {"bench", "benchmarks: core, nn, mcts, scheme", cmd_bench},
+      {"bench", "benchmarks: core, nn, mcts, scheme, improve", cmd_bench},
   };
   return list;
 }

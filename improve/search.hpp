@@ -1,0 +1,56 @@
+#pragma once
+// Flip-graph search with the pool strategy: a pool of schemes of rank r; each generation runs one
+// random walk per pool member (in parallel with oneTBB). Walks that end below r give candidates
+// (the distinct schemes of the lowest rank seen); once there are `pool_enough` of them they become
+// the next pool, otherwise the walks' end points on the plateau at r do. A walk flips at random, takes every reduction, and makes
+// a plus transition when it has gone `plus_after` flips without a reduction, so it never stalls.
+//
+// Reproducible: walk i of generation g draws from Rng::stream(seed, g·pool_size + i), so a run that
+// ends by max_generations returns the same scheme on any number of threads; with one thread a
+// run is bit-identical for a seed (unless stopped by the clock or a signal).
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "core/scheme.hpp"
+
+namespace at::improve {
+
+struct SearchOptions {
+  Field field = Field::Z2;  // Z2 (bitmask factors) or Z (bounded integers)
+  int bound = 1;            // over Z: largest |coefficient| (1: ternary {-1,0,1})
+  int target_rank = 0;      // stop once reached (0: no target)
+  int pool_size = 8;        // schemes in the pool = walks per generation
+  int pool_enough = 1;      // distinct lower-rank schemes needed before the pool moves down (<= pool_size)
+  long walk_flips = 0;      // flips per walk (0: automatic from the format)
+  long plus_after = 0;      // flips without a reduction before a plus transition (0: automatic, <0: never)
+  long max_generations = 0; // 0: until the target, the stop flag or forever
+  uint64_t seed = 1;
+};
+
+// Shared with the caller while a search runs (read for progress lines, stop set from outside).
+struct SearchProgress {
+  std::atomic<long> flips{0};       // flips done so far, all walks (updated every 1024 flips)
+  std::atomic<int> best_rank{0};    // best rank found so far
+  std::atomic<long> generations{0};
+  std::atomic<bool> stop{false};    // set by the caller (time limit, signal) or on the target
+};
+
+// Called for every new best rank, in increasing order of quality, under the search's lock (so at
+// most one call at a time). The scheme is in field options.field, not yet verified.
+using BestCallback = std::function<void(const Scheme&)>;
+
+// Automatic walk length and plus threshold for a format (the values used when options say 0).
+long default_walk_flips(const Format& f);
+long default_plus_after(const Format& f);
+
+// Runs until the target rank, options.max_generations or progress.stop. `start` must be valid in
+// options.field (Z2: any scheme valid mod 2; Z: integer coefficients within the bound). Returns
+// a scheme of the best rank found, from the final pool (start itself, reduced, when nothing
+// better was found). Threads: whatever
+// oneTBB allows (the caller sets a tbb::global_control). Throws std::invalid_argument when the
+// format or coefficients do not fit the flip graph.
+Scheme search(const Scheme& start, const SearchOptions& options, SearchProgress& progress,
+              const BestCallback& on_best = {});
+
+}  // namespace at::improve

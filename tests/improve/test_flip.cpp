@@ -1,0 +1,196 @@
+// Flip graph: every move keeps the tensor exactly; the search finds known ranks, reproducibly.
+#define BOOST_TEST_MODULE improve
+#include <boost/test/unit_test.hpp>
+#include <tbb/global_control.h>
+
+#include "core/builtin.hpp"
+#include "core/ops.hpp"
+#include "core/scheme_store.hpp"
+#include "improve/flip_state.hpp"
+#include "improve/meta.hpp"
+#include "improve/search.hpp"
+
+using namespace at;
+using namespace at::improve;
+
+namespace {
+
+template <class Ring>
+void random_moves_keep_tensor(const Scheme& start, const Ring& ring, uint64_t seed) {
+  FlipState<Ring> st(start, ring);
+  Rng rng(seed);
+  int flips = 0, reductions = 0, pluses = 0;
+  for (int step = 1; step <= 3000; ++step) {
+    const int before = st.rank();
+    if (step % 40 == 0) pluses += st.plus(rng);
+    else if (st.random_flip(rng)) ++flips;
+    else pluses += st.plus(rng);  // a point without flips (several optimal schemes are)
+    reductions += st.rank() < before;
+    if (step % 50 == 0) {
+      const VerifyResult r = verify(st.to_scheme());
+      BOOST_TEST_REQUIRE(r.ok, "step " << step << ": " << r.error);
+    }
+  }
+  BOOST_TEST(flips > 1000);
+  BOOST_TEST(pluses > 10);
+  BOOST_TEST(reductions > 0);
+}
+
+Scheme run_search(const Scheme& start, SearchOptions o, int threads = 1) {
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(threads));
+  SearchProgress progress;
+  return search(start, o, progress);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(random_flips_plus_and_reductions_keep_the_tensor_mod2) {
+  for (const Format& f : {Format{3, 3, 3}, Format{2, 3, 4}, Format{4, 4, 4}})
+    random_moves_keep_tensor(naive_scheme(f), Z2Ring{}, 7);
+  random_moves_keep_tensor(kronecker(strassen_scheme(), strassen_scheme()), Z2Ring{}, 8);
+}
+
+BOOST_AUTO_TEST_CASE(random_flips_plus_and_reductions_keep_the_tensor_over_z) {
+  for (const Format& f : {Format{3, 3, 3}, Format{2, 3, 4}}) random_moves_keep_tensor(naive_scheme(f), TernaryRing{}, 10);
+  random_moves_keep_tensor(kronecker(strassen_scheme(), strassen_scheme()), TernaryRing{}, 9);
+  for (int bound : {1, 2}) {
+    ZRing ring;
+    ring.bound = bound;
+    for (const Format& f : {Format{3, 3, 3}, Format{2, 3, 4}}) random_moves_keep_tensor(naive_scheme(f), ring, 11);
+    random_moves_keep_tensor(kronecker(strassen_scheme(), strassen_scheme()), ring, 12);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wide_factors_beyond_64_coefficients) {
+  ZRingWide z;
+  z.bound = 3;
+  for (const Format& f : {Format{9, 8, 2}, Format{3, 3, 3}}) {  // A of 9x8x2 has 72 entries
+    random_moves_keep_tensor(naive_scheme(f), Z2RingWide{}, 3);
+    random_moves_keep_tensor(naive_scheme(f), TernaryRingWide{}, 4);
+    random_moves_keep_tensor(naive_scheme(f), z, 5);
+  }
+  // The search picks the wide rings by itself (naive 9x8x2 seldom reduces within a short walk).
+  for (Field field : {Field::Z2, Field::Z}) {
+    SearchOptions o;
+    o.field = field;
+    o.walk_flips = 5000;
+    o.pool_size = 1;
+    o.max_generations = 1;
+    const Scheme best = run_search(naive_scheme(Format{9, 8, 2}), o);
+    BOOST_TEST(best.rank() <= 144);
+    BOOST_TEST((best.field == field));
+    BOOST_TEST(verify(best).ok);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(reductions_on_construction) {
+  // Split the first naive term (a,b,c) into (a,b,c−c') + (a,b,c'), add a term with a zero factor:
+  // the state merges the pair and drops the zero term.
+  Scheme s = naive_scheme(Format{2, 2, 2});
+  std::vector<Rational> a(s.u_row(0), s.u_row(0) + 4), b(s.v_row(0), s.v_row(0) + 4), c(s.w_row(0), s.w_row(0) + 4);
+  std::vector<Rational> c1 = c, c2(4, Rational(0));
+  c1[1] = Rational(-1);
+  c2[1] = Rational(1);
+  c2[0] = Rational(0);
+  s.add_term(a, b, c2);
+  for (int i = 0; i < 4; ++i) s.w_row(0)[i] = c1[i];
+  s.add_term(a, b, std::vector<Rational>(4, Rational(0)));
+  BOOST_TEST_REQUIRE(verify(s).ok);
+  BOOST_TEST(s.rank() == 10);
+  const FlipState<ZRing> z(s, ZRing{});
+  BOOST_TEST(z.rank() == 8);
+  BOOST_TEST(verify(z.to_scheme()).ok);
+  const FlipState<TernaryRing> t(s, TernaryRing{});
+  BOOST_TEST(t.rank() == 8);
+  BOOST_TEST(verify(t.to_scheme()).ok);
+  const FlipState<Z2Ring> m(s, Z2Ring{});
+  BOOST_TEST(m.rank() == 8);
+  BOOST_TEST(verify(m.to_scheme()).ok);
+}
+
+BOOST_AUTO_TEST_CASE(out_of_range_input_is_refused) {
+  BOOST_CHECK_THROW(FlipState<Z2Ring>(naive_scheme(Format{9, 8, 2}), Z2Ring{}), std::invalid_argument);
+  Scheme s = strassen_scheme();
+  s.u_row(0)[0] = Rational(3);
+  BOOST_CHECK_THROW(FlipState<ZRing>(s, ZRing{}), std::invalid_argument);  // bound 2
+  BOOST_CHECK_THROW(FlipState<TernaryRing>(s, TernaryRing{}), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(naive_2x2x2_reaches_7_over_z2_and_z) {
+  for (Field field : {Field::Z2, Field::Z}) {
+    SearchOptions o;
+    o.field = field;
+    o.target_rank = 7;
+    o.seed = 3;
+    o.max_generations = 200;
+    const Scheme best = run_search(naive_scheme(Format{2, 2, 2}), o);
+    BOOST_TEST(best.rank() == 7);
+    BOOST_TEST((best.field == field));
+    BOOST_TEST(verify(best).ok);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(naive_3x3x3_reaches_23_over_z2) {
+  // Default pool, and a pool that waits for 3 distinct lower-rank schemes before moving down.
+  for (int enough : {1, 3}) {
+    SearchOptions o;
+    o.target_rank = 23;
+    o.seed = 4;
+    o.pool_size = 4;
+    o.pool_enough = enough;
+    o.walk_flips = 20000;
+    o.max_generations = 400;
+    const Scheme best = run_search(naive_scheme(Format{3, 3, 3}), o);
+    BOOST_TEST(best.rank() == 23, "pool_enough " << enough);
+    BOOST_TEST(verify(best).ok);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(one_thread_is_deterministic) {
+  SearchOptions o;
+  o.seed = 42;
+  o.pool_size = 3;
+  o.pool_enough = 2;
+  o.walk_flips = 20000;
+  o.max_generations = 3;
+  for (Field field : {Field::Z2, Field::Z}) {
+    o.field = field;
+    const Scheme a = run_search(naive_scheme(Format{3, 3, 4}), o);
+    const Scheme b = run_search(naive_scheme(Format{3, 3, 4}), o);
+    BOOST_TEST(a.rank() < 36);
+    BOOST_TEST(scheme_hash(a) == scheme_hash(b));
+    o.seed = 43;
+    const Scheme c = run_search(naive_scheme(Format{3, 3, 4}), o);
+    BOOST_TEST(scheme_hash(a) != scheme_hash(c));
+    o.seed = 42;
+    // Per-walk random streams: the same result on two threads.
+    BOOST_TEST(scheme_hash(run_search(naive_scheme(Format{3, 3, 4}), o, 2)) == scheme_hash(a));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(meta_operations) {
+  const Scheme st = strassen_scheme();
+  const Scheme e = extend(st, 0);
+  BOOST_TEST((e.format == Format{3, 2, 2}));
+  BOOST_TEST(e.rank() == 11);
+  BOOST_TEST(verify(e).ok);
+  const Scheme p = project(naive_scheme(Format{3, 3, 3}), 2);
+  BOOST_TEST((p.format == Format{3, 3, 2}));
+  BOOST_TEST(p.rank() == 18);
+  BOOST_TEST(verify(p).ok);
+  const Scheme pr = project(st, 1);  // 2x1x2: Strassen restricted, zero terms dropped
+  BOOST_TEST(verify(pr).ok);
+  BOOST_TEST(pr.rank() <= 7);
+  const Scheme m = merge(st, naive_scheme(Format{1, 2, 2}, Field::Z2).reduced_mod2(), 0);
+  BOOST_TEST((m.field == Field::Z2));
+  BOOST_TEST(m.rank() == 11);
+  BOOST_TEST(verify(m).ok);
+  const Scheme k = product(st, st);
+  BOOST_TEST(k.rank() == 49);
+  BOOST_TEST(verify(k).ok);
+  const Scheme chain = apply_meta(apply_meta(st, "product:strassen"), "project:0");
+  BOOST_TEST((chain.format == Format{3, 4, 4}));
+  BOOST_TEST(verify(chain).ok);
+  BOOST_CHECK_THROW(apply_meta(st, "twist:1"), std::invalid_argument);
+  BOOST_CHECK_THROW(apply_meta(st, "extend:3"), std::invalid_argument);
+}

@@ -1,0 +1,117 @@
+// End to end: alphatensor improve writes verified schemes into its output folder; lift; signals.
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Run sh(const std::string& command) {
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  BOOST_TEST_REQUIRE(p != nullptr);
+  Run r{0, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+Run run(const std::string& args) { return sh(std::string(ALPHATENSOR_BINARY) + " " + args); }
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/alphatensor_improve_XXXXXX";
+  BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::string schemes = std::string(ALPHATENSOR_SHARED_DIR) + "/schemes/";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help) {
+  for (const char* c : {"improve", "lift", "bench improve"}) {
+    const Run r = run(std::string(c) + " --help");
+    BOOST_TEST(r.code == 0, c);
+    BOOST_TEST(r.out.find("Usage: alphatensor") != std::string::npos, c);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(improve_writes_verified_schemes) {
+  const std::string dir = temp_dir();
+  for (const char* field : {"Z2", "Z"}) {
+    const Run r = run("improve --format 3,3,3 --field " + std::string(field) + " --target-rank 23 --threads 1 --seed 2 --out " +
+                      dir + " --time-limit 60s --json-metrics " + dir + "/metrics.jsonl");
+    BOOST_TEST_REQUIRE(r.code == 0, r.out);
+    BOOST_TEST(r.out.find("best rank 23") != std::string::npos, r.out);
+    const std::string file = dir + "/schemes/3x3x3_r23_" + field + ".json";
+    const Run v = run("verify " + file);
+    BOOST_TEST(v.code == 0, v.out);
+    BOOST_TEST(v.out.find("over " + std::string(field) + ", rank 23: VALID") != std::string::npos, v.out);
+  }
+  const std::string metrics = slurp(dir + "/metrics.jsonl");
+  BOOST_TEST(metrics.find("\"event\":\"best\"") != std::string::npos);
+  BOOST_TEST(metrics.find("\"rank\":23") != std::string::npos);
+  BOOST_TEST(metrics.find("\"stopped_by\":\"target\"") != std::string::npos);
+  BOOST_TEST(slurp(dir + "/schemes/found.jsonl").find("improve seed 2") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(improve_from_file_with_meta_and_bad_input) {
+  const std::string dir = temp_dir();
+  const Run r = run("improve --from " + schemes + "2x2x2_r7_Z.json --meta extend:2 --field Z --target-rank 11 --threads 1 --out " +
+                    dir + " --time-limit 30s");
+  BOOST_TEST(r.code == 0, r.out);
+  BOOST_TEST(run("verify " + dir + "/schemes/2x2x3_r11_Z.json").code == 0);
+  BOOST_TEST(run("improve --from " + dir + "/missing.json --out " + dir).code == 2);
+  BOOST_TEST(run("improve --format 2,2,2").code == 2);  // no --out
+  BOOST_TEST(run("improve --format 2,2,2 --out " + dir + " --time-limit soon").code == 2);
+  // A mod-2 scheme is not a start for a search over Z.
+  const Run z = run("improve --from " + schemes + "4x4x4_r47_Z2.json --field Z --out " + dir);
+  BOOST_TEST(z.code == 2, z.out);
+  BOOST_TEST(z.out.find("not valid over Z") != std::string::npos, z.out);
+  // Coefficients beyond the bound: an input error naming the file.
+  const Run b = run("improve --from " + schemes + "3x3x3_r23_Z.json --field Z --out " + dir);
+  BOOST_TEST(b.code == 2, b.out);
+  BOOST_TEST(b.out.find("3x3x3_r23_Z.json: coefficient") != std::string::npos, b.out);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_and_keeps_the_finds) {
+  const std::string dir = temp_dir();
+  const Run r = sh(std::string(ALPHATENSOR_BINARY) + " improve --format 4,4,4 --threads 1 --time-limit 60s --out " + dir +
+                   " > " + dir + "/log & pid=$!; until grep -q rank " + dir + "/log; do sleep 0.1; done; sleep 0.3; " +
+                   "kill -TERM $pid; wait $pid; echo rc=$?");
+  BOOST_TEST(r.out.find("rc=4") != std::string::npos, r.out);
+  const std::string log = slurp(dir + "/log");
+  BOOST_TEST(log.find("best rank") != std::string::npos, log);
+  BOOST_TEST(run("verify " + dir + "/schemes/4x4x4_r64_Z2.json").code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(lift_command) {
+  const std::string dir = temp_dir();
+  const Run ok = run("lift " + schemes + "3x3x3_r23_Z2.json -o " + dir + "/l.json");
+  BOOST_TEST(ok.code == 0, ok.out);
+  const Run v = run("verify --field Z " + dir + "/l.json");
+  BOOST_TEST(v.code == 0, v.out);
+  const Run no = run("lift " + schemes + "4x4x4_r47_Z2.json -o " + dir + "/n.json");
+  BOOST_TEST(no.code == 1, no.out);
+  BOOST_TEST(no.out.find("cannot be lifted with its sparsity pattern") != std::string::npos, no.out);
+  BOOST_TEST(::access((dir + "/n.json").c_str(), F_OK) != 0);
+  BOOST_TEST(run("lift " + schemes + "3x3x3_r23_Z2.json").code == 2);  // no -o
+}
