@@ -8,24 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/shell.hpp"
+
 namespace {
 
-struct Run {
-  int code;
-  std::string out;  // stdout and stderr together
-};
+using at::test::Run;
 
-Run sh(const std::string& command) {
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  BOOST_TEST_REQUIRE(p != nullptr);
-  Run r{0, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+Run sh(const std::string& command) { return at::test::shell(command); }
 
 Run run(const std::string& args) { return sh(std::string(ALPHATENSOR_BINARY) + " " + args); }
 
