@@ -7,18 +7,10 @@
 // Forward: one block per (sequence, head), scores, mask, softmax and weighted sum fused.
 // Backward (accumulates dq, dk, dv): one block per (key/value sequence, head) running its query
 // group in order, so every sum has a fixed order (no atomics).
+#include "kernels/attention_dims.hpp"
 #include "kernels/launch.cuh"
 
 namespace at::kernels {
-
-struct AttentionDims {
-  int batch = 1, lq = 1, lk = 1, heads = 1, head_dim = 1;
-  int q_ld = 0, kv_ld = 0, o_ld = 0;
-  int kv_stride = 0;             // elements between key/value sequences (0: lk·kv_ld; caches hold more)
-  int kv_group = 1;
-  bool causal = false;           // query i sees keys j <= i + lk − lq (queries are the last lq positions)
-  const int* key_len = nullptr;  // [batch / kv_group] device: keys j >= key_len are padding
-};
 
 void attention_forward(const float* q, const float* k, const float* v, float* o, float* p, const AttentionDims& s,
                        cudaStream_t stream);

@@ -1,5 +1,11 @@
 #include "kernels/matmul.cuh"
 
+#ifdef ALPHATENSOR_CUDA_EMU
+#include "kernels/emu/wmma_emu.hpp"
+#else
+#include <mma.h>
+#endif
+
 namespace at::kernels {
 namespace {
 
@@ -49,13 +55,81 @@ __global__ void matmul_kernel(const float* __restrict__ A, const float* __restri
     }
 }
 
-// dbias[c] = Σ_r dC[r][c]: one thread per column, rows in order (deterministic).
-__global__ void bias_backward_kernel(const float* __restrict__ dC, float* __restrict__ dbias, int M, int N) {
-  const int c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= N) return;
+// Tensor-core path: block tile 64×64 of C, K in steps of 16; 4 warps in a 2×2 layout, each owning
+// 32×32 of C as 2×2 WMMA 16×16×8 TF32 fragments with fp32 accumulators. Operands are rounded to
+// TF32 once, when staged in shared memory. Rows are padded by 4 floats: WMMA wants 32-byte
+// aligned tiles and a leading dimension that is a multiple of 4.
+constexpr int kTcTile = 64, kTcK = 16, kTcPad = 4, kTcThreads = 128;
+
+__global__ void matmul_tf32_kernel(const float* __restrict__ A, const float* __restrict__ B,
+                                   const float* __restrict__ bias, float* __restrict__ C, int M, int N, int K,
+                                   int trans_a, int trans_b, float alpha, float beta) {
+  namespace wmma = nvcuda::wmma;
+  __shared__ __align__(32) float As[kTcTile][kTcK + kTcPad];      // op(A) tile [m, k]
+  __shared__ __align__(32) float Bs[kTcK][kTcTile + kTcPad];      // op(B) tile [k, n]
+  __shared__ __align__(32) float Cs[kTcTile][kTcTile + kTcPad];   // the block's C for the epilogue
+  const int tid = threadIdx.x, warp = tid / 32, wr = warp / 2, wc = warp % 2;
+  const int row0 = blockIdx.y * kTcTile, col0 = blockIdx.x * kTcTile;
+  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) wmma::fill_fragment(acc[i][j], 0.0f);
+  for (int k0 = 0; k0 < K; k0 += kTcK) {
+    for (int e = tid; e < kTcTile * kTcK; e += kTcThreads) {  // contiguous in the operand's layout
+      const int kk = trans_a ? e / kTcTile : e % kTcK;
+      const int mm = trans_a ? e % kTcTile : e / kTcK;
+      const int r = row0 + mm, k = k0 + kk;
+      const float a = (r < M && k < K) ? (trans_a ? A[size_t(k) * M + r] : A[size_t(r) * K + k]) : 0.0f;
+      As[mm][kk] = wmma::__float_to_tf32(a);
+    }
+    for (int e = tid; e < kTcK * kTcTile; e += kTcThreads) {
+      const int kk = trans_b ? e % kTcK : e / kTcTile;
+      const int nn = trans_b ? e / kTcK : e % kTcTile;
+      const int c = col0 + nn, k = k0 + kk;
+      const float b = (c < N && k < K) ? (trans_b ? B[size_t(c) * K + k] : B[size_t(k) * N + c]) : 0.0f;
+      Bs[kk][nn] = wmma::__float_to_tf32(b);
+    }
+    __syncthreads();
+    for (int kk = 0; kk < kTcK; kk += 8) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a[2];
+      wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b[2];
+      for (int i = 0; i < 2; ++i) wmma::load_matrix_sync(a[i], &As[wr * 32 + i * 16][kk], kTcK + kTcPad);
+      for (int j = 0; j < 2; ++j) wmma::load_matrix_sync(b[j], &Bs[kk][wc * 32 + j * 16], kTcTile + kTcPad);
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) wmma::mma_sync(acc[i][j], a[i], b[j], acc[i][j]);
+    }
+    __syncthreads();
+  }
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j)
+      wmma::store_matrix_sync(&Cs[wr * 32 + i * 16][wc * 32 + j * 16], acc[i][j], kTcTile + kTcPad, wmma::mem_row_major);
+  __syncthreads();
+  for (int e = tid; e < kTcTile * kTcTile; e += kTcThreads) {
+    const int r = row0 + e / kTcTile, c = col0 + e % kTcTile;
+    if (r >= M || c >= N) continue;
+    float v = alpha * Cs[e / kTcTile][e % kTcTile];
+    if (beta != 0.0f) v += beta * C[size_t(r) * N + c];
+    if (bias) v += bias[c];
+    C[size_t(r) * N + c] = v;
+  }
+}
+
+// dbias[c] (=|+=) Σ_r dC[r][c]. A block owns 32 columns; its 16 thread rows sum rows r ≡ ty
+// (mod 16) in order, then thread row 0 adds the 16 partials in order: a fixed order for every
+// launch (deterministic, no atomics) with 16× the parallelism of one thread per column.
+constexpr int kBiasCols = 32, kBiasLanes = 16;
+__global__ void bias_backward_kernel(const float* __restrict__ dC, float* __restrict__ dbias, int M, int N,
+                                     int accumulate) {
+  __shared__ float part[kBiasLanes][kBiasCols];
+  const int tx = threadIdx.x, ty = threadIdx.y, c = blockIdx.x * kBiasCols + tx;
   float s = 0.0f;
-  for (int r = 0; r < M; ++r) s += dC[size_t(r) * N + c];
-  dbias[c] = s;
+  if (c < N)
+    for (int r = ty; r < M; r += kBiasLanes) s += dC[size_t(r) * N + c];
+  part[ty][tx] = s;
+  __syncthreads();
+  if (ty != 0 || c >= N) return;
+  float total = 0.0f;
+  for (int l = 0; l < kBiasLanes; ++l) total += part[l][tx];
+  dbias[c] = accumulate ? dbias[c] + total : total;
 }
 
 }  // namespace
@@ -68,6 +142,16 @@ void matmul_forward(const float* A, const float* B, const float* bias, float* C,
   const dim3 grid((N + kTileN - 1) / kTileN, (M + kTileM - 1) / kTileM);
   const dim3 block(kThreads, kThreads);
   AT_LAUNCH(matmul_kernel, grid, block, 0, stream, A, B, bias, C, M, N, K, int(trans_a), int(trans_b), alpha, beta);
+}
+
+void matmul_forward_tf32(const float* A, const float* B, const float* bias, float* C, int M, int N, int K,
+                         bool trans_a, bool trans_b, float alpha, float beta, cudaStream_t stream) {
+  AT_CHECK_ARG(M >= 0 && N >= 0 && K >= 0, "matmul_forward_tf32: negative size");
+  AT_CHECK_ARG(A && B && C, "matmul_forward_tf32: null operand");
+  if (M == 0 || N == 0) return;
+  const dim3 grid((N + kTcTile - 1) / kTcTile, (M + kTcTile - 1) / kTcTile);
+  AT_LAUNCH(matmul_tf32_kernel, grid, dim3(kTcThreads), 0, stream, A, B, bias, C, M, N, K, int(trans_a), int(trans_b),
+            alpha, beta);
 }
 
 void matmul_backward(const float* A, const float* B, const float* dC, float* dA, float* dB, float* dbias,
@@ -83,7 +167,15 @@ void matmul_backward(const float* A, const float* B, const float* dC, float* dA,
     if (!trans_b) matmul_forward(A, dC, nullptr, dB, K, N, M, !trans_a, false, 1.0f, 0.0f, stream);
     else matmul_forward(dC, A, nullptr, dB, N, K, M, true, trans_a, 1.0f, 0.0f, stream);
   }
-  if (dbias && N > 0) AT_LAUNCH(bias_backward_kernel, dim3((N + 255) / 256), dim3(256), 0, stream, dC, dbias, M, N);
+  if (dbias) matmul_bias_backward(dC, dbias, M, N, false, stream);
+}
+
+void matmul_bias_backward(const float* dC, float* dbias, int M, int N, bool accumulate, cudaStream_t stream) {
+  AT_CHECK_ARG(M >= 0 && N >= 0, "matmul_bias_backward: negative size");
+  if (N == 0) return;
+  AT_CHECK_ARG(dC && dbias, "matmul_bias_backward: null buffer");
+  AT_LAUNCH(bias_backward_kernel, dim3((N + kBiasCols - 1) / kBiasCols), dim3(kBiasCols, kBiasLanes), 0, stream, dC, dbias,
+            M, N, int(accumulate));
 }
 
 }  // namespace at::kernels

@@ -1,5 +1,7 @@
 #include "mcts/neural.hpp"
 
+#include "kernels/nvtx.hpp"
+
 namespace at::mcts {
 
 void NeuralNetwork::evaluate(const std::vector<const Query*>& batch, std::vector<Answer>& out) {
@@ -13,6 +15,7 @@ void NeuralNetwork::evaluate(const std::vector<const Query*>& batch, std::vector
     ptrs.push_back(&states[i]);
     seeds.push_back(batch[i]->seed);
   }
+  const NvtxRange range("search batch");
   std::vector<nn::Evaluation> ev;
   auto run = [&] { ev = net_.evaluate(ptrs, k_, temperature_, seeds); };
   if (arena_) arena_->execute(run);

@@ -14,20 +14,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/attention_dims.hpp"
+
 namespace at::nn {
 
-// Multi-head scaled dot-product attention over short sequences. Query sequence n attends to
+// Multi-head scaled dot-product attention over short sequences: query sequence n attends to
 // key/value sequence n / kv_group (several queries share one memory: K samples per state).
-struct AttentionShape {
-  int batch = 1;         // number of query sequences
-  int lq = 1, lk = 1;    // query and key lengths
-  int heads = 1, head_dim = 1;
-  int q_ld = 0, kv_ld = 0, o_ld = 0;  // row strides of q, k/v and o (elements)
-  int kv_stride = 0;     // elements between key/value sequences (0: lk·kv_ld; a cache may hold more rows)
-  int kv_group = 1;
-  bool causal = false;  // query i sees keys j <= i + lk - lq (queries are the last lq positions)
-  const int* key_len = nullptr;   // [batch / kv_group] keys j >= key_len are padding (nullptr: none)
-};
+using AttentionShape = kernels::AttentionDims;
 
 struct AdamWParams {
   double lr = 1e-4, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 1e-5;
@@ -87,9 +80,9 @@ class Backend {
                                   T* dv, const AttentionShape& s) = 0;
 
   // ---- embeddings and the attentive-modes grids -------------------------------------------------
-  // out[n, dim] = table[ids[i], :].
+  // out[n, dim] = table[ids[i], :]; table [vocab, dim].
   virtual void embedding_forward(const T* table, const int* ids, T* out, int n, int dim) = 0;
-  virtual void embedding_backward(const int* ids, const T* dout, T* dtable, int n, int dim) = 0;
+  virtual void embedding_backward(const int* ids, const T* dout, T* dtable, int n, int vocab, int dim) = 0;
   // Grids g1, g2 [batch, S, S, c] <-> x [batch, S, 2S, c]: x[b,i,j] = g1[b,i,j] for j < S and
   // g2[b,j-S,i] for j >= S (g2 transposed). Each is the other's adjoint, so each op's backward is
   // the other op with accumulate = true.

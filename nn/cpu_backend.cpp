@@ -335,7 +335,7 @@ void CpuBackend<T>::embedding_forward(const T* table, const int* ids, T* out, in
 }
 
 template <typename T>
-void CpuBackend<T>::embedding_backward(const int* ids, const T* dout, T* dtable, int n, int dim) {
+void CpuBackend<T>::embedding_backward(const int* ids, const T* dout, T* dtable, int n, int vocab, int dim) {
   for (int i = 0; i < n; ++i) {
     T* d = dtable + size_t(ids[i]) * dim;
     const T* g = dout + size_t(i) * dim;

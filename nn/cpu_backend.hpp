@@ -47,7 +47,7 @@ class CpuBackend final : public Backend<T> {
                           const AttentionShape& s) override;
 
   void embedding_forward(const T* table, const int* ids, T* out, int n, int dim) override;
-  void embedding_backward(const int* ids, const T* dout, T* dtable, int n, int dim) override;
+  void embedding_backward(const int* ids, const T* dout, T* dtable, int n, int vocab, int dim) override;
   void modes_concat(const T* g1, const T* g2, T* x, int batch, int S, int c, bool accumulate) override;
   void modes_split(const T* x, T* g1, T* g2, int batch, int S, int c, bool accumulate) override;
 

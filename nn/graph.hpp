@@ -94,7 +94,8 @@ class Graph {
   Var<T> embedding(Var<T> table, const int* ids, int n, int dim) {
     Var<T> y = make(size_t(n) * dim);
     be_.embedding_forward(table.v, ids, y.v, n, dim);
-    record([=] { be_.embedding_backward(ids, y.g, table.g, n, dim); });
+    const int vocab = int(table.n / size_t(dim));
+    record([=] { be_.embedding_backward(ids, y.g, table.g, n, vocab, dim); });
     return y;
   }
   Var<T> modes_concat(Var<T> g1, Var<T> g2, int batch, int S, int c) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/rng.hpp"
+#include "kernels/nvtx.hpp"
 
 namespace at::nn {
 namespace {
@@ -312,6 +313,7 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   const int seqs = B * A, rows = seqs * k;
   const double vscale = cfg_.value_loss_weight;
   Graph<T> g(be_, true);  // training mode (dropout) also when only the loss is wanted
+  AT_NVTX_PUSH("forward");
   T* feat = be_.scratch(in.features.size());
   be_.upload(feat, in.features.data(), in.features.size());
   int* ids_dev = be_.scratch_int(rows);
@@ -342,7 +344,11 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   std::vector<T> pl(rows), vl(B);
   be_.download(pl.data(), row_loss, rows);
   be_.download(vl.data(), value_loss, B);
-  if (backward) g.backward();
+  AT_NVTX_POP();
+  if (backward) {
+    const NvtxRange range("backward");
+    g.backward();
+  }
   Losses out;
   for (T x : pl) out.policy += double(x);
   for (T x : vl) out.value += double(x);

@@ -4,6 +4,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "kernels/nvtx.hpp"
+
 namespace at::nn {
 
 double risk_seeking_value(const std::vector<double>& q) {
@@ -60,6 +62,7 @@ std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& st
   std::vector<Evaluation> out(B);
   if (B == 0) return out;
   be_.scratch_reset();
+  const NvtxRange range("inference");
   Graph<float> g(be_, false);
   const std::vector<float> feat_host = model_.features(states);
   float* feat = be_.scratch(feat_host.size());
@@ -141,6 +144,7 @@ TrainStats Network::train_step(const std::vector<TrainExample>& batch) {
   a.weight_decay = cfg.weight_decay;
   a.max_norm = cfg.clip_norm;
   a.step = ++step_;
+  const NvtxRange range("optimizer step");
   be_.adamw_step(model_.params(), model_.grads(), m_, v_, n, norm_sq, a);
   be_.scratch_reset();
   st.step = step_;

@@ -1,20 +1,25 @@
-// alphatensor bench nn: network speed on the CPU backend. Inference (a batch of states, K sampled
-// actions each) and a training step, in samples/s and GFLOP/s (FLOPs counted analytically by
-// nn/model.hpp), against the same machine's Eigen sgemm on 1024² matrices measured in this run.
+// alphatensor bench nn: network speed on the chosen backend. Inference (a batch of states, K
+// sampled actions each) and a training step, in samples/s and GFLOP/s (FLOPs counted analytically
+// by nn/model.hpp), against the machine's dense rate measured in this run: Eigen sgemm on 1024²
+// matrices for the CPU, our tiled matmul kernels (SIMT fp32 and TF32) on 4096² for CUDA.
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <Eigen/Dense>
+#include <iostream>
 #include <memory>
 
 #include "core/files.hpp"
 #include "core/synthetic.hpp"
-#include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"
 #include "nn/safetensors.hpp"
 #include "tools/bench.hpp"
 #include "tools/cli.hpp"
+#include "tools/device_choice.hpp"
+#ifdef ALPHATENSOR_HAVE_CUDA
+#include "kernels/matmul.cuh"
+#endif
 
 namespace at::cli {
 namespace {
@@ -29,6 +34,31 @@ double sgemm_gflops(int threads, double secs) {
       [&] { tbb::parallel_for(0, threads, [&](int i) { c[i].noalias() = a[i] * b[i]; }); }, secs);
   return 2.0 * n * n * n * threads / t / 1e9;
 }
+
+#ifdef ALPHATENSOR_HAVE_CUDA
+// Our matmul kernel on n×n operands in device memory, in GFLOP/s.
+double cuda_matmul_gflops(bool tensor_cores, double secs) {
+  const int n = 4096;
+  const size_t bytes = size_t(n) * n * sizeof(float);
+  float *a = nullptr, *b = nullptr, *c = nullptr;
+  AT_CUDA_CHECK(cudaMalloc(&a, bytes));
+  AT_CUDA_CHECK(cudaMalloc(&b, bytes));
+  AT_CUDA_CHECK(cudaMalloc(&c, bytes));
+  AT_CUDA_CHECK(cudaMemset(a, 0, bytes));  // the rate does not depend on the values
+  AT_CUDA_CHECK(cudaMemset(b, 0, bytes));
+  const double t = time_per_call(
+      [&] {
+        (tensor_cores ? kernels::matmul_forward_tf32 : kernels::matmul_forward)(a, b, nullptr, c, n, n, n, false, false,
+                                                                                1.0f, 0.0f, nullptr);
+        AT_CUDA_CHECK(cudaDeviceSynchronize());
+      },
+      secs);
+  cudaFree(a);
+  cudaFree(b);
+  cudaFree(c);
+  return 2.0 * n * n * n / t / 1e9;
+}
+#endif
 
 // The weights, the inputs of one training batch, and our gradients and losses on it.
 void dump_batch(const std::string& dir, nn::Network& net, const std::vector<nn::TrainExample>& batch) {
@@ -73,8 +103,10 @@ int bench_nn(const std::vector<std::string>& args) {
       "json", po::bool_switch(), "JSON lines")(
       "dump", po::value<std::string>(), "write DIR/{weights,batch,grads}.safetensors of one training batch (the "
                                         "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
+  opts.add(device_options());
   po::variables_map vm;
-  if (!parse("bench nn", "[--preset small|paper] [--batch B] [--threads T] [--samples K] [--json]", args, opts, {}, vm))
+  if (!parse("bench nn", "[--preset small|paper] [--batch B] [--device auto|cpu|cuda] [--threads T] [--samples K] [--json]",
+             args, opts, {}, vm))
     return kOk;
   nn::ModelConfig cfg;
   try {
@@ -88,10 +120,10 @@ int bench_nn(const std::vector<std::string>& args) {
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(threads));
   const double secs = vm["seconds"].as<double>();
   const bool json = vm["json"].as<bool>();
-  const std::string name = vm["preset"].as<std::string>() + " batch " + std::to_string(B);
-
-  nn::CpuBackend<float> be;
-  nn::Network net(cfg, be, 1);
+  const std::unique_ptr<nn::Backend<float>> be = make_backend(vm, std::cerr);
+  const bool on_cuda = std::string(be->name()) == "cuda";
+  const std::string name = vm["preset"].as<std::string>() + " batch " + std::to_string(B) + " " + be->name();
+  nn::Network net(cfg, *be, 1);
   report(json, "nn", name + " parameters", double(net.model().num_params()), "");
   report(json, "nn", "threads", threads, "");
 
@@ -125,10 +157,20 @@ int bench_nn(const std::vector<std::string>& args) {
   const double t_train = time_per_call([&] { net.train_step(batch); }, secs);
   report(json, "nn", name + " training step", B / t_train, "samples/s");
   report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
-  const double gemm = sgemm_gflops(threads, secs);
-  report(json, "nn", "Eigen sgemm 1024^2 x" + std::to_string(threads) + " threads", gemm, "GFLOP/s");
-  report(json, "nn", name + " inference / sgemm", infer_flops / t_inf / 1e9 / gemm, "ratio");
-  report(json, "nn", name + " training / sgemm", train_flops / t_train / 1e9 / gemm, "ratio");
+  double gemm = 0;
+  if (!on_cuda) {
+    gemm = sgemm_gflops(threads, secs);
+    report(json, "nn", "Eigen sgemm 1024^2 x" + std::to_string(threads) + " threads", gemm, "GFLOP/s");
+  } else {
+#ifdef ALPHATENSOR_HAVE_CUDA
+    const double fp32 = cuda_matmul_gflops(false, secs), tf32 = cuda_matmul_gflops(true, secs);
+    report(json, "nn", "tiled matmul 4096^2 fp32", fp32, "GFLOP/s");
+    report(json, "nn", "tiled matmul 4096^2 tf32", tf32, "GFLOP/s");
+    gemm = vm["tensor-cores"].as<bool>() ? tf32 : fp32;
+#endif
+  }
+  report(json, "nn", name + " inference / matmul", infer_flops / t_inf / 1e9 / gemm, "ratio");
+  report(json, "nn", name + " training / matmul", train_flops / t_train / 1e9 / gemm, "ratio");
   return kOk;
 }
 

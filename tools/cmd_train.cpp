@@ -11,8 +11,8 @@
 #include "core/build_info.hpp"
 #include "core/scheme_io.hpp"
 #include "mcts/trainer.hpp"
-#include "nn/cpu_backend.hpp"
 #include "tools/cli.hpp"
+#include "tools/device_choice.hpp"
 
 namespace at::cli {
 namespace {
@@ -93,7 +93,6 @@ int cmd_train(const std::vector<std::string>& args) {
       ("max-steps", po::value<long>()->default_value(-1), "stop after this many learner steps")
       ("target-rank", po::value<int>()->default_value(-1), "stop once every target has a scheme of this rank")
       ("out", po::value<std::string>()->default_value("out"), "output folder: schemes/, checkpoints/, metrics.jsonl")
-      ("device", po::value<std::string>()->default_value("cpu"), "cpu or cuda")
       ("threads", po::value<int>()->default_value(0), "compute threads (default: SLURM_CPUS_PER_TASK, else all cores)")
       ("resume", po::bool_switch(), "continue from the newest valid checkpoint in --out")
       ("simulations", po::value<int>(), "search simulations per move (published: 200, later 800)")
@@ -107,6 +106,7 @@ int cmd_train(const std::vector<std::string>& args) {
       ("p-canonical", po::value<double>(), "probability of a game in the canonical basis")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
       ("no-augment", po::bool_switch(), "no random signed permutations of training samples");
+  opts.add(device_options());
   po::variables_map vm;
   if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]",
              args, opts, {}, vm))
@@ -164,10 +164,6 @@ int cmd_train(const std::vector<std::string>& args) {
       tc.batch_size < 1 || tc.steps_per_iteration < 0)
     throw UsageError("simulations, samples, games, batch size must be positive");
 
-  const std::string device = vm["device"].as<std::string>();
-  if (device == "cuda") throw UsageError("the CUDA backend is not part of this build yet; use --device cpu");
-  if (device != "cpu") throw UsageError("--device must be cpu or cuda");
-
   // The network: its S covers every target; the arithmetic is the run's.
   int S = 0;
   for (const Format& f : tc.targets) S = std::max({S, f.a_size(), f.b_size(), f.c_size()});
@@ -179,8 +175,8 @@ int cmd_train(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  nn::CpuBackend<float> backend;
-  nn::Network net(mc, backend, tc.seed);
+  const std::unique_ptr<nn::Backend<float>> backend = make_backend(vm, std::cout);
+  nn::Network net(mc, *backend, tc.seed);
   mcts::Trainer trainer(tc, net);
   if (vm["resume"].as<bool>()) {
     if (trainer.resume()) std::cout << "resumed from step " << net.step() << "\n";
@@ -194,7 +190,7 @@ int cmd_train(const std::vector<std::string>& args) {
 
   const bool live = interactive_stdout();
   std::cout << "alphatensor train: " << tc.targets.size() << " target(s), field " << field_name(tc.field) << ", preset "
-            << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters, seed " << tc.seed << ", out "
+            << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters on " << backend->name() << ", seed " << tc.seed << ", out "
             << tc.out_dir << std::endl;
   double last_line = -1e9;
   const bool stopped = trainer.run(g_stop, [&](const mcts::TrainProgress& p, bool final) {

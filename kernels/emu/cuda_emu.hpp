@@ -26,6 +26,7 @@
 #define __restrict__ __restrict
 #define __shared__ thread_local
 #define __constant__ const
+#define __align__(n) __attribute__((aligned(n)))
 
 struct uint3 {
   unsigned x = 0, y = 0, z = 0;
@@ -157,5 +158,11 @@ cudaError_t cudaDeviceSynchronize();
 cudaError_t cudaStreamSynchronize(cudaStream_t);
 cudaError_t cudaGetLastError();
 const char* cudaGetErrorString(cudaError_t);
+cudaError_t cudaSetDevice(int);
+cudaError_t cudaStreamCreate(cudaStream_t* s);
+cudaError_t cudaStreamDestroy(cudaStream_t);
+cudaError_t cudaMallocHost(void** p, size_t bytes);  // "pinned": plain host memory
+cudaError_t cudaFreeHost(void* p);
+cudaError_t cudaMemGetInfo(size_t* free, size_t* total);  // the host's physical memory
 template <typename T>
 cudaError_t cudaMalloc(T** p, size_t bytes) { return cudaMalloc(reinterpret_cast<void**>(p), bytes); }

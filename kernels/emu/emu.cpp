@@ -276,4 +276,20 @@ cudaError_t cudaMemsetAsync(void* p, int value, size_t bytes, cudaStream_t) { re
 cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
 cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
 cudaError_t cudaGetLastError() { return cudaSuccess; }
+cudaError_t cudaSetDevice(int d) { return d == 0 ? cudaSuccess : cudaErrorInvalidValue; }
+// Launches run synchronously, so one stream object serves every stream.
+cudaError_t cudaStreamCreate(cudaStream_t* s) {
+  static char tag;
+  *s = reinterpret_cast<cudaStream_t>(&tag);
+  return cudaSuccess;
+}
+cudaError_t cudaStreamDestroy(cudaStream_t) { return cudaSuccess; }
+cudaError_t cudaMallocHost(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
+cudaError_t cudaFreeHost(void* p) { return cudaFree(p); }
+cudaError_t cudaMemGetInfo(size_t* free, size_t* total) {
+  const size_t bytes = size_t(sysconf(_SC_PHYS_PAGES)) * size_t(sysconf(_SC_PAGE_SIZE));
+  *free = bytes;
+  *total = bytes;
+  return cudaSuccess;
+}
 const char* cudaGetErrorString(cudaError_t e) { return e == cudaSuccess ? "no error" : "emulated CUDA error"; }

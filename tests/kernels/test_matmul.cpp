@@ -40,19 +40,25 @@ BOOST_AUTO_TEST_CASE(forward_and_backward_match_the_cpu_reference) {
       const auto bias = random_ints(size_t(N), rng), C0 = random_ints(size_t(M) * N, rng);
       const auto dC = random_ints(size_t(M) * N, rng);
       DeviceBuffer<float> dA(A), dB(B), dbias(bias), dCbuf(C0), ddC(dC), gA(A.size()), gB(B.size()), gbias(static_cast<size_t>(N));
-      kernels::matmul_forward(dA.get(), dB.get(), dbias.get(), dCbuf.get(), M, N, K, ta, tb, 2.0f, -1.0f, nullptr);
-      const auto C = dCbuf.download();
       bool ok = true;
-      for (int i = 0; i < M && ok; ++i)
-        for (int j = 0; j < N && ok; ++j) {
-          float ref = 0;
-          for (int k = 0; k < K; ++k) ref += op_at(A, ar, ac, ta, i, k) * op_at(B, br, bc, tb, k, j);
-          ref = 2.0f * ref - C0[size_t(i) * N + j] + bias[size_t(j)];
-          if (C[size_t(i) * N + j] != ref) {
-            ok = false;
-            BOOST_ERROR("forward C[" << i << "][" << j << "] = " << C[size_t(i) * N + j] << ", expected " << ref);
+      for (const bool tensor_cores : {false, true}) {  // small integers are exact in TF32 too
+        dCbuf.upload(C0);
+        (tensor_cores ? kernels::matmul_forward_tf32 : kernels::matmul_forward)(dA.get(), dB.get(), dbias.get(),
+                                                                              dCbuf.get(), M, N, K, ta, tb, 2.0f, -1.0f,
+                                                                              nullptr);
+        const auto C = dCbuf.download();
+        for (int i = 0; i < M && ok; ++i)
+          for (int j = 0; j < N && ok; ++j) {
+            float ref = 0;
+            for (int k = 0; k < K; ++k) ref += op_at(A, ar, ac, ta, i, k) * op_at(B, br, bc, tb, k, j);
+            ref = 2.0f * ref - C0[size_t(i) * N + j] + bias[size_t(j)];
+            if (C[size_t(i) * N + j] != ref) {
+              ok = false;
+              BOOST_ERROR((tensor_cores ? "tf32 " : "") << "forward C[" << i << "][" << j << "] = " << C[size_t(i) * N + j]
+                                                        << ", expected " << ref);
+            }
           }
-        }
+      }
       kernels::matmul_backward(dA.get(), dB.get(), ddC.get(), gA.get(), gB.get(), gbias.get(), M, N, K, ta, tb, nullptr);
       const auto GA = gA.download(), GB = gB.download(), GBias = gbias.download();
       for (int r = 0; r < ar && ok; ++r)  // dA in A's own layout

@@ -122,9 +122,7 @@ BOOST_AUTO_TEST_CASE(sum_squares_and_adamw) {
     a.max_norm = 4.0;  // the gradients here are clipped
     std::vector<float> p = p0, m = m0, v = v0;
     cpu.adamw_step(p.data(), grad.data(), m.data(), v.data(), n, &norm_cpu, a);
-    const kernels::AdamWArgs k{float(a.lr), float(a.beta1), float(a.beta2), float(a.eps), float(1.0 - a.lr * a.weight_decay),
-                               float(1.0 / (1.0 - std::pow(a.beta1, double(a.step)))),
-                               float(1.0 / (1.0 - std::pow(a.beta2, double(a.step)))), float(a.max_norm)};
+    const kernels::AdamWArgs k = kernels::adamw_args(a.lr, a.beta1, a.beta2, a.eps, a.weight_decay, a.max_norm, a.step);
     kernels::adamw_step(pd.get(), gd.get(), md.get(), vd.get(), n, normd.get(), k, nullptr);
     expect_close(pd.download(), p, 1e-5, "adamw param");
     expect_close(md.download(), m, 1e-5, "adamw m");
@@ -181,7 +179,7 @@ BOOST_AUTO_TEST_CASE(embedding_dropout_copies_and_modes) {
   for (int& x : ids) x = int(rng.uniform_int(0, V - 1));
   std::vector<float> out(size_t(n) * dim), dt = dt0;
   cpu.embedding_forward(table.data(), ids.data(), out.data(), n, dim);
-  cpu.embedding_backward(ids.data(), dout.data(), dt.data(), n, dim);
+  cpu.embedding_backward(ids.data(), dout.data(), dt.data(), n, V, dim);
   DeviceBuffer<float> tabd(table), outd(size_t(n) * dim), doutd(dout), dtd(dt0);
   DeviceBuffer<int> idsd(ids);
   kernels::embedding_forward(tabd.get(), idsd.get(), outd.get(), n, dim, nullptr);

@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(embedding_copy_and_grid_gradients) {
   check_gradients(
       {random_vec(V * dim, rng)},
       [&](Inputs& in) { Vec y(n * dim); be.embedding_forward(in[0].data(), ids.data(), y.data(), n, dim); return y; },
-      [&](Inputs& in, const Vec& dy, Inputs& g) { be.embedding_backward(ids.data(), dy.data(), g[0].data(), n, dim); },
+      [&](Inputs& in, const Vec& dy, Inputs& g) { be.embedding_backward(ids.data(), dy.data(), g[0].data(), n, V, dim); },
       {0});
   const int B = 2, S = 3, c = 2, cells = B * S * S * c;
   check_gradients(

@@ -124,7 +124,7 @@ class Net:
         policy = (ce * batch["weights"].reshape(-1)).sum()
         quant = self.value(feat.reshape(B, actions, c["k"], -1)[:, 0, 0])
         Q = c["quantiles"]
-        tau = (torch.arange(Q, dtype=torch.float32) + 0.5) / Q
+        tau = (torch.arange(Q, dtype=torch.float32, device=quant.device) + 0.5) / Q
         u = batch["values"][:, None] - quant
         huber = torch.where(u.abs() <= 1, 0.5 * u * u, u.abs() - 0.5)
         rows = (torch.abs(tau - (u < 0).float()) * huber).sum(1) / Q
@@ -138,7 +138,7 @@ class Net:
         B = feat.shape[1]
         kv = self.memory_kv(self.torso(feat))
         cache = [None] * c["dec_layers"]
-        ids = torch.full((B * K, 1), c["V"], dtype=torch.long)
+        ids = torch.full((B * K, 1), c["V"], dtype=torch.long, device=feat.device)
         tokens = []
         for t in range(c["k"]):
             x = self.decoder(kv, ids, K, cache, t)[:, 0]
@@ -155,7 +155,9 @@ def check(args):
     cfg = parse_config(meta["config"])
     bmeta, batch = read_safetensors(args.dir + "/batch.safetensors")
     gmeta, ours = read_safetensors(args.dir + "/grads.safetensors")
-    params = {k: v.clone().requires_grad_(True) for k, v in weights.items()}
+    dev = torch.device(args.device)
+    params = {k: v.to(dev).clone().requires_grad_(True) for k, v in weights.items()}
+    batch = {k: v.to(dev) for k, v in batch.items()}
     net = Net(cfg, params)
     policy, value, total = net.loss(batch, int(bmeta["actions"]))
     total.backward()
@@ -169,7 +171,7 @@ def check(args):
     for name, p in params.items():
         g = p.grad if p.grad is not None else torch.zeros_like(p)
         scale = max(1e-3, g.abs().max().item())
-        err = (g - ours[name]).abs().max().item() / scale
+        err = (g.cpu() - ours[name]).abs().max().item() / scale
         if err > worst:
             worst, worst_name = err, name
     print("gradients: worst max|ours - pytorch| / max|pytorch| = %.2e (%s), %d tensors" % (worst, worst_name, len(params)))
@@ -178,13 +180,23 @@ def check(args):
     return 0 if ok else 1
 
 
-def timed(f, seconds):
+def timed(f, seconds, sync=lambda: None):
     f()
+    sync()
     calls, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         f()
+        sync()
         calls += 1
     return (time.perf_counter() - start) / calls
+
+
+def matmul_gflops(dev, tf32, seconds, sync):
+    """cuBLAS (through torch.matmul) on 4096^2 fp32 operands: the reference rate of the device."""
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    n = 4096
+    a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
+    return 2.0 * n ** 3 / timed(lambda: a @ b, seconds, sync) / 1e9
 
 
 def bench(args):
@@ -192,12 +204,22 @@ def bench(args):
     cfg = parse_config(meta["config"])
     bmeta, batch = read_safetensors(args.dir + "/batch.safetensors")
     torch.set_num_threads(args.threads)
-    params = {k: v.clone().requires_grad_(True) for k, v in weights.items()}
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    extra = {}
+    if dev.type == "cuda":
+        extra["matmul_fp32_gflops"] = matmul_gflops(dev, False, args.seconds, sync)
+        extra["matmul_tf32_gflops"] = matmul_gflops(dev, True, args.seconds, sync)
+        extra["gpu"] = torch.cuda.get_device_name(dev)
+        torch.backends.cuda.matmul.allow_tf32 = args.tf32  # the network's matmuls, as ours
+        torch.backends.cudnn.allow_tf32 = args.tf32
+    params = {k: v.to(dev).clone().requires_grad_(True) for k, v in weights.items()}
+    batch = {k: v.to(dev) for k, v in batch.items()}
     net = Net(cfg, params)
     B = batch["values"].shape[0]
-    gen = torch.Generator().manual_seed(1)
+    gen = torch.Generator(device=dev).manual_seed(1)
     with torch.no_grad():
-        t_inf = timed(lambda: net.sample(batch["features"], args.samples, gen), args.seconds)
+        t_inf = timed(lambda: net.sample(batch["features"], args.samples, gen), args.seconds, sync)
     opt = torch.optim.AdamW(params.values(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
 
     def step():
@@ -206,9 +228,9 @@ def bench(args):
         torch.nn.utils.clip_grad_norm_(params.values(), cfg["clip_norm"])
         opt.step()
 
-    t_train = timed(step, args.seconds)
-    print(json.dumps({"inference_s": t_inf, "train_s": t_train, "batch": B, "threads": args.threads,
-                      "torch": torch.__version__}))
+    t_train = timed(step, args.seconds, sync)
+    print(json.dumps(dict({"inference_s": t_inf, "train_s": t_train, "batch": B, "threads": args.threads,
+                           "device": args.device, "torch": torch.__version__}, **extra)))
     return 0
 
 
@@ -219,6 +241,8 @@ def main():
     ap.add_argument("--samples", type=int, default=32)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--tf32", action="store_true", help="TF32 tensor cores for the network's matmuls (cuda)")
     args = ap.parse_args()
     torch.manual_seed(0)
     sys.exit(check(args) if args.mode == "check" else bench(args))
