@@ -1,12 +1,13 @@
 #include "mcts/search.hpp"
 
 #include "core/synthetic.hpp"
-#include "mcts/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <exception>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 namespace at::mcts {
@@ -98,7 +99,7 @@ void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& 
   rng_ = &rng;
   evaluations_ = 0;
   std::atomic<long> next{0}, done{0};
-  auto work = [&](size_t) {
+  auto work = [&] {
     Scratch w;
     while (!(stop && stop->load(std::memory_order_relaxed)) && next.fetch_add(1, std::memory_order_relaxed) < cfg_.simulations) {
       simulate(state, played, w);
@@ -106,9 +107,32 @@ void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& 
     }
   };
   const int workers = std::min(cfg_.threads, cfg_.simulations);
-  if (workers == 1) work(0);
-  else run_blocking_tasks(size_t(workers), workers, work);
+  // Plain threads rather than oneTBB tasks: the workers block in the evaluator, and
+  // ThreadSanitizer sees their start and join (it sees nothing inside the uninstrumented oneTBB).
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  for (int i = 1; i < workers; ++i) {
+    try {
+      pool.emplace_back([&, i] {
+        try {
+          work();
+        } catch (...) {
+          errors[size_t(i)] = std::current_exception();
+        }
+      });
+    } catch (const std::system_error&) {  // no more threads: the others take the simulations
+      break;
+    }
+  }
+  try {
+    work();
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (std::thread& t : pool) t.join();
   rng_ = nullptr;
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
   stats_.simulations += done.load();
   stats_.evaluations += evaluations_.load();
   stats_.nodes = tree_.num_nodes();

@@ -1,9 +1,13 @@
 #include "mcts/selfplay.hpp"
 
 #include <algorithm>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+#include <stdexcept>
+#include <thread>
 
 #include "core/ops.hpp"
-#include "mcts/parallel.hpp"
 
 namespace at::mcts {
 
@@ -53,9 +57,25 @@ std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const Ga
                                    const SearchConfig& cfg, Evaluator& eval, uint64_t seed,
                                    int concurrency, bool keep_records, const std::atomic<bool>* stop) {
   std::vector<GameRecord> out(starts.size());
-  run_blocking_tasks(starts.size(), concurrency, [&](size_t i) {
-    out[i] = play_game(starts[i], game, cfg, eval, Rng::stream(seed, i).next(), keep_records, stop);
+  // Game tasks block while the evaluator batches their queries, so the arena needs one thread per
+  // game in flight, not per core: the waiting threads sleep. The network, run meanwhile by the
+  // evaluator's thread, keeps a worker per core on top of them.
+  const int n = std::max(1, concurrency);
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism,
+                              size_t(n) + std::max(1u, std::thread::hardware_concurrency()));
+  tbb::task_arena arena(n);
+  // Each task publishes its record with a release increment read back (acquire) below: the same
+  // ordering the join gives, made visible to ThreadSanitizer, which does not see inside oneTBB.
+  std::atomic<size_t> finished{0};
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, starts.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
+      for (size_t i = r.begin(); i != r.end(); ++i) {
+        out[i] = play_game(starts[i], game, cfg, eval, Rng::stream(seed, i).next(), keep_records, stop);
+        finished.fetch_add(1, std::memory_order_release);
+      }
+    }, tbb::simple_partitioner());
   });
+  if (finished.load(std::memory_order_acquire) != starts.size()) throw std::logic_error("self-play: a game task did not finish");
   return out;
 }
 

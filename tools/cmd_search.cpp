@@ -165,8 +165,9 @@ int cmd_search(const std::vector<std::string>& args) {
   auto show = [&](long sims_now, int move, bool final) {
     const double t = watch.elapsed();
     std::ostringstream line;
-    line << std::fixed << std::setprecision(1) << "[" << t << "s] game " << games + (final ? 0 : 1) << " move " << move
-         << " | sims/s " << std::setprecision(0) << (t > 0 ? double(sims_now) / t : 0.0) << " | batch "
+    line << std::fixed << std::setprecision(1) << "[" << t << "s] games " << games;
+    if (!final) line << " | game " << games + 1 << " move " << move;
+    line << " | sims/s " << std::setprecision(0) << (t > 0 ? double(sims_now) / t : 0.0) << " | batch "
          << std::setprecision(1) << eval.stats().mean_batch() << " | solved " << solved << " | best "
          << (best > 0 ? std::to_string(best) : std::string("-"));
     progress.show(line.str(), t, final);
