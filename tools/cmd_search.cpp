@@ -141,6 +141,7 @@ int cmd_search(const std::vector<std::string>& args) {
   int best = store.best_rank(target, field);  // a rerun in the same folder keeps its records
   auto reached = [&] { return target_rank > 0 && best > 0 && best <= target_rank; };
 
+  const std::atomic<bool>& signalled = stop_on_signals();
   std::cout << "alphatensor search: " << target.str() << " over " << field_name(field) << ", network " << network << ", "
             << cfg.threads << " thread(s), virtual loss " << cfg.virtual_loss << ", " << cfg.simulations
             << " simulations per move, R_limit " << r_limit << ", seed " << seed << ", out " << out << std::endl;
@@ -149,7 +150,6 @@ int cmd_search(const std::vector<std::string>& args) {
                                       {"simulations", cfg.simulations}, {"samples", samples}, {"r_limit", r_limit},
                                       {"seed", seed}}.dump());
 
-  const std::atomic<bool>& signalled = stop_on_signals();
   Watchdog watch(signalled, time_limit);
   ProgressLine progress;
   long games = 0, solved = 0, sims_done = 0;
