@@ -4,20 +4,78 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <exception>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
 
 namespace at::mcts {
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+float normalized(float q, float min_q, float max_q) {
+  if (!(max_q > min_q)) return 0.5f;
+  return (q - min_q) / (max_q - min_q);
+}
+
+// Lowers (raises) a to v if v is smaller (larger); CAS loops, as std::atomic<float> has no min.
+void atomic_min(std::atomic<float>& a, float v) {
+  float cur = a.load(std::memory_order_relaxed);
+  while (v < cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {}
+}
+void atomic_max(std::atomic<float>& a, float v) {
+  float cur = a.load(std::memory_order_relaxed);
+  while (v > cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {}
+}
+
+}  // namespace
+
+int select_child(const Node& n, const SearchConfig& cfg, float min_q, float max_q) {
+  // Published PUCT; unvisited children count as the lowest value seen.
+  const int vl = std::max(0, cfg.virtual_loss);
+  int32_t in_flight = 0;
+  for (const Edge& e : n.edges) in_flight += e.pending;
+  const double N = std::max(1, n.visits + vl * in_flight);
+  const double explore = std::sqrt(N) * (cfg.c1 + std::log((N + cfg.c2 + 1.0) / cfg.c2));
+  int best = 0;
+  double best_score = -1e300;
+  for (size_t i = 0; i < n.edges.size(); ++i) {
+    const Edge& e = n.edges[i];
+    const int32_t visits = e.visits + vl * e.pending;
+    // Virtual visits are valued 0 after normalisation, the worst return seen.
+    double q = e.visits ? normalized(e.value_sum / float(e.visits), min_q, max_q) : 0.0;
+    if (e.pending > 0 && visits > 0) q = q * e.visits / visits;
+    const double score = q + e.prior * explore / (1.0 + visits);
+    if (score > best_score) {
+      best_score = score;
+      best = int(i);
+    }
+  }
+  return best;
+}
+
+// A worker's buffers, reused across its simulations.
+struct Search::Scratch {
+  TensorI8 s;                                // the state replayed from the root
+  std::vector<Action> history;               // actions from the game start to the leaf
+  std::vector<std::pair<int32_t, int>> path; // (node, edge taken)
+};
 
 Search::Search(const SearchConfig& cfg, const GameConfig& game, Evaluator& eval)
-    : cfg_(cfg), game_(game), eval_(eval) {
+    : cfg_(cfg), game_(game), eval_(eval), min_q_(kInf), max_q_(-kInf) {
   if (cfg.simulations < 1) throw std::invalid_argument("simulations must be at least 1");
+  if (cfg.threads < 1) throw std::invalid_argument("search threads must be at least 1");
+  if (cfg.virtual_loss < 0) throw std::invalid_argument("virtual loss must not be negative");
 }
 
 void Search::reset(const TensorI8& start) {
   tree_.reset(start.dim(0), start.dim(1), start.dim(2));
   root_ = -1;
   root_move_ = 0;
-  have_q_ = false;
+  min_q_ = kInf;
+  max_q_ = -kInf;
   stats_ = SearchStats{};
 }
 
@@ -31,121 +89,184 @@ int32_t Search::ensure_root(const TensorI8& state, int move) {
   return root_;
 }
 
-float Search::normalized(float q) const {
-  if (!have_q_ || max_q_ <= min_q_) return 0.5f;
-  return (q - min_q_) / (max_q_ - min_q_);
+void Search::note_return(float g) {
+  atomic_min(min_q_, g);
+  atomic_max(max_q_, g);
 }
 
-int Search::select_edge(const Node& n) const {
-  // PUCT (published form); unvisited children count as the lowest value seen.
-  const double N = std::max(1, n.visits);
-  const double explore = std::sqrt(N) * (cfg_.c1 + std::log((N + cfg_.c2 + 1.0) / cfg_.c2));
-  int best = 0;
-  double best_score = -1e300;
-  for (size_t i = 0; i < n.edges.size(); ++i) {
-    const Edge& e = n.edges[i];
-    const double q = e.visits ? normalized(e.value_sum / float(e.visits)) : 0.0;
-    const double score = q + e.prior * explore / (1.0 + e.visits);
-    if (score > best_score) {
-      best_score = score;
-      best = int(i);
-    }
-  }
-  return best;
-}
-
-void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& rng) {
+void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& rng, const std::atomic<bool>* stop) {
   ensure_root(state, int(played.size()));
-  std::vector<std::pair<int32_t, int>> path;  // (node, edge taken)
-  std::vector<Action> history;                 // actions from the game start to the leaf
-  for (int sim = 0; sim < cfg_.simulations; ++sim) {
-    TensorI8 s = state;
-    int move = root_move_;
-    history.assign(played.begin(), played.end());
-    path.clear();
-    int32_t cur = root_;
-    // Selection: descend through expanded nodes, replaying the actions on s.
-    while (tree_.node(cur).expanded && !tree_.node(cur).terminal && !tree_.node(cur).edges.empty()) {
-      const int e = select_edge(tree_.node(cur));
-      path.push_back({cur, e});
-      const Action a = tree_.actions().get(tree_.node(cur).edges[size_t(e)].action);
-      TensorGame::apply_in_place(s, a, game_.field);
-      history.push_back(a);
-      ++move;
-      int32_t child = tree_.node(cur).edges[size_t(e)].child;
-      if (child < 0) {
-        child = tree_.find_or_add(state_key(s, move));  // may reallocate: no Node& kept across
-        tree_.node(cur).edges[size_t(e)].child = child;
-      }
-      cur = child;
+  rng_ = &rng;
+  evaluations_ = 0;
+  std::atomic<long> next{0}, done{0};
+  auto work = [&] {
+    Scratch w;
+    while (!(stop && stop->load(std::memory_order_relaxed)) && next.fetch_add(1, std::memory_order_relaxed) < cfg_.simulations) {
+      simulate(state, played, w);
+      done.fetch_add(1, std::memory_order_relaxed);
     }
-    // Expansion and evaluation.
-    if (!tree_.node(cur).expanded) {
-      Node& leaf = tree_.node(cur);
-      leaf.expanded = true;
-      if (s.is_zero()) {
-        leaf.terminal = true;
-        leaf.value = 0;
-      } else if (move >= game_.r_limit) {
-        leaf.terminal = true;
-        leaf.value = -float(slice_rank_bound(s, game_.field));
-      } else {
-        Query q;
-        q.state = s;
-        const size_t h = std::min(history.size(), size_t(std::max(0, cfg_.history)));
-        q.history.assign(history.end() - long(h), history.end());
-        q.move = move;
-        q.moves_left = game_.r_limit - move;
-        q.field = game_.field;
-        q.seed = rng.next();
-        Answer ans = eval_.evaluate(q);
-        ++stats_.evaluations;
-        Node& n = tree_.node(cur);  // evaluate() did not touch the tree, but stay safe
-        n.value = ans.value;
-        float total = 0;
-        for (size_t i = 0; i < ans.actions.size(); ++i) {
-          Action a = ans.actions[i];
-          canonicalize(a, game_.field);
-          if (!action_legal(s, a, game_)) continue;
-          const uint32_t id = tree_.actions().intern(a);
-          if (std::any_of(n.edges.begin(), n.edges.end(), [&](const Edge& x) { return x.action == id; })) continue;
-          n.edges.push_back(Edge{id, ans.priors[i]});
-          total += ans.priors[i];
+  };
+  const int workers = std::min(cfg_.threads, cfg_.simulations);
+  // Plain threads rather than oneTBB tasks: the workers block in the evaluator, and
+  // ThreadSanitizer sees their start and join (it sees nothing inside the uninstrumented oneTBB).
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  for (int i = 1; i < workers; ++i) {
+    try {
+      pool.emplace_back([&, i] {
+        try {
+          work();
+        } catch (...) {
+          errors[size_t(i)] = std::current_exception();
         }
-        // A network that proposes nothing playable (early in training, or a bad decode) must not
-        // stall the game: fall back to random terms of the demonstration distribution.
-        for (int tries = 0; n.edges.empty() && tries < 64; ++tries) {
-          Rng fallback(q.seed ^ (0x9e3779b97f4a7c15ULL * uint64_t(tries + 1)));
-          const Action a = sample_action(s.dim(0), s.dim(1), s.dim(2), game_.field, SyntheticConfig{}, fallback);
-          if (!action_legal(s, a, game_)) continue;
-          n.edges.push_back(Edge{tree_.actions().intern(a), 1.0f});
-          total = 1.0f;
-        }
-        if (total > 0)
-          for (Edge& e : n.edges) e.prior /= total;
-      }
+      });
+    } catch (const std::system_error&) {  // no more threads: the others take the simulations
+      break;
     }
-    // Backup: returns are −1 per move plus the leaf's value.
-    float g = tree_.node(cur).value;
-    tree_.node(cur).visits += 1;
-    for (size_t i = path.size(); i-- > 0;) {
-      g -= 1.0f;
-      Node& n = tree_.node(path[i].first);
-      Edge& e = n.edges[size_t(path[i].second)];
-      e.visits += 1;
-      e.value_sum += g;
-      n.visits += 1;
-      if (!have_q_) {
-        min_q_ = max_q_ = g;
-        have_q_ = true;
-      }
-      min_q_ = std::min(min_q_, g);
-      max_q_ = std::max(max_q_, g);
-    }
-    ++stats_.simulations;
   }
+  try {
+    work();
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (std::thread& t : pool) t.join();
+  rng_ = nullptr;
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+  stats_.simulations += done.load();
+  stats_.evaluations += evaluations_.load();
   stats_.nodes = tree_.num_nodes();
   stats_.bytes = tree_.bytes();
+}
+
+void Search::simulate(const TensorI8& state, const std::vector<Action>& played, Scratch& w) {
+  w.s = state;
+  int move = root_move_;
+  w.history.assign(played.begin(), played.end());
+  w.path.clear();
+  int32_t cur = root_;
+  float g;  // the leaf's value, then the return backed up through each edge
+  // Selection: descend through expanded nodes, replaying the actions on s, with a virtual loss on
+  // every edge taken.
+  for (;;) {
+    Node& n = tree_.node(cur);
+    n.lock.lock();
+    if (n.expansion == Expansion::Running) {  // another worker is evaluating it: wait for its edges
+      n.lock.unlock();
+      std::this_thread::yield();
+      continue;
+    }
+    if (n.expansion == Expansion::None) {
+      n.expansion = Expansion::Running;
+      n.lock.unlock();
+      g = expand(cur, w.s, move, w.history);
+      break;
+    }
+    if (n.terminal || n.edges.empty()) {
+      g = n.value;
+      n.visits += 1;
+      n.lock.unlock();
+      break;
+    }
+    const int e = select_child(n, cfg_, min_q_.load(std::memory_order_relaxed), max_q_.load(std::memory_order_relaxed));
+    Edge& edge = n.edges[size_t(e)];
+    edge.pending += 1;
+    const uint32_t action = edge.action;
+    int32_t child = edge.child;
+    n.lock.unlock();
+    w.path.push_back({cur, e});
+    const Action a = tree_.actions().get(action);
+    TensorGame::apply_in_place(w.s, a, game_.field);
+    w.history.push_back(a);
+    ++move;
+    if (child < 0) {
+      // A worker racing here finds the same node (same key): whoever writes last writes the same.
+      child = tree_.find_or_add(state_key(w.s, move));
+      n.lock.lock();
+      edge.child = child;
+      n.lock.unlock();
+    }
+    cur = child;
+  }
+  // Backup: returns are −1 per move plus the leaf's value; the virtual loss comes off.
+  for (size_t i = w.path.size(); i-- > 0;) {
+    g -= 1.0f;
+    Node& n = tree_.node(w.path[i].first);
+    n.lock.lock();
+    Edge& e = n.edges[size_t(w.path[i].second)];
+    e.pending -= 1;
+    e.visits += 1;
+    e.value_sum += g;
+    n.visits += 1;
+    n.lock.unlock();
+    note_return(g);
+  }
+}
+
+float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector<Action>& history) {
+  float value = 0;
+  bool terminal = false;
+  std::vector<Edge> edges;
+  try {
+    if (s.is_zero()) {
+      terminal = true;
+    } else if (move >= game_.r_limit) {
+      terminal = true;
+      value = -float(slice_rank_bound(s, game_.field));
+    } else {
+      Query q;
+      q.state = s;
+      const size_t h = std::min(history.size(), size_t(std::max(0, cfg_.history)));
+      q.history.assign(history.end() - long(h), history.end());
+      q.move = move;
+      q.moves_left = game_.r_limit - move;
+      q.field = game_.field;
+      {
+        std::lock_guard<std::mutex> lock(rng_mu_);
+        q.seed = rng_->next();
+      }
+      Answer ans = eval_.evaluate(q);
+      evaluations_.fetch_add(1, std::memory_order_relaxed);
+      value = ans.value;
+      float total = 0;
+      for (size_t i = 0; i < ans.actions.size(); ++i) {
+        Action a = ans.actions[i];
+        canonicalize(a, game_.field);
+        if (!action_legal(s, a, game_)) continue;
+        const uint32_t id = tree_.actions().intern(a);
+        if (std::any_of(edges.begin(), edges.end(), [&](const Edge& x) { return x.action == id; })) continue;
+        edges.push_back(Edge{id, ans.priors[i]});
+        total += ans.priors[i];
+      }
+      // A network that proposes nothing playable (early in training, or a bad decode) must not
+      // stall the game: fall back to random terms of the demonstration distribution.
+      for (int tries = 0; edges.empty() && tries < 64; ++tries) {
+        Rng fallback(q.seed ^ (0x9e3779b97f4a7c15ULL * uint64_t(tries + 1)));
+        const Action a = sample_action(s.dim(0), s.dim(1), s.dim(2), game_.field, SyntheticConfig{}, fallback);
+        if (!action_legal(s, a, game_)) continue;
+        edges.push_back(Edge{tree_.actions().intern(a), 1.0f});
+        total = 1.0f;
+      }
+      if (total > 0)
+        for (Edge& e : edges) e.prior /= total;
+    }
+  } catch (...) {
+    // Give the node back, so that no worker waits forever for its edges.
+    Node& n = tree_.node(cur);
+    n.lock.lock();
+    n.expansion = Expansion::None;
+    n.lock.unlock();
+    throw;
+  }
+  Node& n = tree_.node(cur);
+  n.lock.lock();
+  n.value = value;
+  n.terminal = terminal;
+  n.edges = std::move(edges);
+  n.expansion = Expansion::Done;
+  n.visits += 1;
+  n.lock.unlock();
+  return value;
 }
 
 void Search::improved_policy(std::vector<Action>* actions, std::vector<float>* probs) const {

@@ -2,8 +2,17 @@
 // Sampled AlphaZero search (alphatensor-method.md, "Search"): K sampled actions per expansion with
 // empirical priors, PUCT with c1/c2 on min-max normalised values, R_limit with its terminal
 // penalty, a transposition table, subtree reuse between moves, the improved policy with adaptive
-// temperature and the acting rule. One Search is used by one task at a time.
+// temperature and the acting rule.
+//
+// Tree parallelism (for one hard target, `alphatensor search`): with cfg.threads > 1, run() lets
+// that many workers simulate on the one tree at once. Each descent adds a virtual loss to the
+// edges it takes (cfg.virtual_loss visits at the worst return seen), so concurrent workers
+// spread over different children, and removes it in the backup. Their network queries meet in the
+// evaluator (a BatchingEvaluator batches them). With one worker the search is the sequential one:
+// a fixed seed gives the same game. Calls other than run() are made by one thread at a time.
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -19,6 +28,8 @@ struct SearchConfig {
   int history = 7;                // h: actions the network sees (published)
   double visit_threshold = 100;   // N̄ of the adaptive temperature (not published; a common choice)
   size_t memory_cap = size_t(2) << 30;  // bytes per tree; beyond it the tree is cut to the root's subtree
+  int threads = 1;                // workers searching the one tree at once (tree parallelism)
+  int virtual_loss = 3;           // visits an in-flight simulation adds to each edge of its path
 };
 
 struct SearchStats {
@@ -28,14 +39,22 @@ struct SearchStats {
   size_t bytes = 0;
 };
 
+// PUCT at an expanded node, whose lock the caller holds: the edge maximising
+// Q + P·√N/(1+N(s,a))·(c1 + log((N+c2+1)/c2)), Q min-max normalised over [min_q, max_q] (0 for an
+// unvisited edge). Each simulation in flight through an edge counts cfg.virtual_loss visits valued
+// 0 after normalisation (the worst return seen).
+int select_child(const Node& n, const SearchConfig& cfg, float min_q, float max_q);
+
 class Search {
  public:
   Search(const SearchConfig& cfg, const GameConfig& game, Evaluator& eval);
 
   // Starts a new game from `start`.
   void reset(const TensorI8& start);
-  // Runs cfg.simulations simulations from the current state (history = moves played so far).
-  void run(const TensorI8& state, const std::vector<Action>& played, Rng& rng);
+  // Runs cfg.simulations simulations from the current state (history = moves played so far) on
+  // cfg.threads workers; fewer if *stop becomes true.
+  void run(const TensorI8& state, const std::vector<Action>& played, Rng& rng,
+           const std::atomic<bool>* stop = nullptr);
   // Improved policy at the root: the root's children and π̂(a) ∝ N(s,a)^{1/τ(s)}.
   void improved_policy(std::vector<Action>* actions, std::vector<float>* probs) const;
   // The acting rule: drop children valued below the most visited one, sample from π̂.
@@ -44,21 +63,34 @@ class Search {
   void advance(const Action& a, const TensorI8& next_state, int next_move);
   const SearchStats& stats() const { return stats_; }
   float root_value() const;
+  // The tree and its root, for inspection between runs.
+  const Tree& tree() const { return tree_; }
+  int32_t root() const { return root_; }
 
  private:
+  struct Scratch;  // one worker's buffers
   int32_t ensure_root(const TensorI8& state, int move);
-  int select_edge(const Node& n) const;
-  float normalized(float q) const;
+  void simulate(const TensorI8& state, const std::vector<Action>& played, Scratch& w);
+  // Evaluates the leaf `cur` (its expansion already claimed by this worker) and publishes its edges.
+  float expand(int32_t cur, const TensorI8& s, int move, const std::vector<Action>& history);
+  void note_return(float g);
 
   SearchConfig cfg_;
   GameConfig game_;
   Evaluator& eval_;
   Tree tree_;
+  // Set between runs, read-only while workers run.
   int32_t root_ = -1;
   int root_move_ = 0;
-  float min_q_ = 0, max_q_ = 0;  // range of backed-up returns seen, for normalising Q
-  bool have_q_ = false;
-  SearchStats stats_;
+  // During run(): the caller's Rng, drawn under rng_mu_ for the query seeds (in simulation order
+  // with one worker, hence the sequential search's draws).
+  Rng* rng_ = nullptr;
+  std::mutex rng_mu_;
+  // Range of backed-up returns seen, for normalising Q (+inf/-inf: none yet). Any worker; a
+  // reader takes both values once per selection.
+  std::atomic<float> min_q_, max_q_;
+  std::atomic<long> evaluations_{0};  // any worker
+  SearchStats stats_;                 // between runs only
 };
 
 }  // namespace at::mcts

@@ -4,8 +4,11 @@
 // a seed gives the same game whatever the number of threads.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
+#include "core/scheme.hpp"
+#include "core/synthetic.hpp"
 #include "mcts/search.hpp"
 
 namespace at::mcts {
@@ -32,9 +35,23 @@ struct GameRecord {
 
 // Plays one game from `start` to the end (zero or R_limit).
 // `stop`, when set, abandons the game (the record is then incomplete: solved stays false).
+// `on_move`, when given, is called after each move with the moves played and the search's totals.
 GameRecord play_game(const TensorI8& start, const GameConfig& game, const SearchConfig& cfg,
                      Evaluator& eval, uint64_t seed, bool keep_records = true,
-                     const std::atomic<bool>* stop = nullptr);
+                     const std::atomic<bool>* stop = nullptr,
+                     const std::function<void(int moves, const SearchStats&)>& on_move = nullptr);
+
+// Moves per game when not set: room beyond the naive rank (1.5x). With none, a game fails at the
+// first wasted move and early games (an untrained policy) never reach zero.
+inline int default_r_limit(int naive_rank) { return naive_rank + (naive_rank + 1) / 2; }
+
+// A game's start: the target f in a basis drawn from the pool with rng, or the canonical basis when
+// the transformed tensor leaves int8. *basis receives the change, to map a found scheme back.
+TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis);
+
+// The scheme of a solved game started by start_in_basis: its actions mapped back to the canonical
+// basis through the inverses (not yet verified).
+Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis);
 
 // Plays starts.size() games, up to `concurrency` at a time; game i uses seed Rng::stream(seed, i).
 std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const GameConfig& game,

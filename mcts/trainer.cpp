@@ -73,9 +73,7 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
     throw std::invalid_argument("the network's S = " + std::to_string(net.config().S) + " is smaller than a target's mode size " +
                                 std::to_string(largest));
   if (net.config().field != cfg_.field) throw std::invalid_argument("the network was configured for another arithmetic");
-  // Room beyond the naive rank: with none, a game fails at the first wasted move and early games
-  // (an untrained policy) never reach zero, so there is nothing to learn from but the penalty.
-  if (cfg_.r_limit <= 0) cfg_.r_limit = naive + (naive + 1) / 2;
+  if (cfg_.r_limit <= 0) cfg_.r_limit = default_r_limit(naive);
   if (cfg_.demos.max_rank <= 0) cfg_.demos.max_rank = naive;
   best_games_.assign(cfg_.targets.size(), BestGames(cfg_.best_capacity));
   for (const Format& f : cfg_.targets) {
@@ -90,17 +88,8 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
   round_bases_.clear();
   for (int i = 0; i < cfg_.games_per_iteration; ++i) {
     const int t = int(rng_.uniform_int(0, int64_t(cfg_.targets.size()) - 1));
-    const Format& f = cfg_.targets[size_t(t)];
-    const TensorI8 canonical = matmul_tensor(f);
-    BasisChange b = pool_.get(pool_.draw(rng_), f.a_size(), f.b_size(), f.c_size(), cfg_.field);
-    TensorI8 start;
-    try {
-      start = transform_tensor(canonical, b.A, b.B, b.C, cfg_.field);
-    } catch (const OverflowError&) {  // a basis whose tensor leaves int8: play canonically
-      b = pool_.get(-1, f.a_size(), f.b_size(), f.c_size(), cfg_.field);
-      start = canonical;
-    }
-    starts.push_back(std::move(start));
+    BasisChange b;
+    starts.push_back(start_in_basis(cfg_.targets[size_t(t)], cfg_.field, pool_, rng_, &b));
     round_bases_.push_back({t, std::move(b)});
   }
   NeuralNetwork nnet(net_, cfg_.samples, cfg_.temperature, &compute_);
@@ -151,14 +140,8 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
   }
   best_games_[size_t(t)].offer(std::move(played), g.total_return);
   if (!g.solved) return;
-  // The game was played on (A⊗B⊗C)·T: the inverses map its actions to a scheme of T.
   const Format& f = cfg_.targets[size_t(t)];
-  Scheme moved = Scheme::zeros(f, cfg_.field, 0);
-  for (const Action& a : g.actions)
-    moved.add_term(std::vector<Rational>(a.u.begin(), a.u.end()), std::vector<Rational>(a.v.begin(), a.v.end()),
-                   std::vector<Rational>(a.w.begin(), a.w.end()));
-  Scheme s = change_basis(moved, inverse(basis.A, cfg_.field), inverse(basis.B, cfg_.field), inverse(basis.C, cfg_.field));
-  s.field = cfg_.field;
+  const Scheme s = scheme_of_game(f, cfg_.field, g.actions, basis);
   const auto outcome = store_.offer(s, "selfplay step " + std::to_string(net_.step()));
   if (outcome == SchemeStore::Outcome::Invalid) {
     std::fprintf(stderr, "alphatensor train: internal error: a solved game did not map back to a valid %s scheme\n",

@@ -1,6 +1,7 @@
 #include "mcts/tree.hpp"
 
 #include <cstring>
+#include <thread>
 
 namespace at::mcts {
 namespace {
@@ -34,7 +35,23 @@ StateKey state_key(const TensorI8& s, int move) {
   return {hash_bytes(s.data(), s.size(), 0x1234567ULL) ^ m, hash_bytes(s.data(), s.size(), 0xabcdef0123ULL) ^ mix64(m)};
 }
 
+void NodeLock::lock() {
+  // Holders never block, so a short wait; yield in case the holder's thread is descheduled
+  // (more workers than cores).
+  while (flag_.exchange(true, std::memory_order_acquire))
+    while (flag_.load(std::memory_order_relaxed)) std::this_thread::yield();
+}
+
+ActionPool& ActionPool::operator=(ActionPool&& o) noexcept {
+  for (int i = 0; i < 3; ++i) d_[i] = o.d_[i];
+  count_ = o.count_;
+  data_ = std::move(o.data_);
+  index_ = std::move(o.index_);
+  return *this;
+}
+
 void ActionPool::reset(int d0, int d1, int d2) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
   d_[0] = d0;
   d_[1] = d1;
   d_[2] = d2;
@@ -51,6 +68,7 @@ uint32_t ActionPool::intern(const Action& a) {
   flat.insert(flat.end(), a.v.begin(), a.v.end());
   flat.insert(flat.end(), a.w.begin(), a.w.end());
   const uint64_t h = hash_bytes(flat.data(), flat.size(), 7);
+  std::unique_lock<std::shared_mutex> lock(mu_);
   auto& ids = index_[h];
   for (uint32_t id : ids)
     if (std::memcmp(&data_[size_t(id) * len], flat.data(), len) == 0) return id;
@@ -61,24 +79,34 @@ uint32_t ActionPool::intern(const Action& a) {
 
 Action ActionPool::get(uint32_t id) const {
   const size_t len = size_t(d_[0] + d_[1] + d_[2]);
+  std::shared_lock<std::shared_mutex> lock(mu_);
   const int8_t* p = &data_[size_t(id) * len];
   return Action{{p, p + d_[0]}, {p + d_[0], p + d_[0] + d_[1]}, {p + d_[0] + d_[1], p + len}};
 }
 
-size_t ActionPool::bytes() const { return data_.capacity() + index_.size() * 48 + count_ * sizeof(uint32_t); }
+size_t ActionPool::size() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return count_;
+}
+
+size_t ActionPool::bytes() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return data_.capacity() + index_.size() * 48 + count_ * sizeof(uint32_t);
+}
 
 void Tree::reset(int d0, int d1, int d2) {
-  nodes_.clear();
+  tbb::concurrent_vector<Node>().swap(nodes_);  // clear() would keep the memory
   table_.clear();
   pool_.reset(d0, d1, d2);
 }
 
 int32_t Tree::find_or_add(const StateKey& key) {
+  std::lock_guard<std::mutex> lock(table_mu_);
   auto it = table_.find(key);
   if (it != table_.end()) return it->second;
-  const int32_t i = int32_t(nodes_.size());
-  nodes_.push_back(Node{});
-  nodes_.back().key = key;
+  Node n;
+  n.key = key;
+  const int32_t i = int32_t(nodes_.push_back(std::move(n)) - nodes_.begin());
   table_.emplace(key, i);
   return i;
 }
@@ -93,7 +121,7 @@ int32_t Tree::keep_subtree(int32_t root) {
   // Breadth-first copy of everything reachable from root, renumbering child indices and
   // re-interning the actions still referenced, so memory stays bounded over a long game.
   std::vector<int32_t> remap(nodes_.size(), -1);
-  std::vector<Node> kept;
+  tbb::concurrent_vector<Node> kept;
   std::vector<int32_t> order{root};
   remap[size_t(root)] = 0;
   for (size_t q = 0; q < order.size(); ++q)

@@ -2,6 +2,9 @@
 // Runs a shell command in a test and captures its output and exit status.
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 
@@ -22,6 +25,20 @@ inline Run shell(const std::string& cmd) {
   const int status = ::pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+// A fresh folder /tmp/<prefix>XXXXXX.
+inline std::string temp_dir(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + "XXXXXX";
+  BOOST_TEST_REQUIRE(::mkdtemp(&tmpl[0]) != nullptr);
+  return tmpl;
+}
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace at::test

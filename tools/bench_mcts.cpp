@@ -1,4 +1,5 @@
-// alphatensor bench mcts: search throughput (simulations/s with 1 and 2 threads), batching
+// alphatensor bench mcts: search throughput (simulations/s with 1 and 2 threads, independent games
+// and one tree searched in parallel), batching
 // (evaluations/s, mean batch) and memory per node, with the deterministic fake network so that
 // the figures measure the search itself.
 #include <chrono>
@@ -55,6 +56,27 @@ int bench_mcts(const std::vector<std::string>& args) {
            std::to_string(vm["samples"].as<int>()), rate[threads], "sims/s");
   }
   report(json, "mcts", "scaling 2 threads / 1 thread", rate[2] / rate[1], "x");
+
+  // One game, one tree, searched by 1 and 2 workers with virtual loss (alphatensor search), the
+  // network evaluated inline and through the batching evaluator.
+  for (const bool batched : {false, true}) {
+    double tree_rate[3] = {0, 0, 0};
+    for (int threads : {1, 2}) {
+      mcts::SearchConfig tcfg = cfg;
+      tcfg.threads = threads;
+      mcts::DirectEvaluator direct(net);
+      mcts::BatchingEvaluator batching(net, threads, std::chrono::microseconds(200));  // as alphatensor search
+      mcts::Evaluator& eval = batched ? static_cast<mcts::Evaluator&>(batching) : direct;
+      const auto t0 = clock::now();
+      const mcts::GameRecord g = mcts::play_game(matmul_tensor(f), game, tcfg, eval, 3, false);
+      tree_rate[threads] = double(g.search.simulations) / std::chrono::duration<double>(clock::now() - t0).count();
+      report(json, "mcts", "tree-parallel simulations/s, one tree, " + std::to_string(threads) + " thread(s), " +
+             (batched ? "batching" : "inline") + " evaluator, virtual loss " + std::to_string(tcfg.virtual_loss),
+             tree_rate[threads], "sims/s");
+    }
+    report(json, "mcts", std::string("tree-parallel scaling 2 threads / 1 thread, ") + (batched ? "batching" : "inline") +
+           " evaluator", tree_rate[2] / tree_rate[1], "x");
+  }
   report(json, "mcts", "memory per node (largest tree at a move)", nodes ? double(bytes) / double(nodes) : 0, "bytes");
 
   // Many games through one batching evaluator.

@@ -1,40 +1,17 @@
 // alphatensor train: discovers schemes from nothing but the target tensors (mcts/trainer.hpp).
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <oneapi/tbb/info.h>
 #include <sstream>
 
-#include "core/build_info.hpp"
-#include "core/scheme_io.hpp"
 #include "mcts/trainer.hpp"
-#include "tools/cli.hpp"
 #include "tools/device_choice.hpp"
+#include "tools/discovery.hpp"
 
 namespace at::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
-
-// "90", "90s", "10m", "2h" -> seconds.
-double parse_duration(const std::string& s) {
-  if (s.empty()) throw UsageError("empty --time-limit");
-  size_t used = 0;
-  double v;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    throw UsageError("--time-limit '" + s + "' is not a duration (e.g. 90, 10m, 2h)");
-  }
-  const std::string unit = s.substr(used);
-  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
-  if (scale < 0 || v < 0) throw UsageError("--time-limit '" + s + "' is not a duration (e.g. 90, 10m, 2h)");
-  return v * scale;
-}
 
 std::vector<Format> parse_targets(const po::variables_map& vm) {
   std::vector<Format> out;
@@ -57,19 +34,6 @@ std::vector<Format> parse_targets(const po::variables_map& vm) {
   }
   if (out.empty()) out.push_back(Format{2, 2, 2});
   return out;
-}
-
-// Best known rank of a format over the field, from the records compiled into the binary.
-std::string best_known(const Format& f, Field field) {
-  int d[3] = {f.n, f.m, f.p};
-  std::sort(d, d + 3);
-  const nlohmann::json records = nlohmann::json::parse(best_known_ranks_json());
-  for (const auto& row : records["formats"])
-    if (row["format"][0] == d[0] && row["format"][1] == d[1] && row["format"][2] == d[2]) {
-      const char* key = field == Field::Z2 ? "best_Z2" : "best_Z";
-      return row.contains(key) ? std::to_string(row[key].get<int>()) : "-";
-    }
-  return "-";
 }
 
 std::string best_string(const mcts::TrainProgress& p) {
@@ -95,9 +59,6 @@ int cmd_train(const std::vector<std::string>& args) {
       ("out", po::value<std::string>()->default_value("out"), "output folder: schemes/, checkpoints/, metrics.jsonl")
       ("threads", po::value<int>()->default_value(0), "compute threads (default: SLURM_CPUS_PER_TASK, else all cores)")
       ("resume", po::bool_switch(), "continue from the newest valid checkpoint in --out")
-      ("simulations", po::value<int>(), "search simulations per move (published: 200, later 800)")
-      ("samples", po::value<int>(), "K actions sampled per expansion (published: 32)")
-      ("r-limit", po::value<int>(), "moves per game (default: 1.5 x the largest target's naive rank; published: 125)")
       ("games-per-iteration", po::value<int>(), "self-play games between learner rounds")
       ("concurrent-games", po::value<int>(), "games in flight (their network queries are batched)")
       ("steps-per-iteration", po::value<int>(), "learner steps per round")
@@ -106,6 +67,7 @@ int cmd_train(const std::vector<std::string>& args) {
       ("p-canonical", po::value<double>(), "probability of a game in the canonical basis")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
       ("no-augment", po::bool_switch(), "no random signed permutations of training samples");
+  add_search_options(opts);
   opts.add(device_options());
   po::variables_map vm;
   if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]",
@@ -114,12 +76,7 @@ int cmd_train(const std::vector<std::string>& args) {
 
   mcts::TrainConfig tc;
   tc.targets = parse_targets(vm);
-  try {
-    tc.field = parse_field(vm["field"].as<std::string>());
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
-  if (tc.field == Field::Q) throw UsageError("--field must be Z or Z2");
+  tc.field = parse_game_field(vm["field"].as<std::string>());
   const std::string preset = vm["preset"].as<std::string>();
   if (preset == "paper") {  // published numbers (alphatensor-method.md)
     tc.search.simulations = 800;
@@ -141,9 +98,7 @@ int cmd_train(const std::vector<std::string>& args) {
     throw UsageError("unknown --preset '" + preset + "' (small or paper)");
   }
   auto set_int = [&](const char* key, int& field) { if (vm.count(key)) field = vm[key].as<int>(); };
-  set_int("simulations", tc.search.simulations);
-  set_int("samples", tc.samples);
-  set_int("r-limit", tc.r_limit);
+  read_search_options(vm, tc.search, tc.samples, tc.r_limit);
   set_int("games-per-iteration", tc.games_per_iteration);
   set_int("concurrent-games", tc.concurrent_games);
   set_int("steps-per-iteration", tc.steps_per_iteration);
@@ -160,9 +115,8 @@ int cmd_train(const std::vector<std::string>& args) {
   tc.threads = vm["threads"].as<int>();
   if (tc.threads <= 0)
     if (const char* c = std::getenv("SLURM_CPUS_PER_TASK")) tc.threads = std::max(0, std::atoi(c));
-  if (tc.search.simulations < 1 || tc.samples < 1 || tc.games_per_iteration < 1 || tc.concurrent_games < 1 ||
-      tc.batch_size < 1 || tc.steps_per_iteration < 0)
-    throw UsageError("simulations, samples, games, batch size must be positive");
+  if (tc.games_per_iteration < 1 || tc.concurrent_games < 1 || tc.batch_size < 1 || tc.steps_per_iteration < 0)
+    throw UsageError("games, batch size must be positive");
 
   // The network: its S covers every target; the arithmetic is the run's.
   int S = 0;
@@ -183,51 +137,28 @@ int cmd_train(const std::vector<std::string>& args) {
     else std::cout << "no checkpoint to resume in " << trainer.checkpoint_dir() << "; starting fresh\n";
   }
 
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaction(sig, &sa, nullptr);
-
-  const bool live = interactive_stdout();
+  const std::atomic<bool>& stop = stop_on_signals();
   std::cout << "alphatensor train: " << tc.targets.size() << " target(s), field " << field_name(tc.field) << ", preset "
             << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters on " << backend->name() << ", seed " << tc.seed << ", out "
             << tc.out_dir << std::endl;
-  double last_line = -1e9;
-  const bool stopped = trainer.run(g_stop, [&](const mcts::TrainProgress& p, bool final) {
+  ProgressLine progress;
+  const bool stopped = trainer.run(stop, [&](const mcts::TrainProgress& p, bool final) {
     std::ostringstream line;
     line << std::fixed << std::setprecision(1) << "[" << p.elapsed << "s] step " << p.step << " | games " << p.games << " ("
          << std::setprecision(2) << p.games_per_s << "/s) | sims/s " << std::setprecision(0) << p.sims_per_s
          << " | batch " << std::setprecision(1) << p.mean_batch << " | loss " << std::setprecision(3) << p.losses.policy
          << "/" << p.losses.value << " | return " << std::setprecision(1) << p.mean_return << " (max "
          << p.best_return << ") | best " << best_string(p);
-    if (live && !final) {
-      std::cout << "\r" << line.str() << "\033[K" << std::flush;
-    } else if (final || p.elapsed - last_line >= 10) {
-      if (live) std::cout << "\r\033[K";
-      std::cout << line.str() << std::endl;
-      last_line = p.elapsed;
-    }
+    progress.show(line.str(), p.elapsed, final);
   });
 
   // Summary: target, best known, found; and the formulas of what was found.
-  const mcts::TrainProgress& p = trainer.progress();
-  std::cout << "\n" << std::left << std::setw(10) << "target" << std::right << std::setw(12) << "best known" << std::setw(8)
-            << "found" << "\n";
+  std::vector<std::pair<Format, int>> found;
   for (const Format& f : tc.targets) {
-    auto it = p.best.find(f.str());
-    std::cout << std::left << std::setw(10) << f.str() << std::right << std::setw(12) << best_known(f, tc.field) << std::setw(8)
-              << (it == p.best.end() ? std::string("-") : std::to_string(it->second)) << "\n";
+    auto it = trainer.progress().best.find(f.str());
+    found.push_back({f, it == trainer.progress().best.end() ? -1 : it->second});
   }
-  SchemeStore store(tc.out_dir);
-  for (const Format& f : tc.targets) {
-    const int r = store.best_rank(f, tc.field);
-    if (r < 0) continue;
-    const std::string path = store.path_for(f, r, tc.field);
-    const Scheme s = read_scheme(path);
-    std::cout << "\n" << path << " (verified over " << field_name(tc.field) << "):\n";
-    for (const std::string& m : multiplication_formulas(s)) std::cout << "  " << m << "\n";
-    for (const std::string& e : element_formulas(s)) std::cout << "  " << e << "\n";
-  }
+  print_summary(found, tc.field, tc.out_dir);
   if (stopped) {
     std::cout << "stopped by a signal; checkpoint written to " << trainer.checkpoint_dir() << " (resume with --resume)\n";
     return kInterrupted;

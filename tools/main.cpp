@@ -14,6 +14,7 @@ int cmd_info(const std::vector<std::string>&);
 int cmd_records(const std::vector<std::string>&);
 int cmd_bench(const std::vector<std::string>&);
 int cmd_train(const std::vector<std::string>&);
+int cmd_search(const std::vector<std::string>&);
 int cmd_model(const std::vector<std::string>&);
 int cmd_codegen(const std::vector<std::string>&);
 int cmd_improve(const std::vector<std::string>&);
@@ -22,6 +23,7 @@ int cmd_lift(const std::vector<std::string>&);
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"train", "discover schemes: self-play search + network training", cmd_train},
+      {"search", "one hard target: tree-parallel search with virtual loss (uniform or trained network)", cmd_search},
       {"verify", "check scheme files exactly (Z, Z2 or Q)", cmd_verify},
       {"convert", "convert a scheme between .json and .exp", cmd_convert},
       {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},

@@ -18,18 +18,9 @@ Run sh(const std::string& command) { return at::test::shell(command); }
 
 Run run(const std::string& args) { return sh(std::string(ALPHATENSOR_BINARY) + " " + args); }
 
-std::string temp_dir() {
-  char tmpl[] = "/tmp/alphatensor_improve_XXXXXX";
-  BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
+std::string temp_dir() { return at::test::temp_dir("alphatensor_improve_"); }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using at::test::slurp;
 
 const std::string schemes = std::string(ALPHATENSOR_SHARED_DIR) + "/schemes/";
 

@@ -1,0 +1,124 @@
+#include "tools/discovery.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "core/build_info.hpp"
+#include "core/scheme_io.hpp"
+#include "core/scheme_store.hpp"
+
+namespace at::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+// Best known rank of a format over the field, from the records compiled into the binary.
+std::string best_known(const Format& f, Field field) {
+  int d[3] = {f.n, f.m, f.p};
+  std::sort(d, d + 3);
+  const nlohmann::json records = nlohmann::json::parse(best_known_ranks_json());
+  for (const auto& row : records["formats"])
+    if (row["format"][0] == d[0] && row["format"][1] == d[1] && row["format"][2] == d[2]) {
+      const char* key = field == Field::Z2 ? "best_Z2" : "best_Z";
+      return row.contains(key) ? std::to_string(row[key].get<int>()) : "-";
+    }
+  return "-";
+}
+
+}  // namespace
+
+double parse_duration(const std::string& s) {
+  if (s.empty()) throw UsageError("empty --time-limit");
+  size_t used = 0;
+  double v;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    throw UsageError("--time-limit '" + s + "' is not a duration (e.g. 90, 10m, 2h)");
+  }
+  const std::string unit = s.substr(used);
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+  if (scale < 0 || v < 0) throw UsageError("--time-limit '" + s + "' is not a duration (e.g. 90, 10m, 2h)");
+  return v * scale;
+}
+
+Field parse_game_field(const std::string& s) {
+  Field f;
+  try {
+    f = parse_field(s);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  if (f == Field::Q) throw UsageError("--field must be Z or Z2");
+  return f;
+}
+
+void add_search_options(po::options_description& opts) {
+  opts.add_options()
+      ("simulations", po::value<int>(), "search simulations per move (published: 200, later 800)")
+      ("samples", po::value<int>(), "K actions sampled per expansion (published: 32)")
+      ("r-limit", po::value<int>(), "moves per game (default: 1.5 x the largest target's naive rank; published: 125)")
+      ("c1", po::value<double>(), "PUCT c1 (published: 1.25)")
+      ("c2", po::value<double>(), "PUCT c2 (published: 19652)")
+      ("visit-threshold", po::value<double>(), "N of the adaptive temperature of the improved policy (default 100)")
+      ("memory-cap", po::value<double>(), "GiB per search tree before old subtrees are freed (default 2)");
+}
+
+void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search, int& samples, int& r_limit) {
+  if (vm.count("simulations")) search.simulations = vm["simulations"].as<int>();
+  if (vm.count("samples")) samples = vm["samples"].as<int>();
+  if (vm.count("r-limit")) r_limit = vm["r-limit"].as<int>();
+  if (vm.count("c1")) search.c1 = vm["c1"].as<double>();
+  if (vm.count("c2")) search.c2 = vm["c2"].as<double>();
+  if (vm.count("visit-threshold")) search.visit_threshold = vm["visit-threshold"].as<double>();
+  if (vm.count("memory-cap")) search.memory_cap = size_t(vm["memory-cap"].as<double>() * double(size_t(1) << 30));
+  if (search.simulations < 1 || samples < 1) throw UsageError("--simulations and --samples must be positive");
+  if (vm.count("r-limit") && r_limit < 1) throw UsageError("--r-limit must be positive");
+  if (!(search.c2 > 0) || !(search.visit_threshold > 1))
+    throw UsageError("--c2 must be positive and --visit-threshold above 1");
+}
+
+const std::atomic<bool>& stop_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaction(sig, &sa, nullptr);
+  return g_stop;
+}
+
+ProgressLine::ProgressLine(double every) : live_(interactive_stdout()), every_(every) {}
+
+void ProgressLine::show(const std::string& line, double elapsed, bool final) {
+  if (live_ && !final) {
+    std::cout << "\r" << line << "\033[K" << std::flush;
+  } else if (final || elapsed - last_ >= every_) {
+    if (live_) std::cout << "\r\033[K";
+    std::cout << line << std::endl;
+    last_ = elapsed;
+  }
+}
+
+void print_summary(const std::vector<std::pair<Format, int>>& found, Field field, const std::string& out_dir) {
+  std::cout << "\n" << std::left << std::setw(10) << "target" << std::right << std::setw(12) << "best known" << std::setw(8)
+            << "found" << "\n";
+  for (const auto& [f, r] : found)
+    std::cout << std::left << std::setw(10) << f.str() << std::right << std::setw(12) << best_known(f, field) << std::setw(8)
+              << (r > 0 ? std::to_string(r) : std::string("-")) << "\n";
+  SchemeStore store(out_dir);
+  for (const auto& entry : found) {
+    const Format& f = entry.first;
+    const int r = store.best_rank(f, field);
+    if (r < 0) continue;
+    const std::string path = store.path_for(f, r, field);
+    const Scheme s = read_scheme(path);
+    std::cout << "\n" << path << " (verified over " << field_name(field) << "):\n";
+    for (const std::string& m : multiplication_formulas(s)) std::cout << "  " << m << "\n";
+    for (const std::string& e : element_formulas(s)) std::cout << "  " << e << "\n";
+  }
+}
+
+}  // namespace at::cli
