@@ -1,9 +1,14 @@
 #pragma once
-// A minimal reverse-mode tape over the backend ops: each forward call allocates its output (and,
-// when training, a zeroed gradient of the same shape) from the backend's scratch memory and
-// records its backward step; backward() replays the steps in reverse. Buffers live until the
-// backend's scratch_reset().
+// A minimal reverse-mode tape over the backend ops: each forward call allocates its output from
+// the backend's scratch memory and records its backward step; backward() replays the steps in
+// reverse. Values live until the backend's scratch_reset().
+// Gradients of activations are allocated lazily, when the backward pass first needs them, and
+// recycled (by size) once the step that first wrote the activation has run its backward: no
+// later step reads them. Peak memory is then the values plus the few gradients alive at once,
+// not twice the values. Parameters' gradients are the model's own persistent buffers.
 #include <functional>
+#include <initializer_list>
+#include <map>
 #include <vector>
 
 #include "nn/backend.hpp"
@@ -12,10 +17,13 @@ namespace at::nn {
 
 template <typename T>
 struct Var {
-  T* v = nullptr;  // value
-  T* g = nullptr;  // gradient (null when not training)
+  T* v = nullptr;     // value
+  T* g = nullptr;     // fixed gradient buffer (parameters), or null
+  int slot = -1;      // the graph's lazily allocated gradient (activations), or -1
+  size_t offset = 0;  // this view's offset in the slot's buffer
   size_t n = 0;
-  Var at(size_t offset) const { return {v + offset, g ? g + offset : nullptr, n - offset}; }
+  static Var fixed(T* value, T* grad, size_t n) { return {value, grad, -1, 0, n}; }
+  Var at(size_t o) const { return {v + o, g ? g + o : nullptr, slot, offset + o, n - o}; }
 };
 
 template <typename T>
@@ -25,12 +33,41 @@ class Graph {
   Backend<T>& backend() { return be_; }
   bool training() const { return training_; }
 
-  Var<T> make(size_t n) { return {be_.scratch(n), training_ ? be_.scratch(n) : nullptr, n}; }
-  void record(std::function<void()> backward) {
-    if (training_) tape_.push_back(std::move(backward));
+  Var<T> make(size_t n) {
+    Var<T> x{be_.scratch(n), nullptr, -1, 0, n};
+    if (training_) {
+      x.slot = int(slots_.size());
+      slots_.push_back({nullptr, n, -1});
+    }
+    return x;
+  }
+  // x's gradient buffer, zeroed when first asked for; null when x has none (inference, inputs
+  // without gradient).
+  T* grad(const Var<T>& x) {
+    if (x.g || x.slot < 0) return x.g;
+    Slot& s = slots_[size_t(x.slot)];
+    if (!s.data) s.data = acquire(s.size);
+    return s.data + x.offset;
+  }
+  // `backward` is the step's gradient code; `outputs` the activations the step writes.
+  void record(std::function<void()> backward, std::initializer_list<Var<T>> outputs) {
+    if (!training_) return;
+    for (const Var<T>& o : outputs)
+      if (o.slot >= 0 && slots_[size_t(o.slot)].first_writer < 0) slots_[size_t(o.slot)].first_writer = int(tape_.size());
+    tape_.push_back(std::move(backward));
   }
   void backward() {
-    for (size_t i = tape_.size(); i-- > 0;) tape_[i]();
+    std::vector<std::vector<int>> release(tape_.size());  // slots dead after each step's backward
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].first_writer >= 0) release[size_t(slots_[i].first_writer)].push_back(int(i));
+    for (size_t i = tape_.size(); i-- > 0;) {
+      tape_[i]();
+      for (int k : release[i]) {
+        Slot& s = slots_[size_t(k)];
+        if (s.data) free_.emplace(s.size, s.data);
+        s.data = nullptr;
+      }
+    }
     tape_.clear();
   }
 
@@ -38,7 +75,7 @@ class Graph {
   Var<T> linear(Var<T> x, Var<T> w, Var<T> b, int M, int K, int N) {
     Var<T> y = make(size_t(M) * N);
     be_.linear_forward(x.v, w.v, b.v, y.v, M, K, N);
-    record([=] { be_.linear_backward(x.v, w.v, y.g, x.g, w.g, b.g, M, K, N); });
+    record([=] { be_.linear_backward(x.v, w.v, grad(y), grad(x), grad(w), grad(b), M, K, N); }, {y});
     return y;
   }
   Var<T> layernorm(Var<T> x, Var<T> gamma, Var<T> beta, int rows, int cols) {
@@ -46,19 +83,20 @@ class Graph {
     T* mean = be_.scratch(rows);
     T* rstd = be_.scratch(rows);
     be_.layernorm_forward(x.v, gamma.v, beta.v, y.v, mean, rstd, rows, cols);
-    record([=] { be_.layernorm_backward(x.v, gamma.v, mean, rstd, y.g, x.g, gamma.g, beta.g, rows, cols); });
+    record([=] { be_.layernorm_backward(x.v, gamma.v, mean, rstd, grad(y), grad(x), grad(gamma), grad(beta), rows, cols); },
+           {y});
     return y;
   }
   Var<T> gelu(Var<T> x) {
     Var<T> y = make(x.n);
     be_.gelu_forward(x.v, y.v, x.n);
-    record([=] { be_.gelu_backward(x.v, y.g, x.g, x.n); });
+    record([=] { be_.gelu_backward(x.v, grad(y), grad(x), x.n); }, {y});
     return y;
   }
   Var<T> relu(Var<T> x) {
     Var<T> y = make(x.n);
     be_.relu_forward(x.v, y.v, x.n);
-    record([=] { be_.relu_backward(x.v, y.g, x.g, x.n); });
+    record([=] { be_.relu_backward(x.v, grad(y), grad(x), x.n); }, {y});
     return y;
   }
   // Identity unless training with p > 0.
@@ -67,7 +105,7 @@ class Graph {
     Var<T> y = make(x.n);
     T* mask = be_.scratch(x.n);
     be_.dropout_forward(x.v, y.v, mask, x.n, p, seed);
-    record([=] { be_.dropout_backward(mask, y.g, x.g, x.n); });
+    record([=] { be_.dropout_backward(mask, grad(y), grad(x), x.n); }, {y});
     return y;
   }
   // y = a + b (a new buffer; the residual stream).
@@ -75,10 +113,12 @@ class Graph {
     Var<T> y = make(a.n);
     be_.copy(y.v, a.v, a.n);
     be_.add(y.v, b.v, a.n);
-    record([=] {
-      be_.add(a.g, y.g, a.n);
-      be_.add(b.g, y.g, a.n);
-    });
+    record(
+        [=] {
+          be_.add(grad(a), grad(y), a.n);
+          be_.add(grad(b), grad(y), a.n);
+        },
+        {y});
     return y;
   }
   // o [batch, lq, heads·head_dim] from q, k, v laid out as AttentionShape says (o_ld is set here).
@@ -87,7 +127,7 @@ class Graph {
     Var<T> o = make(size_t(s.batch) * s.lq * s.o_ld);
     T* p = be_.scratch(size_t(s.batch) * s.heads * s.lq * s.lk);
     be_.attention_forward(q.v, k.v, v.v, o.v, p, s);
-    record([=] { be_.attention_backward(q.v, k.v, v.v, p, o.g, q.g, k.g, v.g, s); });
+    record([=] { be_.attention_backward(q.v, k.v, v.v, p, grad(o), grad(q), grad(k), grad(v), s); }, {o});
     return o;
   }
   // out [n, dim] = table rows ids (ids already in backend memory).
@@ -95,19 +135,19 @@ class Graph {
     Var<T> y = make(size_t(n) * dim);
     be_.embedding_forward(table.v, ids, y.v, n, dim);
     const int vocab = int(table.n / size_t(dim));
-    record([=] { be_.embedding_backward(ids, y.g, table.g, n, vocab, dim); });
+    record([=] { be_.embedding_backward(ids, grad(y), grad(table), n, vocab, dim); }, {y});
     return y;
   }
   Var<T> modes_concat(Var<T> g1, Var<T> g2, int batch, int S, int c) {
     Var<T> x = make(size_t(batch) * S * 2 * S * c);
     be_.modes_concat(g1.v, g2.v, x.v, batch, S, c, false);
-    record([=] { be_.modes_split(x.g, g1.g, g2.g, batch, S, c, true); });
+    record([=] { be_.modes_split(grad(x), grad(g1), grad(g2), batch, S, c, true); }, {x});
     return x;
   }
   void modes_split(Var<T> x, Var<T>* g1, Var<T>* g2, int batch, int S, int c) {
     const Var<T> a = make(size_t(batch) * S * S * c), b = make(size_t(batch) * S * S * c);
     be_.modes_split(x.v, a.v, b.v, batch, S, c, false);
-    record([=] { be_.modes_concat(a.g, b.g, x.g, batch, S, c, true); });
+    record([=] { be_.modes_concat(grad(a), grad(b), grad(x), batch, S, c, true); }, {a, b});
     *g1 = a;
     *g2 = b;
   }
@@ -115,13 +155,30 @@ class Graph {
   // to src's.
   void copy2d(Var<T> src, int src_ld, Var<T> dst, int dst_ld, int rows, int cols) {
     be_.copy2d(src.v, src_ld, dst.v, dst_ld, rows, cols, false);
-    record([=] { be_.copy2d(dst.g, dst_ld, src.g, src_ld, rows, cols, true); });
+    record([=] { be_.copy2d(grad(dst), dst_ld, grad(src), src_ld, rows, cols, true); }, {dst});
   }
 
  private:
+  struct Slot {
+    T* data;           // [size] while alive, else null
+    size_t size;
+    int first_writer;  // tape step that first wrote the activation (-1: none)
+  };
+  // A zeroed buffer of n elements: a recycled one of the same size, else fresh scratch.
+  T* acquire(size_t n) {
+    const auto it = free_.find(n);
+    if (it == free_.end()) return be_.scratch(n);
+    T* p = it->second;
+    free_.erase(it);
+    be_.zero(p, n);
+    return p;
+  }
+
   Backend<T>& be_;
   bool training_;
   std::vector<std::function<void()>> tape_;
+  std::vector<Slot> slots_;           // one per make() when training
+  std::multimap<size_t, T*> free_;    // dead gradient buffers by size
 };
 
 }  // namespace at::nn

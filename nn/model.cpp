@@ -33,7 +33,7 @@ Var<T> Model<T>::add_param(const std::string& name, std::vector<int> shape) {
   count_ += p.size();
   info_.push_back(p);
   if (!params_) return {};
-  return {params_ + p.offset, grads_ + p.offset, p.size()};
+  return Var<T>::fixed(params_ + p.offset, grads_ + p.offset, p.size());
 }
 
 template <typename T>
@@ -339,8 +339,8 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   // The value weight scales the value rows' gradient; the reported value loss is unscaled.
   T* row_loss = be_.scratch(rows);
   T* value_loss = be_.scratch(B);
-  be_.softmax_xent(logits.v, targets_dev, w_dev, row_loss, logits.g, rows, V);
-  be_.quantile_huber(quant.v, vt_dev, vw_dev, value_loss, vscale > 0 ? quant.g : nullptr, B, cfg_.quantiles, 1.0);
+  be_.softmax_xent(logits.v, targets_dev, w_dev, row_loss, g.grad(logits), rows, V);
+  be_.quantile_huber(quant.v, vt_dev, vw_dev, value_loss, vscale > 0 ? g.grad(quant) : nullptr, B, cfg_.quantiles, 1.0);
   std::vector<T> pl(rows), vl(B);
   be_.download(pl.data(), row_loss, rows);
   be_.download(vl.data(), value_loss, B);
