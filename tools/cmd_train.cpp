@@ -72,10 +72,15 @@ std::string best_known(const Format& f, Field field) {
   return "-";
 }
 
-std::string best_string(const mcts::TrainProgress& p) {
+std::string best_string(const std::map<std::string, int>& best) {
   std::string s;
-  for (const auto& [t, r] : p.best) s += (s.empty() ? "" : " ") + t + ":" + std::to_string(r);
+  for (const auto& [t, r] : best) s += (s.empty() ? "" : " ") + t + ":" + std::to_string(r);
   return s.empty() ? "-" : s;
+}
+
+std::string rank_of(const std::map<std::string, int>& best, const Format& f) {
+  auto it = best.find(f.str());
+  return it == best.end() ? std::string("-") : std::to_string(it->second);
 }
 
 }  // namespace
@@ -106,7 +111,11 @@ int cmd_train(const std::vector<std::string>& args) {
       ("mix-switch-step", po::value<long>(), "learner step at which the data mix changes (published: 10000)")
       ("p-canonical", po::value<double>(), "probability of a game in the canonical basis")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
-      ("no-augment", po::bool_switch(), "no random signed permutations of training samples");
+      ("no-augment", po::bool_switch(), "no random signed permutations of training samples")
+      ("polish", po::bool_switch(), "send every scheme found (and every unfinished game, completed) to flip-graph walks; "
+                                    "what they improve is kept and trained on")
+      ("polish-threads", po::value<int>()->default_value(1), "threads of the flip-graph walks (--polish)")
+      ("polish-seconds", po::value<double>()->default_value(5), "flip-graph time per scheme (--polish)");
   po::variables_map vm;
   if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]",
              args, opts, {}, vm))
@@ -152,6 +161,10 @@ int cmd_train(const std::vector<std::string>& args) {
   if (vm.count("p-canonical")) tc.p_canonical = vm["p-canonical"].as<double>();
   if (vm.count("checkpoint-every")) tc.checkpoint_every = vm["checkpoint-every"].as<long>();
   tc.augment = !vm["no-augment"].as<bool>();
+  tc.polish.enabled = vm["polish"].as<bool>();
+  tc.polish.threads = vm["polish-threads"].as<int>();
+  tc.polish.seconds = vm["polish-seconds"].as<double>();
+  if (tc.polish.threads < 1 || !(tc.polish.seconds > 0)) throw UsageError("--polish-threads and --polish-seconds must be positive");
   tc.seed = vm["seed"].as<uint64_t>();
   tc.time_limit = parse_duration(vm["time-limit"].as<std::string>());
   tc.max_steps = vm["max-steps"].as<long>();
@@ -203,7 +216,11 @@ int cmd_train(const std::vector<std::string>& args) {
          << std::setprecision(2) << p.games_per_s << "/s) | sims/s " << std::setprecision(0) << p.sims_per_s
          << " | batch " << std::setprecision(1) << p.mean_batch << " | loss " << std::setprecision(3) << p.losses.policy
          << "/" << p.losses.value << " | return " << std::setprecision(1) << p.mean_return << " (max "
-         << p.best_return << ") | best " << best_string(p);
+         << p.best_return << ") | best " << best_string(p.best);
+    if (tc.polish.enabled)
+      line << " (self-play " << best_string(p.best_selfplay) << ", completed " << best_string(p.best_completion)
+           << ", polish " << best_string(p.best_polish) << "; " << p.polished << " polished, " << p.polish_improved
+           << " improved)";
     if (live && !final) {
       std::cout << "\r" << line.str() << "\033[K" << std::flush;
     } else if (final || p.elapsed - last_line >= 10) {
@@ -215,13 +232,23 @@ int cmd_train(const std::vector<std::string>& args) {
 
   // Summary: target, best known, found; and the formulas of what was found.
   const mcts::TrainProgress& p = trainer.progress();
+  // With --polish, the best rank of this run by where it came from, so no polished scheme passes
+  // for a self-play find.
   std::cout << "\n" << std::left << std::setw(10) << "target" << std::right << std::setw(12) << "best known" << std::setw(8)
-            << "found" << "\n";
+            << "found";
+  if (tc.polish.enabled) std::cout << std::setw(11) << "self-play" << std::setw(11) << "completed" << std::setw(8) << "polish";
+  std::cout << "\n";
   for (const Format& f : tc.targets) {
-    auto it = p.best.find(f.str());
     std::cout << std::left << std::setw(10) << f.str() << std::right << std::setw(12) << best_known(f, tc.field) << std::setw(8)
-              << (it == p.best.end() ? std::string("-") : std::to_string(it->second)) << "\n";
+              << rank_of(p.best, f);
+    if (tc.polish.enabled)
+      std::cout << std::setw(11) << rank_of(p.best_selfplay, f) << std::setw(11) << rank_of(p.best_completion, f)
+                << std::setw(8) << rank_of(p.best_polish, f);
+    std::cout << "\n";
   }
+  if (tc.polish.enabled)
+    std::cout << "polish: " << p.polished << " scheme(s) polished, " << p.polish_improved << " improved, "
+              << p.polish_dropped << " dropped from a full queue\n";
   SchemeStore store(tc.out_dir);
   for (const Format& f : tc.targets) {
     const int r = store.best_rank(f, tc.field);
