@@ -5,6 +5,7 @@
 
 #include "core/ops.hpp"
 #include "core/rng.hpp"
+#include "improve/lift.hpp"
 #include "mcts/fake_networks.hpp"
 
 namespace at::mcts {
@@ -155,43 +156,74 @@ void Polisher::work() {
   }
 }
 
+Scheme Polisher::walk(const Scheme& start, Field field, double seconds, uint64_t seed) {
+  improve::SearchOptions o;
+  o.field = field;
+  o.target_rank = std::max(0, target_rank_);
+  o.pool_size = cfg_.pool_size;
+  o.seconds = seconds;
+  o.seed = seed;
+  // Over Z: ternary when the scheme allows it (fastest), else just wide enough for its coefficients.
+  if (field == Field::Z) {
+    if (!start.all_integer()) throw std::invalid_argument("non-integer coefficients");
+    o.bound = int(std::max<int64_t>(1, start.max_abs_numerator()));
+  }
+  improve::SearchProgress progress;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closing_) return start;
+    current_ = &progress;
+  }
+  Scheme best;
+  try {
+    best = arena_.execute([&] { return improve::search(start, o, progress); });
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = nullptr;
+    throw;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = nullptr;
+  best.field = field;
+  return best;
+}
+
 PolishResult Polisher::polish(const PolishJob& job, uint64_t seed) {
   PolishResult r;
   r.target = job.target;
   r.origin = job.origin;
   r.rank_in = r.rank_out = job.scheme.rank();
   r.scheme = job.scheme;
-  improve::SearchOptions o;
-  o.field = field_;
-  o.target_rank = std::max(0, target_rank_);
-  o.pool_size = cfg_.pool_size;
-  o.seconds = cfg_.seconds;
-  o.seed = seed;
-  // Over Z: ternary when the scheme allows it (fastest), else just wide enough for its coefficients.
-  if (field_ == Field::Z) o.bound = int(std::max<int64_t>(1, job.scheme.max_abs_numerator()));
-  improve::SearchProgress progress;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closing_) return r;  // (never taken: the worker exits once closing)
-    current_ = &progress;
-  }
   const auto t0 = std::chrono::steady_clock::now();
-  Scheme best;
+  Scheme best = job.scheme;
   try {
-    if (field_ == Field::Z && !job.scheme.all_integer()) throw std::invalid_argument("non-integer coefficients");
-    best = arena_.execute([&] { return improve::search(job.scheme, o, progress); });
+    if (field_ == Field::Z2) {
+      best = walk(job.scheme, Field::Z2, cfg_.seconds, seed);
+    } else {
+      // Over Z, schemes mapped back from random bases have coefficients well beyond {-1,0,1}, where
+      // walks rarely find two terms sharing a factor. So half the budget walks mod 2 (many shared
+      // factors), the result is Hensel-lifted to Z when it can be, and the rest walks over Z from
+      // the lift (or from the scheme itself).
+      Scheme start = job.scheme;
+      const Scheme mod2 = walk(job.scheme.reduced_mod2(), Field::Z2, cfg_.seconds / 2, seed);
+      if (mod2.rank() < start.rank()) {
+        const improve::LiftResult lift = improve::hensel_lift(mod2);
+        if (lift.ok && lift.scheme.all_integer() && verify(lift.scheme, Field::Z).ok) {
+          start = lift.scheme;
+          start.field = Field::Z;
+          r.lifted = true;
+        }
+      }
+      const double left = cfg_.seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      best = start;  // kept if the walk below throws
+      if (left > 0 && (target_rank_ <= 0 || start.rank() > target_rank_)) best = walk(start, Field::Z, left, seed + 1);
+    }
   } catch (const std::invalid_argument& e) {  // e.g. coefficients beyond the widest bound
     r.error = e.what();
-    best = job.scheme;
   }
   r.done = std::chrono::steady_clock::now();
   r.seconds = std::chrono::duration<double>(r.done - t0).count();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    current_ = nullptr;
-  }
   if (best.rank() < r.rank_in) {
-    best.field = field_;
     r.verified = verify(best, field_).ok;
     r.scheme = std::move(best);
     r.rank_out = r.scheme.rank();

@@ -2,7 +2,8 @@
 // The hybrid of training and flip-graph search (`alphatensor train --polish`): every scheme that
 // self-play finds (a solved game, or an unfinished one completed with a decomposition of its
 // residual) goes to a Polisher, a background thread that runs flip-graph walks from it for a
-// bounded time (improve/search.hpp) and hands lower-rank schemes back; the trainer turns those into
+// bounded time (improve/search.hpp; over Z first mod 2 and Hensel-lifted, improve/lift.hpp) and
+// hands lower-rank schemes back; the trainer turns those into
 // game trajectories for its best-games buffer, so the network learns from what the walks found.
 #include <chrono>
 #include <condition_variable>
@@ -60,6 +61,7 @@ struct PolishResult {
   double seconds = 0;
   Scheme scheme;            // the best found (== the input when rank_out == rank_in)
   bool verified = false;    // rank_out < rank_in and verified exactly in the run's field
+  bool lifted = false;      // over Z: the walks went through a mod-2 scheme Hensel-lifted to Z
   std::string error;        // why the flip graph could not take the scheme (empty: it did)
   std::chrono::steady_clock::time_point done;  // when the walks ended
 };
@@ -87,6 +89,9 @@ class Polisher {
  private:
   void work();
   PolishResult polish(const PolishJob& job, uint64_t seed);
+  // improve::search from `start` in `field` for `seconds`; returns `start` when closing. Runs in
+  // arena_ and publishes its progress in current_ so that stop() can interrupt it.
+  Scheme walk(const Scheme& start, Field field, double seconds, uint64_t seed);
 
   const PolishConfig cfg_;
   const Field field_;

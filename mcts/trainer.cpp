@@ -206,15 +206,17 @@ void Trainer::send_to_polish(const Scheme& s, int t, const std::string& origin) 
 
 void Trainer::drain_polish() {
   if (!polisher_) return;
+  const auto taken = clock_type::now();  // ≈ progress_.elapsed, set by the caller just before
   for (PolishResult& r : polisher_->take()) {
     const Format& f = cfg_.targets[size_t(r.target)];
     ++progress_.polished;
     // When the walk finished, on this run's clock (it may have waited a round to be taken).
-    const double found = progress_.elapsed - std::chrono::duration<double>(clock_type::now() - r.done).count();
+    const double found = progress_.elapsed - std::chrono::duration<double>(taken - r.done).count();
     nlohmann::json j{{"event", "polish"}, {"target", f.str()}, {"field", field_name(cfg_.field)}, {"origin", r.origin},
                      {"rank_in", r.rank_in}, {"rank_out", r.rank_out}, {"seconds", r.seconds},
                      {"step", net_.step()}, {"elapsed", found}};
     if (!r.error.empty()) j["error"] = r.error;
+    if (r.lifted) j["lifted"] = true;
     if (r.rank_out < r.rank_in) {
       j["verified"] = r.verified;
       if (r.verified && record(r.scheme, r.target, "polish", "polish of " + r.origin + " step " + std::to_string(net_.step()), found)) {
