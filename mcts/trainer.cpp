@@ -370,6 +370,11 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       progress_.losses = st.losses;
       progress_.step = net_.step();
       if (cfg_.checkpoint_every > 0 && net_.step() % cfg_.checkpoint_every == 0) save_checkpoint();
+      if (polisher_) {  // take the walks' results as they come: the target may be reached meanwhile
+        progress_.elapsed = now();
+        drain_polish();
+        if (reached()) break;
+      }
     }
     progress_.elapsed = now();
     log_metrics("iteration", &st);
