@@ -261,7 +261,10 @@ nn::TrainExample Trainer::augment(nn::TrainExample e, Rng& rng) const {
 std::vector<nn::TrainExample> Trainer::make_batch() {
   const double* mix = net_.step() < cfg_.mix_switch_step ? cfg_.mix_early : cfg_.mix_late;
   const int B = cfg_.batch_size;
-  int n_self = int(std::lround(B * mix[0])), n_best = int(std::lround(B * mix[2]));
+  // With --polish the best games hold verified polished schemes from the first round on: they get
+  // the late share from the start (the published early mix has none).
+  const double best_share = polisher_ ? std::max(mix[2], cfg_.mix_late[2]) : mix[2];
+  int n_self = int(std::lround(B * mix[0])), n_best = int(std::lround(B * best_share));
   bool any_best = false;
   for (const BestGames& b : best_games_) any_best |= b.games() > 0;
   if (replay_.size() == 0) n_self = 0;

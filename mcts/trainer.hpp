@@ -121,7 +121,8 @@ class Trainer {
   std::vector<std::pair<int, BasisChange>> round_bases_;
   tbb::task_arena compute_;            // where the network and the learner run (cfg.threads)
   std::unique_ptr<Polisher> polisher_; // --polish only; its own thread, handoff in polish.hpp
-  std::set<uint64_t> polish_sent_;     // hashes of schemes already sent (each is polished once)
+  std::set<uint64_t> polish_sent_;     // hashes of schemes already sent (each is polished once);
+                                       // like polisher_, touched by the trainer's thread only
 };
 
 }  // namespace at::mcts
