@@ -1,6 +1,7 @@
 #include "improve/search.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -34,10 +35,20 @@ struct Best {
   }
 };
 
+using clock_type = std::chrono::steady_clock;
+
 struct WalkLimits {
   long flips;
   long plus_after;
   int target;
+  bool timed;                    // options.seconds > 0
+  clock_type::time_point deadline;
+
+  // True once the caller's stop flag is set; sets it when the deadline has passed.
+  bool stopped(SearchProgress& progress) const {
+    if (timed && !progress.stop.load(std::memory_order_relaxed) && clock_type::now() >= deadline) progress.stop.store(true);
+    return progress.stop.load(std::memory_order_relaxed);
+  }
 };
 
 // One random walk from `from`; returns the last scheme it met at the lowest rank it reached.
@@ -49,7 +60,7 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
   long since_reduction = 0, unreported = 0;
   SearchProgress& progress = *best.progress;
   for (long f = 0; f < lim.flips; ++f) {
-    if ((f & 255) == 0 && progress.stop.load(std::memory_order_relaxed)) break;
+    if ((f & 255) == 0 && lim.stopped(progress)) break;
     const int before = st.rank();
     if (!st.random_flip(rng) && !st.plus(rng)) break;  // no flip and no plus: nothing can move
     if (++unreported == 1024) {
@@ -87,12 +98,14 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   progress.best_rank.store(first.rank());
   const int k = std::max(1, o.pool_size);
   const WalkLimits lim{o.walk_flips > 0 ? o.walk_flips : default_walk_flips(start.format),
-                       o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank};
+                       o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank,
+                       o.seconds > 0, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
+                                                              std::chrono::duration<double>(o.seconds))};
   const int enough = std::min(k, std::max(1, o.pool_enough));
   std::vector<Scheme> pool(static_cast<size_t>(k), first), candidates;
   std::set<uint64_t> candidate_hashes;
   for (long gen = 0; o.max_generations <= 0 || gen < o.max_generations; ++gen) {
-    if (progress.stop.load() || (o.target_rank > 0 && progress.best_rank.load() <= o.target_rank)) break;
+    if (lim.stopped(progress) || (o.target_rank > 0 && progress.best_rank.load() <= o.target_rank)) break;
     const long flips_before = progress.flips.load();
     std::vector<Scheme> out(static_cast<size_t>(k));
     tbb::parallel_for(0, k, [&](int i) {

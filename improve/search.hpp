@@ -25,6 +25,7 @@ struct SearchOptions {
   long walk_flips = 0;      // flips per walk (0: automatic from the format)
   long plus_after = 0;      // flips without a reduction before a plus transition (0: automatic, <0: never)
   long max_generations = 0; // 0: until the target, the stop flag or forever
+  double seconds = 0;       // stop after this long, setting progress.stop (0: no limit)
   uint64_t seed = 1;
 };
 
@@ -44,7 +45,7 @@ using BestCallback = std::function<void(const Scheme&)>;
 long default_walk_flips(const Format& f);
 long default_plus_after(const Format& f);
 
-// Runs until the target rank, options.max_generations or progress.stop. `start` must be valid in
+// Runs until the target rank, options.max_generations, options.seconds or progress.stop. `start` must be valid in
 // options.field (Z2: any scheme valid mod 2; Z: integer coefficients within the bound). Returns
 // a scheme of the best rank found, from the final pool (start itself, reduced, when nothing
 // better was found). Threads: whatever

@@ -30,6 +30,9 @@ class BestGames {
   void offer(std::vector<nn::TrainExample> moves, double total_return);
   std::vector<nn::TrainExample> sample(size_t n, Rng& rng) const;
   size_t games() const { return games_.size(); }
+  // Game i (0: the best), its moves in order, and its return.
+  const std::vector<nn::TrainExample>& moves(size_t i) const { return games_[i].moves; }
+  double game_return(size_t i) const { return games_[i].ret; }
 
  private:
   struct Game {

@@ -81,6 +81,8 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
     if (r > 0) progress_.best[f.str()] = r;
   }
   make_dirs(checkpoint_dir());
+  if (cfg_.polish.enabled)
+    polisher_ = std::make_unique<Polisher>(cfg_.polish, cfg_.field, cfg_.target_rank, Rng::stream(cfg_.seed, 11).next());
 }
 
 std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
@@ -139,20 +141,93 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
     if (!e.tokens.empty()) replay_.push(std::move(e));
   }
   best_games_[size_t(t)].offer(std::move(played), g.total_return);
-  if (!g.solved) return;
   const Format& f = cfg_.targets[size_t(t)];
-  const Scheme s = scheme_of_game(f, cfg_.field, g.actions, basis);
-  const auto outcome = store_.offer(s, "selfplay step " + std::to_string(net_.step()));
-  if (outcome == SchemeStore::Outcome::Invalid) {
-    std::fprintf(stderr, "alphatensor train: internal error: a solved game did not map back to a valid %s scheme\n",
+  const std::string step = " step " + std::to_string(net_.step());
+  if (g.solved) {
+    const Scheme s = scheme_of_game(f, cfg_.field, g.actions, basis);
+    if (!record(s, t, "selfplay", "selfplay" + step, progress_.elapsed))
+      std::fprintf(stderr, "alphatensor train: internal error: a solved game did not map back to a valid %s scheme\n",
+                   f.str().c_str());
+    else if (polisher_)
+      send_to_polish(s, t, "selfplay");
+    return;
+  }
+  if (!polisher_ || int(g.actions.size()) < cfg_.r_limit) return;
+  // Cut at R_limit: its moves plus the residual's decomposition are still a scheme, usually far
+  // from optimal but a start for the flip graph.
+  TensorI8 residual = g.start;
+  for (const Action& a : g.actions) TensorGame::apply_in_place(residual, a, cfg_.field);
+  const Scheme s = complete_game(f, cfg_.field, basis, g.actions, residual);
+  if (!record(s, t, "completion", "completion" + step, progress_.elapsed)) {
+    std::fprintf(stderr, "alphatensor train: internal error: a completed game did not map back to a valid %s scheme\n",
                  f.str().c_str());
-  } else if (outcome == SchemeStore::Outcome::NewBest) {
+    return;
+  }
+  send_to_polish(s, t, "completion");
+}
+
+bool Trainer::record(const Scheme& s, int t, const std::string& kind, const std::string& source, double elapsed) {
+  const Format& f = cfg_.targets[size_t(t)];
+  const auto outcome = store_.offer(s, source);  // verifies exactly first
+  if (outcome == SchemeStore::Outcome::Invalid) return false;
+  auto& by_kind = kind == "polish" ? progress_.best_polish : kind == "completion" ? progress_.best_completion
+                                                                                  : progress_.best_selfplay;
+  auto it = by_kind.find(f.str());
+  if (it == by_kind.end() || s.rank() < it->second) by_kind[f.str()] = s.rank();
+  if (outcome == SchemeStore::Outcome::NewBest) {
     progress_.best[f.str()] = s.rank();
     nlohmann::json j{{"event", "new_best"}, {"target", f.str()}, {"field", field_name(cfg_.field)}, {"rank", s.rank()},
-                     {"step", net_.step()}, {"games", games_total_}, {"elapsed", progress_.elapsed},
+                     {"source", kind}, {"step", net_.step()}, {"games", games_total_}, {"elapsed", elapsed},
                      {"file", store_.path_for(f, s.rank(), cfg_.field)}};
     append_line(cfg_.out_dir + "/metrics.jsonl", j.dump());
   }
+  return true;
+}
+
+void Trainer::send_to_polish(const Scheme& s, int t, const std::string& origin) {
+  if (cfg_.target_rank > 0 && s.rank() <= cfg_.target_rank) return;  // nothing left to gain
+  if (!polish_sent_.insert(scheme_hash(s)).second) return;            // already polished
+  polisher_->submit(PolishJob{t, s, origin});
+}
+
+void Trainer::drain_polish() {
+  if (!polisher_) return;
+  const auto taken = clock_type::now();  // ≈ progress_.elapsed, set by the caller just before
+  for (PolishResult& r : polisher_->take()) {
+    const Format& f = cfg_.targets[size_t(r.target)];
+    ++progress_.polished;
+    // When the walk finished, on this run's clock (it may have waited a round to be taken).
+    const double found = progress_.elapsed - std::chrono::duration<double>(taken - r.done).count();
+    nlohmann::json j{{"event", "polish"}, {"target", f.str()}, {"field", field_name(cfg_.field)}, {"origin", r.origin},
+                     {"rank_in", r.rank_in}, {"rank_out", r.rank_out}, {"seconds", r.seconds},
+                     {"step", net_.step()}, {"elapsed", found}};
+    if (!r.error.empty()) j["error"] = r.error;
+    if (r.lifted) j["lifted"] = true;
+    if (r.rank_out < r.rank_in) {
+      j["verified"] = r.verified;
+      if (r.verified && record(r.scheme, r.target, "polish", "polish of " + r.origin + " step " + std::to_string(net_.step()), found)) {
+        ++progress_.polish_improved;
+        j["demonstration"] = learn_from(r.scheme, r.target);
+      } else {
+        std::fprintf(stderr, "alphatensor train: internal error: the flip graph returned an invalid %s scheme\n",
+                     f.str().c_str());
+      }
+    }
+    append_line(cfg_.out_dir + "/metrics.jsonl", j.dump());
+  }
+  progress_.polish_dropped = polisher_->dropped();
+}
+
+bool Trainer::learn_from(const Scheme& s, int t) {
+  const Format& f = cfg_.targets[size_t(t)];
+  const int bound = net_.config().coefficient_bound;
+  Demonstration d;
+  if (!scheme_game(s, pool_.get(pool_.draw(rng_), f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d) &&
+      !scheme_game(s, pool_.get(-1, f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d))
+    return false;
+  const double ret = -double(d.actions.size());
+  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, net_.model().codec()), ret);
+  return true;
 }
 
 nn::TrainExample Trainer::augment(nn::TrainExample e, Rng& rng) const {
@@ -172,7 +247,10 @@ nn::TrainExample Trainer::augment(nn::TrainExample e, Rng& rng) const {
 std::vector<nn::TrainExample> Trainer::make_batch() {
   const double* mix = net_.step() < cfg_.mix_switch_step ? cfg_.mix_early : cfg_.mix_late;
   const int B = cfg_.batch_size;
-  int n_self = int(std::lround(B * mix[0])), n_best = int(std::lround(B * mix[2]));
+  // With --polish the best games hold verified polished schemes from the first round on: they get
+  // the late share from the start (the published early mix has none).
+  const double best_share = polisher_ ? std::max(mix[2], cfg_.mix_late[2]) : mix[2];
+  int n_self = int(std::lround(B * mix[0])), n_best = int(std::lround(B * best_share));
   bool any_best = false;
   for (const BestGames& b : best_games_) any_best |= b.games() > 0;
   if (replay_.size() == 0) n_self = 0;
@@ -262,6 +340,7 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
   bool stopped = false;
   while (true) {
     progress_.elapsed = now();
+    drain_polish();
     if (stop.load()) {
       stopped = true;
       break;
@@ -280,10 +359,20 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       progress_.losses = st.losses;
       progress_.step = net_.step();
       if (cfg_.checkpoint_every > 0 && net_.step() % cfg_.checkpoint_every == 0) save_checkpoint();
+      if (polisher_) {  // take the walks' results as they come: the target may be reached meanwhile
+        progress_.elapsed = now();
+        drain_polish();
+        if (reached()) break;
+      }
     }
     progress_.elapsed = now();
     log_metrics("iteration", &st);
     on_progress(progress_, false);
+  }
+  if (polisher_) {  // the walk in progress stops; what finished is still recorded
+    polisher_->stop();
+    progress_.elapsed = now();
+    drain_polish();
   }
   progress_.elapsed = now();
   progress_.step = net_.step();

@@ -10,11 +10,14 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/scheme_store.hpp"
 #include "core/synthetic.hpp"
+#include "mcts/polish.hpp"
 #include "mcts/replay.hpp"
 #include "mcts/selfplay.hpp"
 #include <oneapi/tbb/task_arena.h>
@@ -52,6 +55,7 @@ struct TrainConfig {
   long checkpoint_every = 200;      // learner steps
   double log_every = 10;            // seconds between plain progress lines (non-terminal)
   int threads = 0;                  // compute threads of the network and the learner; 0: all
+  PolishConfig polish;              // --polish: flip-graph walks from every scheme found
 };
 
 // What the loop reports: a JSON object per line to metrics.jsonl and a progress line.
@@ -63,6 +67,13 @@ struct TrainProgress {
   double mean_return = 0, best_return = 0;  // of the last round's games (−moves − penalty)
   nn::Losses losses;
   std::map<std::string, int> best;  // target -> best rank found (absent: none yet)
+  // This run's best verified rank per target by where the scheme came from: self-play (a solved
+  // game), completion (an unfinished game plus its residual's decomposition), polish (flip-graph
+  // walks from either). A polished scheme is never counted as self-play.
+  std::map<std::string, int> best_selfplay, best_completion, best_polish;
+  long polished = 0;         // schemes the flip graph finished with
+  long polish_improved = 0;  // of those, how many came out of lower rank (verified)
+  long polish_dropped = 0;   // schemes dropped from a full polish queue
 };
 
 class Trainer {
@@ -75,11 +86,22 @@ class Trainer {
   // stderr); returns false if there is none.
   bool resume();
   const TrainProgress& progress() const { return progress_; }
+  const BestGames& best_games(int target) const { return best_games_[size_t(target)]; }
+  // Puts a scheme of target `target` (canonical basis, valid in the run's field) into the
+  // best-games buffer as a solved game, in a basis from the pool when its terms fit the network's
+  // coefficients there, else in the canonical basis. Returns false when neither fits.
+  bool learn_from(const Scheme& s, int target);
   std::string checkpoint_dir() const { return cfg_.out_dir + "/checkpoints"; }
 
  private:
   std::vector<GameRecord> play_round(const std::atomic<bool>& stop);
   void absorb(const GameRecord& g, int target_index, const BasisChange& basis);
+  // Offers a scheme to the store (which verifies it exactly), keeps the per-source bests and logs a
+  // new best found `elapsed` seconds into the run. kind: "selfplay", "completion" or "polish".
+  // Returns false if it did not verify.
+  bool record(const Scheme& s, int target, const std::string& kind, const std::string& source, double elapsed);
+  void send_to_polish(const Scheme& s, int target, const std::string& origin);
+  void drain_polish();
   nn::TrainExample augment(nn::TrainExample e, Rng& rng) const;
   std::vector<nn::TrainExample> make_batch();
   void save_checkpoint();
@@ -98,6 +120,9 @@ class Trainer {
   // The bases of the games of the current round, by game index.
   std::vector<std::pair<int, BasisChange>> round_bases_;
   tbb::task_arena compute_;            // where the network and the learner run (cfg.threads)
+  std::unique_ptr<Polisher> polisher_; // --polish only; its own thread, handoff in polish.hpp
+  std::set<uint64_t> polish_sent_;     // hashes of schemes already sent (each is polished once);
+                                       // like polisher_, touched by the trainer's thread only
 };
 
 }  // namespace at::mcts

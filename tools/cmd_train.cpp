@@ -36,10 +36,15 @@ std::vector<Format> parse_targets(const po::variables_map& vm) {
   return out;
 }
 
-std::string best_string(const mcts::TrainProgress& p) {
+std::string best_string(const std::map<std::string, int>& best) {
   std::string s;
-  for (const auto& [t, r] : p.best) s += (s.empty() ? "" : " ") + t + ":" + std::to_string(r);
+  for (const auto& [t, r] : best) s += (s.empty() ? "" : " ") + t + ":" + std::to_string(r);
   return s.empty() ? "-" : s;
+}
+
+std::string rank_of(const std::map<std::string, int>& best, const Format& f) {
+  auto it = best.find(f.str());
+  return it == best.end() ? std::string("-") : std::to_string(it->second);
 }
 
 }  // namespace
@@ -66,7 +71,11 @@ int cmd_train(const std::vector<std::string>& args) {
       ("mix-switch-step", po::value<long>(), "learner step at which the data mix changes (published: 10000)")
       ("p-canonical", po::value<double>(), "probability of a game in the canonical basis")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
-      ("no-augment", po::bool_switch(), "no random signed permutations of training samples");
+      ("no-augment", po::bool_switch(), "no random signed permutations of training samples")
+      ("polish", po::bool_switch(), "send every scheme found (and every unfinished game, completed) to flip-graph walks; "
+                                    "what they improve is kept and trained on")
+      ("polish-threads", po::value<int>()->default_value(1), "threads of the flip-graph walks (--polish)")
+      ("polish-seconds", po::value<double>()->default_value(5), "flip-graph time per scheme (--polish)");
   add_search_options(opts);
   opts.add(device_options());
   po::variables_map vm;
@@ -107,6 +116,10 @@ int cmd_train(const std::vector<std::string>& args) {
   if (vm.count("p-canonical")) tc.p_canonical = vm["p-canonical"].as<double>();
   if (vm.count("checkpoint-every")) tc.checkpoint_every = vm["checkpoint-every"].as<long>();
   tc.augment = !vm["no-augment"].as<bool>();
+  tc.polish.enabled = vm["polish"].as<bool>();
+  tc.polish.threads = vm["polish-threads"].as<int>();
+  tc.polish.seconds = vm["polish-seconds"].as<double>();
+  if (tc.polish.threads < 1 || !(tc.polish.seconds > 0)) throw UsageError("--polish-threads and --polish-seconds must be positive");
   tc.seed = vm["seed"].as<uint64_t>();
   tc.time_limit = parse_duration(vm["time-limit"].as<std::string>());
   tc.max_steps = vm["max-steps"].as<long>();
@@ -148,15 +161,31 @@ int cmd_train(const std::vector<std::string>& args) {
          << std::setprecision(2) << p.games_per_s << "/s) | sims/s " << std::setprecision(0) << p.sims_per_s
          << " | batch " << std::setprecision(1) << p.mean_batch << " | loss " << std::setprecision(3) << p.losses.policy
          << "/" << p.losses.value << " | return " << std::setprecision(1) << p.mean_return << " (max "
-         << p.best_return << ") | best " << best_string(p);
+         << p.best_return << ") | best " << best_string(p.best);
+    if (tc.polish.enabled)
+      line << " (self-play " << best_string(p.best_selfplay) << ", completed " << best_string(p.best_completion)
+           << ", polish " << best_string(p.best_polish) << "; " << p.polished << " polished, " << p.polish_improved
+           << " improved)";
     progress.show(line.str(), p.elapsed, final);
   });
 
-  // Summary: target, best known, found; and the formulas of what was found.
+  // Summary: target, best known, found; and the formulas of what was found. With --polish, first
+  // the best rank of this run by where it came from, so no polished scheme passes for a self-play
+  // find.
+  const mcts::TrainProgress& p = trainer.progress();
+  if (tc.polish.enabled) {
+    std::cout << "\n" << std::left << std::setw(10) << "target" << std::right << std::setw(11) << "self-play" << std::setw(11)
+              << "completed" << std::setw(8) << "polish" << "\n";
+    for (const Format& f : tc.targets)
+      std::cout << std::left << std::setw(10) << f.str() << std::right << std::setw(11) << rank_of(p.best_selfplay, f)
+                << std::setw(11) << rank_of(p.best_completion, f) << std::setw(8) << rank_of(p.best_polish, f) << "\n";
+    std::cout << "polish: " << p.polished << " scheme(s) polished, " << p.polish_improved << " improved, "
+              << p.polish_dropped << " dropped from a full queue\n";
+  }
   std::vector<std::pair<Format, int>> found;
   for (const Format& f : tc.targets) {
-    auto it = trainer.progress().best.find(f.str());
-    found.push_back({f, it == trainer.progress().best.end() ? -1 : it->second});
+    auto it = p.best.find(f.str());
+    found.push_back({f, it == p.best.end() ? -1 : it->second});
   }
   print_summary(found, tc.field, tc.out_dir);
   if (stopped) {

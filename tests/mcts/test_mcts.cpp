@@ -6,22 +6,13 @@
 #include "core/builtin.hpp"
 #include "core/ops.hpp"
 #include "mcts/fake_networks.hpp"
+#include "mcts/polish.hpp"
 #include "mcts/selfplay.hpp"
 
 using namespace at;
 using namespace at::mcts;
 
 namespace {
-
-// The scheme a finished game found, as a Scheme over the game's field.
-Scheme scheme_of(const Format& f, Field field, const std::vector<Action>& actions) {
-  Scheme s = Scheme::zeros(f, field, 0);
-  for (const Action& a : actions) {
-    s.add_term(std::vector<Rational>(a.u.begin(), a.u.end()), std::vector<Rational>(a.v.begin(), a.v.end()),
-               std::vector<Rational>(a.w.begin(), a.w.end()));
-  }
-  return s;
-}
 
 uint64_t game_hash(const GameRecord& g) {
   uint64_t h = 1469598103934665603ULL;
@@ -47,7 +38,7 @@ BOOST_AUTO_TEST_CASE(strassen_oracle_finds_rank_7) {
     BOOST_TEST(g.solved);
     BOOST_TEST(g.actions.size() == 7u);
     BOOST_TEST(g.total_return == -7.0f);
-    BOOST_TEST(verify(scheme_of(Format{2, 2, 2}, field, g.actions)).ok);
+    BOOST_TEST(verify(scheme_of_actions(Format{2, 2, 2}, field, g.actions)).ok);
     BOOST_TEST(g.moves.front().return_to_go == -7.0f);
     BOOST_TEST(g.moves.back().return_to_go == -1.0f);
   }
@@ -69,7 +60,7 @@ BOOST_AUTO_TEST_CASE(oracle_finds_a_scheme_in_a_changed_basis) {
   const TensorI8 start = transform_tensor(matmul_tensor(Format{2, 2, 2}), b.A, b.B, b.C, Field::Z);
   const GameRecord g = play_game(start, game, cfg, eval, 3);
   BOOST_TEST(g.solved);
-  const Scheme found = scheme_of(Format{2, 2, 2}, Field::Z, g.actions);
+  const Scheme found = scheme_of_actions(Format{2, 2, 2}, Field::Z, g.actions);
   const Scheme back = change_basis(found, inverse(b.A, Field::Z), inverse(b.B, Field::Z), inverse(b.C, Field::Z));
   BOOST_TEST(verify(back).ok);
   BOOST_TEST(back.rank() == 7);

@@ -138,3 +138,31 @@ BOOST_AUTO_TEST_CASE(kill_9_then_resume_loses_no_scheme) {
   BOOST_TEST(run_verify(out + "/schemes/1x1x2_r2_Z2.json") == 0);
   BOOST_TEST(slurp(out + "/schemes/found.jsonl").find("\"rank\":2") != std::string::npos);
 }
+
+// train --polish on 2x2x2: the untrained network's games (completed when cut at R_limit) go to the
+// flip graph, which reaches rank 7; the scheme is written verified, logged as polish, and the
+// metrics carry the polish events.
+BOOST_AUTO_TEST_CASE(polish_reaches_rank_7) {
+  for (const std::string field : {"Z2", "Z"}) {
+    const std::string out = temp_dir();
+    const pid_t pid = start(with(kTiny, {"--target", "2,2,2", "--field", field, "--polish", "--polish-seconds", "10",
+                                         "--target-rank", "7", "--time-limit", "60", "--out", out}),
+                            out + "/log");
+    const std::string log_path = out + "/log";
+    BOOST_TEST_REQUIRE(wait_exit(pid) == 0, slurp(log_path));
+    const std::string file = out + "/schemes/2x2x2_r7_" + field + ".json";
+    BOOST_TEST_REQUIRE(exists(file), slurp(log_path));
+    BOOST_TEST(run_verify(file) == 0);
+    // The rank-7 entries of the log: at least one, the first from polish.
+    std::istringstream found(slurp(out + "/schemes/found.jsonl"));
+    std::string first7;
+    for (std::string line; std::getline(found, line);)
+      if (first7.empty() && line.find("\"rank\":7") != std::string::npos) first7 = line;
+    BOOST_TEST(first7.find("\"source\":\"polish of ") != std::string::npos, first7);
+    const std::string metrics = slurp(out + "/metrics.jsonl");
+    BOOST_TEST(metrics.find("\"event\":\"polish\"") != std::string::npos);
+    BOOST_TEST(metrics.find("\"rank_out\":7") != std::string::npos);
+    BOOST_TEST(metrics.find("\"source\":\"polish\"") != std::string::npos);
+    BOOST_TEST(slurp(log_path).find("polished") != std::string::npos, slurp(log_path));
+  }
+}
