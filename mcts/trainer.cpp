@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <oneapi/tbb/parallel_for.h>
+#include <thread>
 
 #include "core/files.hpp"
 #include "core/ops.hpp"
@@ -106,14 +107,17 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
   const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   long sims = 0;
   double sum_return = 0, best_return = -1e300;
+  size_t played = 0;
   for (const GameRecord& g : games) {
+    if (g.actions.empty()) continue;  // abandoned: cut short by a stop or the time limit
+    ++played;
     sims += g.search.simulations;
     sum_return += g.total_return;
     best_return = std::max(best_return, double(g.total_return));
   }
-  progress_.mean_return = games.empty() ? 0 : sum_return / double(games.size());
-  progress_.best_return = games.empty() ? 0 : best_return;
-  progress_.games_per_s = secs > 0 ? double(games.size()) / secs : 0;
+  progress_.mean_return = played == 0 ? 0 : sum_return / double(played);
+  progress_.best_return = played == 0 ? 0 : best_return;
+  progress_.games_per_s = secs > 0 ? double(played) / secs : 0;
   progress_.sims_per_s = secs > 0 ? double(sims) / secs : 0;
   progress_.mean_batch = eval.stats().mean_batch();
   return games;
@@ -337,6 +341,24 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
     }
     return true;
   };
+  auto past_deadline = [&] { return cfg_.time_limit > 0 && now() >= cfg_.time_limit; };
+  // A signal or the time limit also cuts a round short (its games in flight are abandoned): a
+  // round of a large target can take minutes. halt: written by the watchdog, read by the games.
+  std::atomic<bool> halt{false}, done{false};
+  std::thread watchdog([&] {
+    while (!done.load()) {
+      if (stop.load() || past_deadline()) halt.store(true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  struct Join {  // also when a round throws
+    std::atomic<bool>& done;
+    std::thread& t;
+    ~Join() {
+      done.store(true);
+      if (t.joinable()) t.join();
+    }
+  } join{done, watchdog};
   bool stopped = false;
   while (true) {
     progress_.elapsed = now();
@@ -345,15 +367,13 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       stopped = true;
       break;
     }
-    if ((cfg_.time_limit > 0 && progress_.elapsed >= cfg_.time_limit) || (cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps) ||
-        reached())
-      break;
-    const std::vector<GameRecord> games = play_round(stop);
+    if (past_deadline() || (cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps) || reached()) break;
+    const std::vector<GameRecord> games = play_round(halt);
     progress_.elapsed = now();
     for (size_t i = 0; i < games.size(); ++i) absorb(games[i], round_bases_[i].first, round_bases_[i].second);
     progress_.games = games_total_;
     nn::TrainStats st;
-    for (int s = 0; s < cfg_.steps_per_iteration && !stop.load(); ++s) {
+    for (int s = 0; s < cfg_.steps_per_iteration && !halt.load(); ++s) {
       if (cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps) break;
       compute_.execute([&] { st = net_.train_step(make_batch()); });
       progress_.losses = st.losses;
@@ -369,6 +389,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
     log_metrics("iteration", &st);
     on_progress(progress_, false);
   }
+  done.store(true);
+  watchdog.join();
   if (polisher_) {  // the walk in progress stops; what finished is still recorded
     polisher_->stop();
     progress_.elapsed = now();
