@@ -77,6 +77,12 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
   // (an untrained policy) never reach zero, so there is nothing to learn from but the penalty.
   if (cfg_.r_limit <= 0) cfg_.r_limit = naive + (naive + 1) / 2;
   if (cfg_.demos.max_rank <= 0) cfg_.demos.max_rank = naive;
+  // Demonstrations must stay in the network's alphabet F = {-b..b}: with b = 1 the mass of ±2 goes
+  // to 0 (otherwise encoding a demonstration with a ±2 entry throws).
+  if (net.config().coefficient_bound < 2) {
+    cfg_.demos.p_zero += 2 * cfg_.demos.p_two;
+    cfg_.demos.p_two = 0;
+  }
   best_games_.assign(cfg_.targets.size(), BestGames(cfg_.best_capacity));
   for (const Format& f : cfg_.targets) {
     const int r = store_.best_rank(f, cfg_.field);
