@@ -108,9 +108,11 @@ void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& 
           canonicalize(a, game_.field);
           if (!action_legal(s, a, game_)) continue;
           const uint32_t id = tree_.actions().intern(a);
-          if (std::any_of(n.edges.begin(), n.edges.end(), [&](const Edge& x) { return x.action == id; })) continue;
-          n.edges.push_back(Edge{id, ans.priors[i]});
           total += ans.priors[i];
+          // Samples that differ only in sign (u⊗v⊗w = (−u)⊗(−v)⊗w) are one action: their mass adds.
+          auto same = std::find_if(n.edges.begin(), n.edges.end(), [&](const Edge& x) { return x.action == id; });
+          if (same != n.edges.end()) same->prior += ans.priors[i];
+          else n.edges.push_back(Edge{id, ans.priors[i]});
         }
         // A network that proposes nothing playable (early in training, or a bad decode) must not
         // stall the game: fall back to random terms of the demonstration distribution.
