@@ -99,8 +99,8 @@ BOOST_AUTO_TEST_CASE(short_run_writes_a_verified_scheme) {
 BOOST_AUTO_TEST_CASE(demonstrations_stay_in_a_narrow_alphabet) {
   // F = {-1,0,1} over Z: demonstrations with a ±2 entry (p = 0.001 each) would not encode.
   const std::string out = temp_dir();
-  const pid_t pid = start(with(kTiny, {"--target", "1,2,2", "--set", "coefficient_bound=1", "--batch-size", "64",
-                                       "--max-steps", "30", "--out", out}), out + "/log");
+  const pid_t pid =
+      start(with(kTiny, {"--target", "1,2,2", "--set", "coefficient_bound=1", "--max-steps", "60", "--out", out}), out + "/log");
   BOOST_TEST(wait_exit(pid) == 0, slurp(out + "/log"));
 }
 
