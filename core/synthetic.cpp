@@ -6,7 +6,7 @@ namespace at {
 namespace {
 
 int8_t sample_entry(Field f, const SyntheticConfig& cfg, Rng& rng) {
-  if (f == Field::Z2) return int8_t(rng.uniform_int(0, 1));
+  if (f == Field::Z2) return int8_t(rng.uniform01() < cfg.p_zero_mod2 ? 0 : 1);
   const double x = rng.uniform01();
   if (x < cfg.p_zero) return 0;
   const double y = x - cfg.p_zero;

@@ -14,6 +14,7 @@ struct SyntheticConfig {
   double p_zero = 0.8;    // Z: p(0); p(±1) = 0.099 each; p(±2) = 0.001 each (published)
   double p_one = 0.099;
   double p_two = 0.001;
+  double p_zero_mod2 = 0.5;  // Z2: p(0), p(1) = 1 - p(0) (published: 1/2)
 };
 
 // R random rank-one terms and their sum: the terms in any order solve the tensor.
@@ -22,7 +23,7 @@ struct Demonstration {
   std::vector<Action> actions;
 };
 
-// Entries i.i.d. (Z: the distribution above; Z2: 0/1 with p = 1/2), all-zero factors redrawn,
+// Entries i.i.d. (Z: the distribution above; Z2: 0 with p_zero_mod2, else 1), all-zero factors redrawn,
 // and a whole draw repeated if the sum is zero or leaves int8.
 Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng);
 

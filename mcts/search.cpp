@@ -234,9 +234,11 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
         canonicalize(a, game_.field);
         if (!action_legal(s, a, game_)) continue;
         const uint32_t id = tree_.actions().intern(a);
-        if (std::any_of(edges.begin(), edges.end(), [&](const Edge& x) { return x.action == id; })) continue;
-        edges.push_back(Edge{id, ans.priors[i]});
         total += ans.priors[i];
+        // Samples that differ only in sign (u⊗v⊗w = (−u)⊗(−v)⊗w) are one action: their mass adds.
+        auto same = std::find_if(edges.begin(), edges.end(), [&](const Edge& x) { return x.action == id; });
+        if (same != edges.end()) same->prior += ans.priors[i];
+        else edges.push_back(Edge{id, ans.priors[i]});
       }
       // A network that proposes nothing playable (early in training, or a bad decode) must not
       // stall the game: fall back to random terms of the demonstration distribution.
@@ -291,10 +293,11 @@ Action Search::select_action(Rng& rng) const {
   for (size_t i = 0; i < root.edges.size(); ++i)
     if (root.edges[i].visits > 0 && (best < 0 || root.edges[i].visits > root.edges[size_t(best)].visits)) best = int(i);
   if (best < 0) throw std::runtime_error("search: the root has no visited child (no legal action proposed)");
+  if (cfg_.act_temperature <= 0) return tree_.actions().get(root.edges[size_t(best)].action);
   const Edge& b = root.edges[size_t(best)];
   const float best_q = b.value_sum / float(b.visits);
   const double N = root.visits;
-  const double tau = N > cfg_.visit_threshold ? std::log(N) / std::log(cfg_.visit_threshold) : 1.0;
+  const double tau = (N > cfg_.visit_threshold ? std::log(N) / std::log(cfg_.visit_threshold) : 1.0) * cfg_.act_temperature;
   std::vector<double> w(root.edges.size(), 0.0);
   for (size_t i = 0; i < root.edges.size(); ++i) {
     const Edge& e = root.edges[i];

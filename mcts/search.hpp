@@ -27,6 +27,8 @@ struct SearchConfig {
   double c2 = 19652;              // published
   int history = 7;                // h: actions the network sees (published)
   double visit_threshold = 100;   // N̄ of the adaptive temperature (not published; a common choice)
+  // Acting: sample from π̂^(1/act_temperature) (1: the published rule; 0: the most visited child).
+  double act_temperature = 1.0;
   size_t memory_cap = size_t(2) << 30;  // bytes per tree; beyond it the tree is cut to the root's subtree
   int threads = 1;                // workers searching the one tree at once (tree parallelism)
   int virtual_loss = 3;           // visits an in-flight simulation adds to each edge of its path

@@ -61,6 +61,7 @@ void add_search_options(po::options_description& opts) {
   opts.add_options()
       ("simulations", po::value<int>(), "search simulations per move (published: 200, later 800)")
       ("samples", po::value<int>(), "K actions sampled per expansion (published: 32)")
+      ("act-temperature", po::value<double>(), "acting: sample the move from the improved policy^(1/T) (published: 1; 0: most visited)")
       ("r-limit", po::value<int>(), "moves per game (default: 1.5 x the largest target's naive rank; published: 125)")
       ("c1", po::value<double>(), "PUCT c1 (published: 1.25)")
       ("c2", po::value<double>(), "PUCT c2 (published: 19652)")
@@ -71,6 +72,7 @@ void add_search_options(po::options_description& opts) {
 void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search, int& samples, int& r_limit) {
   if (vm.count("simulations")) search.simulations = vm["simulations"].as<int>();
   if (vm.count("samples")) samples = vm["samples"].as<int>();
+  if (vm.count("act-temperature")) search.act_temperature = vm["act-temperature"].as<double>();
   if (vm.count("r-limit")) r_limit = vm["r-limit"].as<int>();
   if (vm.count("c1")) search.c1 = vm["c1"].as<double>();
   if (vm.count("c2")) search.c2 = vm["c2"].as<double>();
@@ -78,6 +80,7 @@ void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search
   if (vm.count("memory-cap")) search.memory_cap = size_t(vm["memory-cap"].as<double>() * double(size_t(1) << 30));
   if (search.simulations < 1 || samples < 1) throw UsageError("--simulations and --samples must be positive");
   if (vm.count("r-limit") && r_limit < 1) throw UsageError("--r-limit must be positive");
+  if (search.act_temperature < 0) throw UsageError("--act-temperature must not be negative");
   if (!(search.c2 > 0) || !(search.visit_threshold > 1))
     throw UsageError("--c2 must be positive and --visit-threshold above 1");
 }

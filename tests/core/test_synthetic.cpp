@@ -100,3 +100,22 @@ BOOST_AUTO_TEST_CASE(basis_pool_is_reproducible_and_invertible) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(mod2_demonstration_density_is_configurable) {
+  // Long factors (16 entries) so that rejecting all-zero ones barely moves the density.
+  for (double p0 : {0.5, 0.8}) {
+    SyntheticConfig cfg;
+    cfg.p_zero_mod2 = p0;
+    Rng rng(9);
+    long ones = 0, entries = 0;
+    for (int t = 0; t < 2000; ++t) {
+      const Action a = sample_action(16, 16, 16, Field::Z2, cfg, rng);
+      for (const auto* x : {&a.u, &a.v, &a.w})
+        for (int8_t e : *x) {
+          ones += e;
+          ++entries;
+        }
+    }
+    BOOST_TEST(double(ones) / double(entries) == 1.0 - p0, boost::test_tools::tolerance(0.05));
+  }
+}

@@ -173,3 +173,39 @@ BOOST_AUTO_TEST_CASE(subtree_reuse_keeps_statistics) {
   BOOST_TEST(search.stats().evaluations - evals_before < long(cfg.simulations));
   BOOST_TEST(search.stats().bytes > 0u);
 }
+
+namespace {
+// Proposes one action twice, in both sign forms (0.3 each), and another once (0.4).
+class SignTwinNetwork : public Network {
+ public:
+  void evaluate(const std::vector<const Query*>& batch, std::vector<Answer>& out) override {
+    const auto acts = scheme_actions(strassen_scheme());
+    Action twin = acts[0];
+    for (auto& x : twin.u) x = int8_t(-x);
+    for (auto& x : twin.v) x = int8_t(-x);
+    out.assign(batch.size(), Answer{-7.0f, {acts[0], twin, acts[1]}, {0.3f, 0.3f, 0.4f}});
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sign_twins_merge_their_priors) {
+  // (−u)⊗(−v)⊗w is u⊗v⊗w: one edge with prior 0.6, which PUCT visits before the 0.4 one.
+  SignTwinNetwork net;
+  BatchingEvaluator eval(net, 1);
+  GameConfig game;
+  game.r_limit = 12;
+  SearchConfig cfg;
+  cfg.simulations = 2;  // the first expands the root, the second visits its best-scored child
+  Search search(cfg, game, eval);
+  const TensorI8 t = matmul_tensor(Format{2, 2, 2});
+  search.reset(t);
+  Rng rng(1);
+  search.run(t, {}, rng);
+  std::vector<Action> acts;
+  std::vector<float> probs;
+  search.improved_policy(&acts, &probs);
+  BOOST_TEST_REQUIRE(acts.size() == 1u);
+  Action first = scheme_actions(strassen_scheme())[0];
+  canonicalize(first, Field::Z);
+  BOOST_TEST((acts[0] == first));
+}

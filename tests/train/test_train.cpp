@@ -96,6 +96,14 @@ BOOST_AUTO_TEST_CASE(short_run_writes_a_verified_scheme) {
   BOOST_TEST(slurp(out + "/log").find("1x1x2_r2_Z2.json (verified over Z2)") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(demonstrations_stay_in_a_narrow_alphabet) {
+  // F = {-1,0,1} over Z: demonstrations with a ±2 entry (p = 0.001 each) would not encode.
+  const std::string out = temp_dir();
+  const pid_t pid =
+      start(with(kTiny, {"--target", "1,2,2", "--set", "coefficient_bound=1", "--max-steps", "60", "--out", out}), out + "/log");
+  BOOST_TEST(wait_exit(pid) == 0, slurp(out + "/log"));
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_writes_a_checkpoint) {
   const std::string out = temp_dir();
   const pid_t pid = start(with(kTiny, {"--target", "2,2,2", "--time-limit", "120", "--out", out}), out + "/log");
