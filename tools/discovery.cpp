@@ -98,10 +98,11 @@ ProgressLine::ProgressLine(double every) : live_(interactive_stdout()), every_(e
 void ProgressLine::show(const std::string& line, double elapsed, bool final) {
   if (live_ && !final) {
     std::cout << "\r" << line << "\033[K" << std::flush;
-  } else if (final || elapsed - last_ >= every_) {
+  } else if ((final && line != printed_) || elapsed - last_ >= every_) {  // a final line repeats no plain one
     if (live_) std::cout << "\r\033[K";
     std::cout << line << std::endl;
     last_ = elapsed;
+    printed_ = line;
   }
 }
 

@@ -36,6 +36,7 @@ class ProgressLine {
   bool live_;
   double every_;
   double last_ = -1e9;
+  std::string printed_;  // the last plain line
 };
 
 // The closing summary: target, best known rank, rank found; then each best scheme in OUT/schemes
