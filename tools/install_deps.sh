@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything alphatensor needs on Debian 12 (as root) and builds a static oneTBB once per
 # machine. Debian ships oneTBB only as a shared library, and the binary must link it statically.
-# Re-running is cheap: apt skips installed packages and the oneTBB build is cached.
+# A second static oneTBB, built with ThreadSanitizer, serves the TSan tests (tools/test.sh): TSan
+# must see oneTBB's own synchronisation to check the code that runs in its tasks.
+# Re-running is cheap: apt skips installed packages and both oneTBB builds are cached.
 set -euo pipefail
 
 TBB_PREFIX=${ALPHATENSOR_TBB_PREFIX:-/opt/alphatensor-deps/onetbb-static}
@@ -17,8 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ -f "$TBB_PREFIX/.complete" ]; then
-  echo "install_deps: static oneTBB cached in $TBB_PREFIX"
+if [ -f "$TBB_PREFIX/.complete" ] && [ -f "$TBB_PREFIX-tsan/.complete" ]; then
+  echo "install_deps: static oneTBB cached in $TBB_PREFIX (and -tsan)"
   exit 0
 fi
 
@@ -39,11 +41,21 @@ trap 'rm -rf "$work"' EXIT
 (cd "$work" && apt-get source -qq onetbb >/dev/null)
 src=$(find "$work" -maxdepth 1 -type d -name 'onetbb-*' | head -n 1)
 [ -n "$src" ] || { echo "install_deps: apt-get source onetbb gave no source tree" >&2; exit 1; }
-# TBB_STRICT=OFF: its -Werror breaks the Release build on g++ 12 (stringop-overflow).
-cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-      -DTBB_TEST=OFF -DTBB_STRICT=OFF -DTBB_EXAMPLES=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
-      -DCMAKE_INSTALL_PREFIX="$TBB_PREFIX" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
-cmake --build "$work/build" -j "$(nproc)" >"$work/log" 2>&1 || { tail -50 "$work/log"; exit 1; }
-cmake --install "$work/build" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
-touch "$TBB_PREFIX/.complete"
-echo "install_deps: built static oneTBB into $TBB_PREFIX"
+
+# build_tbb PREFIX BUILD_TYPE [CMAKE_ARGS...]
+build_tbb() {
+  local prefix=$1 type=$2
+  shift 2
+  [ -f "$prefix/.complete" ] && return 0
+  rm -rf "$work/build"
+  # TBB_STRICT=OFF: its -Werror breaks the Release build on g++ 12 (stringop-overflow).
+  cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE="$type" -DBUILD_SHARED_LIBS=OFF \
+        -DTBB_TEST=OFF -DTBB_STRICT=OFF -DTBB_EXAMPLES=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
+        -DCMAKE_INSTALL_PREFIX="$prefix" "$@" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+  cmake --build "$work/build" -j "$(nproc)" >"$work/log" 2>&1 || { tail -50 "$work/log"; exit 1; }
+  cmake --install "$work/build" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+  touch "$prefix/.complete"
+  echo "install_deps: built static oneTBB into $prefix"
+}
+build_tbb "$TBB_PREFIX" Release
+build_tbb "$TBB_PREFIX-tsan" RelWithDebInfo -DTBB_SANITIZE=thread
