@@ -7,9 +7,11 @@
 #endif
 
 namespace at {
+#ifdef ALPHATENSOR_HAVE_CUDA
 namespace {
 std::string version_string(int v) { return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10); }
 }  // namespace
+#endif
 
 CudaDeviceReport query_cuda_devices() {
   CudaDeviceReport r;
