@@ -66,8 +66,8 @@ long passes(const Form& f) { return f.size() == 1 && f[0].coef == Rational(1) ? 
 }  // namespace
 
 void require_real_scheme(const Scheme& s, const std::string& name) {
-  if (s.field == Field::Z2)
-    throw InputError(name + ": the scheme holds only mod 2 and cannot multiply real matrices "
+  if (is_modular(s.field))
+    throw InputError(name + ": the scheme holds only mod " + std::to_string(characteristic(s.field)) + " and cannot multiply real matrices "
                             "(use a scheme valid over Z or Q)");
 }
 

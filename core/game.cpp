@@ -44,7 +44,7 @@ int slice_rank_bound(const TensorI8& s, Field f) {
 
 TensorGame::TensorGame(const TensorI8& start, const GameConfig& cfg) : state_(start), cfg_(cfg) {
   if (cfg.r_limit < 1) throw std::invalid_argument("r_limit must be at least 1");
-  if (cfg.field == Field::Q) throw std::invalid_argument("TensorGame plays over Z or Z2");
+  if (cfg.field != Field::Z && cfg.field != Field::Z2) throw std::invalid_argument("TensorGame plays over Z or Z2");
 }
 
 bool action_legal(const TensorI8& s, const Action& a, const GameConfig& cfg) {

@@ -178,7 +178,7 @@ Mat inverse(const Mat& m, Field f) {
   if (m.rows != m.cols) throw std::invalid_argument("inverse of a non-square matrix");
   const int n = m.rows;
   Mat a = m, inv = Mat::identity(n);
-  auto reduce = [f](Rational x) { return f == Field::Z2 ? Rational(x.mod2()) : x; };
+  auto reduce = [f](const Rational& x) { return reduce_in(f, x); };
   for (auto& x : a.a) x = reduce(x);
   for (int c = 0; c < n; ++c) {
     int piv = -1;
@@ -189,7 +189,7 @@ Mat inverse(const Mat& m, Field f) {
       std::swap(a(piv, j), a(c, j));
       std::swap(inv(piv, j), inv(c, j));
     }
-    const Rational p = a(c, c);  // over Z2 the pivot is 1
+    const Rational p = a(c, c);  // over Z2 and Z3 the pivot is ±1
     for (int j = 0; j < n; ++j) {
       a(c, j) = a(c, j) / p;
       inv(c, j) = inv(c, j) / p;

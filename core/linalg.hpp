@@ -1,6 +1,7 @@
 #pragma once
 // Small exact linear algebra: ranks over Q and GF(2), inverses of change-of-basis matrices.
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "core/field.hpp"
@@ -30,12 +31,16 @@ struct Mat {
 int rank_q(const std::vector<int64_t>& m, int rows, int cols);
 // Rank over GF(2) of the entries taken mod 2.
 int rank_gf2(const std::vector<int64_t>& m, int rows, int cols);
+// Rank over Q (for Z and Q) or GF(2); throws std::invalid_argument for Z3, which the games that
+// need it (Z and Z2 only) never ask.
 inline int rank_in(Field f, const std::vector<int64_t>& m, int rows, int cols) {
+  if (f == Field::Z3) throw std::invalid_argument("rank over Z3 is not available");
   return f == Field::Z2 ? rank_gf2(m, rows, cols) : rank_q(m, rows, cols);
 }
 
-// Inverse over Q, or mod 2 for Field::Z2 (entries reduced to 0/1). Throws std::domain_error if
-// singular, and for Field::Z also if the inverse is not integral (not unimodular).
+// Inverse over Q, or mod 2 / mod 3 for Z2 / Z3 (entries reduced as by reduce_in). Throws
+// std::domain_error if singular, and for Field::Z also if the inverse is not integral (not
+// unimodular).
 Mat inverse(const Mat& m, Field f);
 
 }  // namespace at

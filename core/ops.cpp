@@ -59,14 +59,14 @@ Scheme to_format(const Scheme& s, const Format& target) {
 }
 
 Scheme kronecker(const Scheme& s1, const Scheme& s2) {
-  if (s1.field != s2.field && (s1.field == Field::Z2 || s2.field == Field::Z2))
-    throw std::invalid_argument("cannot combine a mod-2 scheme with one over Z or Q");
+  if (s1.field != s2.field && (is_modular(s1.field) || is_modular(s2.field)))
+    throw std::invalid_argument("cannot combine a scheme over " + field_name(s1.field) + " with one over " + field_name(s2.field));
   const Format& f1 = s1.format;
   const Format& f2 = s2.format;
   const Format f{f1.n * f2.n, f1.m * f2.m, f1.p * f2.p};
   const Field field = s1.field == Field::Q || s2.field == Field::Q ? Field::Q : s1.field;
   Scheme o = Scheme::zeros(f, field, s1.rank() * s2.rank());
-  auto reduce = [&](const Rational& x) { return field == Field::Z2 ? Rational(x.mod2()) : x; };
+  auto reduce = [&](const Rational& x) { return reduce_in(field, x); };
   int r = 0;
   for (int r1 = 0; r1 < s1.rank(); ++r1)
     for (int r2 = 0; r2 < s2.rank(); ++r2, ++r) {
@@ -123,8 +123,7 @@ Scheme change_basis(const Scheme& s, const Mat& A, const Mat& B, const Mat& C) {
     throw std::invalid_argument("change of basis: matrix sizes do not match " + f.str());
   Scheme o = Scheme::zeros(f, s.field, s.rank());
   auto reduce = [&](std::vector<Rational> x) {
-    if (s.field == Field::Z2)
-      for (auto& q : x) q = Rational(q.mod2());
+    for (auto& q : x) q = reduce_in(s.field, q);
     return x;
   };
   for (int r = 0; r < s.rank(); ++r) {
@@ -145,7 +144,7 @@ Scheme sandwich(const Scheme& s, const Mat& X, const Mat& Y, const Mat& Z) {
   const Field field = s.field;
   const Mat Xt = X.transposed(), Yt = Y.transposed(), Xi = inverse(X, field);
   const Mat Yit = inverse(Y, field).transposed(), Zit = inverse(Z, field).transposed();
-  auto reduce = [&](Rational q) { return field == Field::Z2 ? Rational(q.mod2()) : q; };
+  auto reduce = [&](const Rational& q) { return reduce_in(field, q); };
   // Factor row <-> matrix, with index(i, j) giving the position of entry (i, j) in the row.
   auto to_mat = [](const Rational* row, int r, int c, auto index) {
     Mat m(r, c);

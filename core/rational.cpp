@@ -45,9 +45,12 @@ bool Rational::operator<(const Rational& o) const {
   return (__int128)num_ * o.den_ < (__int128)o.num_ * den_;
 }
 
-int Rational::mod2() const {
-  if (den_ % 2 == 0) throw std::domain_error("coefficient " + str() + " has no value mod 2");
-  return static_cast<int>(num_ & 1);  // odd denominators are invertible mod 2
+int Rational::mod(int p) const {
+  if (den_ % p == 0) throw std::domain_error("coefficient " + str() + " has no value mod " + std::to_string(p));
+  const int64_t n = ((num_ % p) + p) % p, d = den_ % p;
+  int64_t inv = 1;  // d^(p-2) = d^-1 (Fermat)
+  for (int i = 0; i < p - 2; ++i) inv = inv * d % p;
+  return static_cast<int>(n * inv % p);
 }
 
 std::string Rational::str() const {

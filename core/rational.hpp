@@ -53,8 +53,10 @@ class Rational {
   bool operator!=(const Rational& o) const { return !(*this == o); }
   bool operator<(const Rational& o) const;
 
-  // Value in GF(2); throws std::domain_error for an even denominator (1/2 has no value mod 2).
-  int mod2() const;
+  // Value in GF(p) as 0..p-1, for a small prime p; throws std::domain_error when p divides the
+  // denominator (1/2 has no value mod 2).
+  int mod(int p) const;
+  int mod2() const { return mod(2); }
   // "3", "-1/2"
   std::string str() const;
   // Parses "p", "-p", "p/q" (whitespace not allowed); throws std::invalid_argument.

@@ -61,11 +61,12 @@ int64_t Scheme::max_denominator() const {
   return m;
 }
 
-Scheme Scheme::reduced_mod2() const {
+Scheme Scheme::reduced_mod(Field f) const {
+  if (!is_modular(f)) throw std::invalid_argument("reduced_mod: " + field_name(f) + " is not Z2 or Z3");
   Scheme s = *this;
-  s.field = Field::Z2;
-  for (auto* f : {&s.u, &s.v, &s.w})
-    for (Rational& q : *f) q = Rational(q.mod2());
+  s.field = f;
+  for (auto* x : {&s.u, &s.v, &s.w})
+    for (Rational& q : *x) q = reduce_in(f, q);
   return s;
 }
 
@@ -117,6 +118,12 @@ struct Mod2Ring {
   using T = uint8_t;
   static T from(const Rational& q) { return T(q.mod2()); }
   static void fma3(T& acc, T a, T b, T c) { acc ^= (a & b & c); }
+  static std::string str(T x) { return std::to_string(int(x)); }
+};
+struct Mod3Ring {
+  using T = uint8_t;
+  static T from(const Rational& q) { return T(q.mod(3)); }
+  static void fma3(T& acc, T a, T b, T c) { acc = T((acc + a * b * c) % 3); }
   static std::string str(T x) { return std::to_string(int(x)); }
 };
 struct RationalRing {
@@ -188,10 +195,11 @@ VerifyResult verify(const Scheme& s, Field over) {
     switch (over) {
       case Field::Z: return verify_in<IntRing>(s, over);
       case Field::Z2: return verify_in<Mod2Ring>(s, over);
+      case Field::Z3: return verify_in<Mod3Ring>(s, over);
       case Field::Q:
         return s.all_integer() ? verify_in<IntRing>(s, over) : verify_in<RationalRing>(s, over);
     }
-  } catch (const std::exception& e) {  // overflow, non-integer over Z, even denominator mod 2
+  } catch (const std::exception& e) {  // overflow, non-integer over Z, a denominator with no inverse mod p
     VerifyResult res;
     res.field = over;
     res.error = e.what();

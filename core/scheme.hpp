@@ -35,8 +35,9 @@ struct Scheme {
   // Largest |numerator| and denominator among the coefficients.
   int64_t max_abs_numerator() const;
   int64_t max_denominator() const;
-  // Reduces every coefficient mod 2 and sets field = Z2 (throws for even denominators).
-  Scheme reduced_mod2() const;
+  // Reduces every coefficient into the modular field f (Z2 or Z3, see reduce_in) and sets field =
+  // f; throws std::domain_error for a denominator divisible by its prime.
+  Scheme reduced_mod(Field f) const;
 };
 
 struct SchemeStats {
@@ -56,7 +57,7 @@ struct VerifyResult {
 };
 
 // Exact check Σ_r u_r⊗v_r⊗w_r == T(n,m,p) in the given arithmetic: Z and Q exactly with
-// overflow detection, Z2 with every coefficient reduced mod 2.
+// overflow detection, Z2 and Z3 with every coefficient reduced mod 2 or mod 3.
 VerifyResult verify(const Scheme& s, Field over);
 // Checks in the scheme's own field.
 inline VerifyResult verify(const Scheme& s) { return verify(s, s.field); }

@@ -82,7 +82,7 @@ std::optional<Format> format_in_name(const std::string& s) {
   return std::nullopt;
 }
 
-// Field from content: Z2 if declared, else Q when a coefficient is fractional, else Z.
+// Field from content when none is declared: Q when a coefficient is fractional, else Z.
 Field natural_field(const Scheme& s) { return s.all_integer() ? Field::Z : Field::Q; }
 
 }  // namespace
@@ -120,14 +120,26 @@ Scheme parse_scheme_json(const std::string& text, const std::string& name) {
   json_factor(j["u"], "u", R, s.format.a_size(), name, s.u);
   json_factor(j["v"], "v", R, s.format.b_size(), name, s.v);
   json_factor(j["w"], "w", R, s.format.c_size(), name, s.w);
-  bool z2 = false;
+  // The arithmetic: "z2": true (the public format) or "field": "Z2" | "Z3" (ours, for Z3).
+  std::optional<Field> declared;
   if (j.contains("z2")) {
     if (!j["z2"].is_boolean()) fail(name, "\"z2\" must be true or false");
-    z2 = j["z2"].get<bool>();
+    if (j["z2"].get<bool>()) declared = Field::Z2;
   }
-  if (z2) {
+  if (j.contains("field")) {
+    Field f = Field::Z;
     try {
-      s = s.reduced_mod2();
+      if (!j["field"].is_string()) throw std::invalid_argument("must be a string");
+      f = parse_field(j["field"].get<std::string>());
+    } catch (const std::exception& e) {
+      fail(name, std::string("\"field\": ") + e.what());
+    }
+    if (declared && f != *declared) fail(name, "\"field\": \"" + field_name(f) + "\" contradicts \"z2\": true");
+    if (is_modular(f)) declared = f;
+  }
+  if (declared) {
+    try {
+      s = s.reduced_mod(*declared);
     } catch (const std::exception& e) {
       fail(name, e.what());
     }
@@ -295,13 +307,14 @@ Scheme parse_scheme_exp(const std::string& text, const std::string& name) {
         }
       }
   s.field = natural_field(s);
-  if (!verify(s).ok) {
-    try {
-      Scheme z2 = s.reduced_mod2();
-      if (verify(z2).ok) return z2;
-    } catch (const std::domain_error&) {  // an even denominator: not a mod-2 scheme
+  if (!verify(s).ok)
+    for (Field f : {Field::Z2, Field::Z3}) {
+      try {
+        Scheme reduced = s.reduced_mod(f);
+        if (verify(reduced).ok) return reduced;
+      } catch (const std::domain_error&) {  // a denominator divisible by the prime
+      }
     }
-  }
   return s;
 }
 
@@ -412,7 +425,7 @@ std::string scheme_to_json(const Scheme& s) {
   const Format& f = s.format;
   std::ostringstream o;
   o << "{\"n\": [" << f.n << ", " << f.m << ", " << f.p << "], \"m\": " << s.rank()
-    << ", \"z2\": " << (s.field == Field::Z2 ? "true" : "false") << ",\n"
+    << ", \"z2\": " << (s.field == Field::Z2 ? "true" : "false") << ", \"field\": \"" << field_name(s.field) << "\",\n"
     << "\"u\": " << rows(s.u, f.a_size()) << ",\n"
     << "\"v\": " << rows(s.v, f.b_size()) << ",\n"
     << "\"w\": " << rows(s.w, f.c_size()) << ",\n"

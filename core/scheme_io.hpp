@@ -17,7 +17,7 @@ SchemeFileType scheme_file_type(const std::string& path);
 // `name` is the file name used in error messages.
 Scheme parse_scheme_json(const std::string& text, const std::string& name);
 // .exp declares no arithmetic: the scheme gets the natural field of its coefficients (Z or Q),
-// or Z2 when it fails there but holds mod 2. The format comes from the largest indices, or from an
+// or Z2 (else Z3) when it fails there but holds mod 2 (mod 3). The format comes from the largest indices, or from an
 // "NxMxP" in `name` when present and consistent.
 Scheme parse_scheme_exp(const std::string& text, const std::string& name);
 Scheme read_scheme(const std::string& path);

@@ -33,6 +33,7 @@ Action sample_action(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg
 
 Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng) {
   if (cfg.max_rank < 1) throw std::invalid_argument("synthetic max_rank must be at least 1");
+  if (f != Field::Z && f != Field::Z2) throw std::invalid_argument("synthetic demonstrations are over Z or Z2");
   if (f != Field::Z2 && cfg.p_zero + 2 * cfg.p_one + 2 * cfg.p_two > 1.0 + 1e-9)
     throw std::invalid_argument("synthetic entry probabilities sum to more than 1");
   for (;;) {

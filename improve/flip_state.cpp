@@ -309,6 +309,8 @@ template class FlipState<Z2Ring>;
 template class FlipState<Z2RingWide>;
 template class FlipState<TernaryRing>;
 template class FlipState<TernaryRingWide>;
+template class FlipState<Z3Ring>;
+template class FlipState<Z3RingWide>;
 template class FlipState<ZRing>;
 template class FlipState<ZRingWide>;
 

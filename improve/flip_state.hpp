@@ -82,6 +82,8 @@ extern template class FlipState<Z2Ring>;
 extern template class FlipState<Z2RingWide>;
 extern template class FlipState<TernaryRing>;
 extern template class FlipState<TernaryRingWide>;
+extern template class FlipState<Z3Ring>;
+extern template class FlipState<Z3RingWide>;
 extern template class FlipState<ZRing>;
 extern template class FlipState<ZRingWide>;
 

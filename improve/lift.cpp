@@ -87,7 +87,7 @@ bool rational_reconstruction(uint64_t x, int bits, int64_t& num, int64_t& den) {
 
 LiftResult hensel_lift(const Scheme& input, const LiftOptions& o) {
   if (o.bits < 2 || o.bits > 62) throw std::invalid_argument("lifting bits must be in 2..62");
-  const Scheme s0 = input.reduced_mod2();
+  const Scheme s0 = input.reduced_mod(Field::Z2);
   if (!verify(s0, Field::Z2).ok) throw std::invalid_argument("the scheme is not valid mod 2");
   const Format& f = s0.format;
   const int na = f.a_size(), nb = f.b_size(), nc = f.c_size(), rank = s0.rank();

@@ -24,12 +24,15 @@ int parse_axis(const std::string& s) {
   return s[0] - '0';
 }
 
-// Brings two schemes to the weaker of their fields (a Z scheme holds over Q and mod 2).
+// Brings two schemes to the weaker of their fields (a Z scheme holds over Q, mod 2 and mod 3).
 void to_common_field(Scheme& a, Scheme& b) {
   if (a.field == b.field) return;
-  if (a.field == Field::Z2 || b.field == Field::Z2) {
-    if (a.field != Field::Z2) a = a.reduced_mod2();
-    if (b.field != Field::Z2) b = b.reduced_mod2();
+  if (is_modular(a.field) && is_modular(b.field))
+    throw std::invalid_argument("cannot combine a scheme over " + field_name(a.field) + " with one over " + field_name(b.field));
+  if (is_modular(a.field)) {
+    b = b.reduced_mod(a.field);
+  } else if (is_modular(b.field)) {
+    a = a.reduced_mod(b.field);
   } else {
     a.field = b.field = Field::Q;
   }

@@ -5,8 +5,10 @@
 // wide one (up to kMaxDim² = 256 coefficients, every format the tool accepts).
 //   Z2Bits:      GF(2), a factor is a bitmask (bit i = coefficient i).
 //   TernaryBits: integers in {-1,0,1}, a factor is two bitmasks (positive and negative entries).
+//   Z3Bits:      GF(3), the same two bitmasks (2 = -1), with addition mod 3 instead of a bound.
 //   ZBounded:    integers with |c| <= bound (wider bounds), one int8 per coefficient.
-// Over Z factors are compared and hashed up to sign, since u⊗v⊗w = (-u)⊗(-v)⊗w.
+// Over Z and Z3 factors are compared and hashed up to sign, since u⊗v⊗w = (-u)⊗(-v)⊗w (over Z3
+// the units are exactly ±1, so this is "up to a scalar").
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -138,6 +140,33 @@ struct TernaryBits {
   }
 };
 
+// GF(3) shares the ternary factors' layout, zero test, hash and comparison up to sign; a sum wraps
+// (1 + 1 = -1) instead of leaving the range, and any coefficient with a value mod 3 is accepted.
+template <int W>
+struct Z3Bits : TernaryBits<W> {
+  using Factor = typename TernaryBits<W>::Factor;
+  static constexpr Field field = Field::Z3;
+
+  bool add(Factor& out, const Factor& a, const Factor& b, int lambda, int) const {
+    for (int i = 0; i < W; ++i) {
+      const uint64_t bp = lambda > 0 ? b.pos[i] : b.neg[i], bn = lambda > 0 ? b.neg[i] : b.pos[i];
+      const uint64_t a0 = ~(a.pos[i] | a.neg[i]), b0 = ~(bp | bn);
+      out.pos[i] = (a.pos[i] & b0) | (bp & a0) | (a.neg[i] & bn);  // 1+0, 0+1, (-1)+(-1)
+      out.neg[i] = (a.neg[i] & b0) | (bn & a0) | (a.pos[i] & bp);  // -1+0, 0-1, 1+1
+    }
+    return true;
+  }
+  Factor from_row(const Rational* x, int len) const {
+    Factor a;
+    for (int i = 0; i < len; ++i) {
+      const int r = x[i].mod(3);
+      if (r == 1) set_bit<W>(a.pos, i);
+      else if (r == 2) set_bit<W>(a.neg, i);
+    }
+    return a;
+  }
+};
+
 template <int L>
 struct ZBounded {
   using Factor = std::array<int8_t, L>;
@@ -195,6 +224,8 @@ using Z2Ring = Z2Bits<1>;
 using Z2RingWide = Z2Bits<kMaxFactorLength / 64>;
 using TernaryRing = TernaryBits<1>;
 using TernaryRingWide = TernaryBits<kMaxFactorLength / 64>;
+using Z3Ring = Z3Bits<1>;
+using Z3RingWide = Z3Bits<kMaxFactorLength / 64>;
 using ZRing = ZBounded<kNarrowLength>;
 using ZRingWide = ZBounded<kMaxFactorLength>;
 

@@ -154,7 +154,9 @@ Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progr
   const bool narrow = std::max({f.a_size(), f.b_size(), f.c_size()}) <= kNarrowLength;
   if (o.field == Field::Z2)
     return narrow ? run(start, Z2Ring{}, o, progress, on_best) : run(start, Z2RingWide{}, o, progress, on_best);
-  if (o.field != Field::Z) throw std::invalid_argument("the flip graph works over Z2 or Z, not " + field_name(o.field));
+  if (o.field == Field::Z3)
+    return narrow ? run(start, Z3Ring{}, o, progress, on_best) : run(start, Z3RingWide{}, o, progress, on_best);
+  if (o.field != Field::Z) throw std::invalid_argument("the flip graph works over Z2, Z3 or Z, not " + field_name(o.field));
   if (o.bound < 1 || o.bound > ZRing::kMaxBound)
     throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
   if (o.bound == 1)

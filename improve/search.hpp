@@ -17,7 +17,7 @@
 namespace at::improve {
 
 struct SearchOptions {
-  Field field = Field::Z2;  // Z2 (bitmask factors) or Z (bounded integers)
+  Field field = Field::Z2;  // Z2 (bitmask factors), Z3 (two bitmasks) or Z (bounded integers)
   int bound = 1;            // over Z: largest |coefficient| (1: ternary {-1,0,1})
   int target_rank = 0;      // stop once reached (0: no target)
   int pool_size = 8;        // schemes in the pool = walks per generation

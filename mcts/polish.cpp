@@ -59,14 +59,14 @@ Scheme complete_game(const Format& f, Field field, const BasisChange& basis, con
                           inverse(basis.C, field));
   s.field = field;
   s.drop_zero_terms();
-  return field == Field::Z2 ? s.reduced_mod2() : s;
+  return field == Field::Z2 ? s.reduced_mod(Field::Z2) : s;
 }
 
 bool scheme_game(const Scheme& s, const BasisChange& basis, int bound, Demonstration* out) {
   const Field field = s.field;
   Scheme moved = change_basis(s, basis.A, basis.B, basis.C);
   moved.field = field;
-  if (field == Field::Z2) moved = moved.reduced_mod2();
+  if (field == Field::Z2) moved = moved.reduced_mod(Field::Z2);
   moved.drop_zero_terms();
   if (!moved.all_integer() || moved.max_abs_numerator() > (field == Field::Z2 ? 1 : bound)) return false;
   try {
@@ -205,7 +205,7 @@ PolishResult Polisher::polish(const PolishJob& job, uint64_t seed) {
       // factors), the result is Hensel-lifted to Z when it can be, and the rest walks over Z from
       // the lift (or from the scheme itself).
       Scheme start = job.scheme;
-      const Scheme mod2 = walk(job.scheme.reduced_mod2(), Field::Z2, cfg_.seconds / 2, seed);
+      const Scheme mod2 = walk(job.scheme.reduced_mod(Field::Z2), Field::Z2, cfg_.seconds / 2, seed);
       if (mod2.rank() < start.rank()) {
         const improve::LiftResult lift = improve::hensel_lift(mod2);
         if (lift.ok && lift.scheme.all_integer() && verify(lift.scheme, Field::Z).ok) {

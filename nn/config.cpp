@@ -117,7 +117,7 @@ std::string ModelConfig::architecture() const {
 void ModelConfig::validate() const {
   for (const IntKey& k : kInts)
     if (this->*k.field < 1) throw std::invalid_argument(std::string("model config: ") + k.name + " must be >= 1");
-  if (field == Field::Q) throw std::invalid_argument("model config: field must be Z or Z2");
+  if (field != Field::Z && field != Field::Z2) throw std::invalid_argument("model config: field must be Z or Z2");
   if (!(dropout >= 0 && dropout < 1)) throw std::invalid_argument("model config: dropout must be in [0, 1)");
   if (!(move_scale > 0)) throw std::invalid_argument("model config: move_scale must be > 0");
   vocab();  // throws when |F|^d is too large

@@ -1,5 +1,5 @@
 // alphatensor bench improve: flip-graph speed (flips/s per thread) and time from the naive scheme to
-// rank 7 (2x2x2) and 23 (3x3x3) over GF(2), one thread, median of several seeds.
+// rank 7 (2x2x2) and 23 (3x3x3) over GF(2) and GF(3), one thread, median of several seeds.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -41,7 +41,7 @@ Timed timed_search(const Scheme& start, const improve::SearchOptions& o, int thr
 
 // Seconds for the whole `alphatensor improve` process (start-up, search, verified writes, exit) to
 // reach `rank` from the naive scheme on one thread, or -1 if it did not.
-double whole_process(const Format& f, int rank, int seed, double limit) {
+double whole_process(const Format& f, Field field, int rank, int seed, double limit) {
   char dir[] = "/tmp/alphatensor_bench_XXXXXX";
   if (!::mkdtemp(dir)) throw std::runtime_error("cannot create a temporary folder");
   const std::string d = dir;
@@ -49,12 +49,12 @@ double whole_process(const Format& f, int rank, int seed, double limit) {
   const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) throw std::runtime_error("cannot find the alphatensor binary");
   const std::string cmd = std::string(self, size_t(n)) + " improve --format " + std::to_string(f.n) + "," + std::to_string(f.m) + "," +
-                          std::to_string(f.p) + " --target-rank " + std::to_string(rank) + " --threads 1 --seed " +
+                          std::to_string(f.p) + " --field " + field_name(field) + " --target-rank " + std::to_string(rank) + " --threads 1 --seed " +
                           std::to_string(seed) + " --time-limit " + std::to_string(limit) + "s --out " + d + " > /dev/null";
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = std::system(cmd.c_str());
   const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const std::string file = d + "/schemes/" + f.str() + "_r" + std::to_string(rank) + "_Z2.json";
+  const std::string file = d + "/schemes/" + f.str() + "_r" + std::to_string(rank) + "_" + field_name(field) + ".json";
   const bool reached = rc == 0 && ::access(file.c_str(), F_OK) == 0;
   if (std::system(("rm -rf " + d).c_str()) != 0) throw std::runtime_error("cannot remove " + d);
   return reached ? t : -1;
@@ -80,7 +80,7 @@ int bench_improve(const std::vector<std::string>& args) {
 
   // Flips per second on the 4x4x4 plateau (from the naive scheme; the first ranks go fast).
   const Scheme naive444 = naive_scheme(Format{4, 4, 4});
-  for (Field field : {Field::Z2, Field::Z}) {
+  for (Field field : {Field::Z2, Field::Z3, Field::Z}) {
     improve::SearchOptions o;
     o.field = field;
     for (int t : {1, threads}) {
@@ -92,17 +92,19 @@ int bench_improve(const std::vector<std::string>& args) {
     }
   }
 
-  // Time from the naive scheme to a target rank over GF(2), one thread (includes setup).
+  // Time from the naive scheme to a target rank over GF(2) and GF(3), one thread (includes setup).
   struct Goal {
     Format format;
+    Field field;
     int rank;
   };
-  for (const Goal& g : {Goal{{2, 2, 2}, 7}, Goal{{3, 3, 3}, 23}}) {
+  for (const Goal& g : {Goal{{2, 2, 2}, Field::Z2, 7}, Goal{{3, 3, 3}, Field::Z2, 23}, Goal{{2, 2, 2}, Field::Z3, 7},
+                        Goal{{3, 3, 3}, Field::Z3, 23}}) {
     std::vector<double> times;
     int reached = 0;
     for (int s = 1; s <= seeds; ++s) {
       improve::SearchOptions o;
-      o.field = Field::Z2;
+      o.field = g.field;
       o.target_rank = g.rank;
       o.seed = uint64_t(s);
       o.pool_size = 1;
@@ -113,11 +115,11 @@ int bench_improve(const std::vector<std::string>& args) {
     std::vector<double> process;
     int process_reached = 0;
     for (int s = 1; s <= seeds; ++s) {
-      const double t = whole_process(g.format, g.rank, s, limit);
+      const double t = whole_process(g.format, g.field, g.rank, s, limit);
       process_reached += t >= 0;
       process.push_back(t >= 0 ? t : limit);
     }
-    const std::string name = g.format.str() + " GF(2) naive to rank " + std::to_string(g.rank) + ", 1 thread";
+    const std::string name = g.format.str() + (g.field == Field::Z2 ? " GF(2)" : " GF(3)") + " naive to rank " + std::to_string(g.rank) + ", 1 thread";
     for (auto* v : {&times, &process}) {
       const std::string kind = v == &times ? " (in process)" : " (whole improve process, files written)";
       std::sort(v->begin(), v->end());

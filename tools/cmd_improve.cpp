@@ -91,7 +91,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
       ("format", po::value<std::string>(), "n,m,p (needed for --from naive; otherwise permutes the start scheme to it)")
-      ("field", po::value<std::string>()->default_value("Z2"), "Z2 (mod 2, bitmasks) or Z (bounded integers, valid over every ring)")
+      ("field", po::value<std::string>()->default_value("Z2"), "Z2 (mod 2, bitmasks), Z3 (mod 3) or Z (bounded integers, valid over every ring)")
       ("from", po::value<std::string>()->default_value("naive"), "start: naive, strassen or a scheme FILE")
       ("meta", po::value<std::vector<std::string>>(), "meta operation on the start scheme (repeatable, in order): "
                                                         "extend:AXIS, project:AXIS, merge:AXIS:OPERAND, product:OPERAND "
@@ -110,7 +110,7 @@ int cmd_improve(const std::vector<std::string>& args) {
       ("max-generations", po::value<long>()->default_value(0), "stop after this many pool generations (0: no limit)")
       ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress");
   po::variables_map vm;
-  if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
+  if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
                         "[--target-rank R] [--seed S] [--threads N] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
@@ -127,7 +127,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--field: ") + e.what());
   }
-  if (o.field == Field::Q) throw UsageError("--field: the flip graph works over Z2 or Z");
+  if (o.field == Field::Q) throw UsageError("--field: the flip graph works over Z2, Z3 or Z");
   const double limit = parse_duration(vm["time-limit"].as<std::string>());
   const int threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_threads();
   o.bound = vm["bound"].as<int>();
@@ -143,7 +143,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   const VerifyResult ok = verify(start, o.field);
   if (!ok.ok)
     throw InputError(vm["from"].as<std::string>() + ": the start scheme is not valid over " + field_name(o.field) + ": " + ok.error);
-  if (o.field == Field::Z2) start = start.reduced_mod2();
+  if (is_modular(o.field)) start = start.reduced_mod(o.field);
   try {
     improve::check_flip_format(start.format);
   } catch (const std::invalid_argument& e) {

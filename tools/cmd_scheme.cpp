@@ -45,6 +45,7 @@ int cmd_scheme(const std::vector<std::string>& args) {
       ("to-format", po::value<std::string>(), "permute to this permutation n,m,p of the format")
       ("symmetry", po::value<uint64_t>(), "apply a random signed-permutation symmetry drawn from this seed")
       ("mod2", po::bool_switch(), "reduce the coefficients mod 2")
+      ("mod3", po::bool_switch(), "reduce the coefficients mod 3 (written as -1, 0, 1)")
       ("output,o", po::value<std::string>(), "write here (.json or .exp); default: JSON on stdout");
   po::variables_map vm;
   if (!parse("scheme", "(--builtin NAME [--format n,m,p] | --input FILE) [constructions] [-o FILE]", args, opts, {}, vm))
@@ -77,7 +78,13 @@ int cmd_scheme(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  if (vm["mod2"].as<bool>()) s = s.reduced_mod2();
+  if (vm["mod2"].as<bool>() && vm["mod3"].as<bool>()) throw UsageError("--mod2 and --mod3 exclude each other");
+  try {
+    if (vm["mod2"].as<bool>()) s = s.reduced_mod(Field::Z2);
+    if (vm["mod3"].as<bool>()) s = s.reduced_mod(Field::Z3);
+  } catch (const std::domain_error& e) {
+    throw UsageError(e.what());
+  }
   if (vm.count("symmetry")) {
     Rng rng(vm["symmetry"].as<uint64_t>());
     const Format& f = s.format;

@@ -11,12 +11,12 @@ int cmd_verify(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
       ("files", po::value<std::vector<std::string>>()->multitoken(), "scheme files (.json, .exp)")
-      ("field", po::value<std::string>(), "check over Z, Z2 or Q instead of the file's own arithmetic")
+      ("field", po::value<std::string>(), "check over Z, Z2, Z3 or Q instead of the file's own arithmetic")
       ("json", po::bool_switch(), "one JSON object per file instead of text");
   po::positional_options_description pos;
   pos.add("files", -1);
   po::variables_map vm;
-  if (!parse("verify", "FILE... [--field Z|Z2|Q] [--json]", args, opts, pos, vm)) return kOk;
+  if (!parse("verify", "FILE... [--field Z|Z2|Z3|Q] [--json]", args, opts, pos, vm)) return kOk;
   if (!vm.count("files")) throw UsageError("no scheme files given");
   bool override_field = vm.count("field") > 0;
   Field over = Field::Z;

@@ -53,7 +53,7 @@ Field parse_game_field(const std::string& s) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  if (f == Field::Q) throw UsageError("--field must be Z or Z2");
+  if (f != Field::Z && f != Field::Z2) throw UsageError("--field must be Z or Z2 (flip-graph walks over Z3: alphatensor improve)");
   return f;
 }
 

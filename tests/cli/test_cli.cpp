@@ -84,6 +84,22 @@ BOOST_AUTO_TEST_CASE(convert_and_scheme_constructions) {
   BOOST_TEST(cfg.out.find("rank 49") != std::string::npos, cfg.out);
 }
 
+BOOST_AUTO_TEST_CASE(mod3_schemes_end_to_end) {
+  // improve finds a scheme over Z3, writes it verified; verify reads it back as Z3; train refuses Z3.
+  const std::string dir = temp_dir();
+  const Run imp = run("improve --format 2,2,2 --field Z3 --from naive --target-rank 7 --time-limit 60 --threads 1 --out " + dir);
+  BOOST_TEST(imp.code == 0, imp.out);
+  const Run ver = run("verify " + dir + "/schemes/2x2x2_r7_Z3.json");
+  BOOST_TEST(ver.code == 0, ver.out);
+  BOOST_TEST(ver.out.find("over Z3, rank 7: VALID") != std::string::npos, ver.out);
+  BOOST_TEST(run("verify --field Z3 " + schemes + "/3x3x3_r23_Z.json").code == 0);  // Z schemes hold mod 3
+  BOOST_TEST(run("scheme --input " + schemes + "/2x2x2_r7_Z.json --mod3 -o " + dir + "/s3.json").code == 0);
+  BOOST_TEST(run("scheme --input " + schemes + "/2x2x2_r7_Z.json --mod2 --mod3 -o " + dir + "/bad.json").code == 2);
+  const Run tr = run("train --field Z3 --time-limit 1 --out " + dir + "/t");
+  BOOST_TEST(tr.code == 2, tr.out);
+  BOOST_TEST(tr.out.find("--field must be Z or Z2") != std::string::npos, tr.out);
+}
+
 BOOST_AUTO_TEST_CASE(info_and_records_run) {
   const Run info = run("info");
   BOOST_TEST(info.code == 0, info.out);

@@ -68,6 +68,28 @@ BOOST_AUTO_TEST_CASE(rationals_and_large_formats) {
   BOOST_TEST(verify(back).ok);
 }
 
+BOOST_AUTO_TEST_CASE(mod3_schemes_round_trip) {
+  const Scheme s = mod3_only_scheme().reduced_mod(Field::Z3);
+  BOOST_TEST_REQUIRE(verify(s).ok);
+  BOOST_TEST_REQUIRE(!verify(s, Field::Z).ok);
+  const std::string text = scheme_to_json(s);
+  BOOST_TEST(text.find("\"field\": \"Z3\"") != std::string::npos);
+  const Scheme j = parse_scheme_json(text, "z3.json");
+  BOOST_TEST((j.field == Field::Z3));
+  BOOST_TEST((j.u == s.u && j.v == s.v && j.w == s.w));
+  const Scheme e = parse_scheme_exp(scheme_to_exp(s), "z3.exp");  // .exp: recognised as mod 3
+  BOOST_TEST((e.field == Field::Z3));
+  BOOST_TEST(verify(e).ok);
+  // "field" may reduce any file: 1/2 ≡ -1 mod 3.
+  const Scheme h = parse_scheme_json(R"({"n":[1,1,1],"m":1,"field":"Z3","u":[["1/2"]],"v":[[-1]],"w":[[1]]})", "h.json");
+  BOOST_TEST((h.field == Field::Z3));
+  BOOST_TEST(verify(h).ok);
+  expect_input_error(R"({"n":[1,1,1],"m":1,"field":"Z3","u":[["1/3"]],"v":[[1]],"w":[[1]]})", "no value mod 3");
+  expect_input_error(R"({"n":[1,1,1],"m":1,"field":"Z5","u":[[1]],"v":[[1]],"w":[[1]]})", "\"field\"");
+  expect_input_error(R"({"n":[1,1,1],"m":1,"field":3,"u":[[1]],"v":[[1]],"w":[[1]]})", "\"field\"");
+  expect_input_error(R"({"n":[1,1,1],"m":1,"z2":true,"field":"Z3","u":[[1]],"v":[[1]],"w":[[1]]})", "contradicts");
+}
+
 BOOST_AUTO_TEST_CASE(formulas_are_readable) {
   const Scheme s = strassen_scheme();
   const auto mult = multiplication_formulas(s);

@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 #include <climits>
 
+#include "core/field.hpp"
 #include "core/format.hpp"
 #include "core/rational.hpp"
 
@@ -41,6 +42,21 @@ BOOST_AUTO_TEST_CASE(mod2_values) {
   BOOST_TEST(Rational(-2).mod2() == 0);
   BOOST_TEST(Rational(1, 3).mod2() == 1);  // 3 is invertible mod 2
   BOOST_CHECK_THROW(Rational(1, 2).mod2(), std::domain_error);
+}
+
+BOOST_AUTO_TEST_CASE(mod3_values_and_representatives) {
+  BOOST_TEST(Rational(-1).mod(3) == 2);
+  BOOST_TEST(Rational(7).mod(3) == 1);
+  BOOST_TEST(Rational(1, 2).mod(3) == 2);   // 2·2 = 4 = 1
+  BOOST_TEST(Rational(-5, 4).mod(3) == 1);  // -5 = 1, 4 = 1
+  BOOST_CHECK_THROW(Rational(1, 3).mod(3), std::domain_error);
+  BOOST_TEST(at::reduce_in(at::Field::Z3, Rational(1, 2)) == Rational(-1));  // written as -1, 0, 1
+  BOOST_TEST(at::reduce_in(at::Field::Z2, Rational(-3)) == Rational(1));
+  BOOST_TEST(at::reduce_in(at::Field::Q, Rational(1, 2)) == Rational(1, 2));
+  BOOST_TEST((at::parse_field("GF3") == at::Field::Z3));
+  BOOST_TEST(at::field_name(at::Field::Z3) == "Z3");
+  BOOST_TEST(at::characteristic(at::Field::Z3) == 3);
+  BOOST_TEST(at::characteristic(at::Field::Q) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(format_parsing) {

@@ -14,7 +14,7 @@ BOOST_AUTO_TEST_CASE(naive_schemes_verify_in_every_field) {
       for (int p = 1; p <= 5; ++p) {
         const Scheme s = naive_scheme(Format{n, m, p});
         BOOST_TEST(s.rank() == n * m * p);
-        for (Field f : {Field::Z, Field::Z2, Field::Q}) BOOST_TEST(verify(s, f).ok);
+        for (Field f : {Field::Z, Field::Z2, Field::Z3, Field::Q}) BOOST_TEST(verify(s, f).ok);
       }
   BOOST_TEST(verify(naive_scheme(Format{16, 16, 16})).ok);
 }
@@ -49,6 +49,23 @@ BOOST_AUTO_TEST_CASE(rational_schemes_verify_over_q_only) {
   BOOST_TEST(verify(s, Field::Q).ok);
   BOOST_TEST(!verify(s, Field::Z).ok);   // 1/2 is not an integer
   BOOST_TEST(!verify(s, Field::Z2).ok);  // 1/2 has no value mod 2
+  BOOST_TEST(verify(s, Field::Z3).ok);   // 2·(1/2) = 1 mod 3 too
+}
+
+BOOST_AUTO_TEST_CASE(mod3_schemes_verify_mod_3_only) {
+  Scheme s = mod3_only_scheme();
+  BOOST_TEST(verify(s, Field::Z3).ok);
+  BOOST_TEST(!verify(s, Field::Z).ok);
+  BOOST_TEST(!verify(s, Field::Z2).ok);
+  const Scheme r = s.reduced_mod(Field::Z3);
+  BOOST_TEST((r.field == Field::Z3));
+  BOOST_TEST(verify(r).ok);
+  BOOST_TEST(r.max_abs_numerator() == 1);  // written with -1, 0, 1
+  s.u_row(0)[0] = Rational(3);              // a11·b11 → c11 drops out mod 3
+  const VerifyResult bad = verify(s, Field::Z3);
+  BOOST_TEST(!bad.ok);
+  BOOST_TEST(bad.error.find("expected") != std::string::npos);
+  BOOST_CHECK_THROW(s.reduced_mod(Field::Q), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(overflow_is_an_invalid_scheme_not_a_wrap) {

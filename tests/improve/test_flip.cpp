@@ -61,16 +61,45 @@ BOOST_AUTO_TEST_CASE(random_flips_plus_and_reductions_keep_the_tensor_over_z) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(z3_addition_is_mod_3) {
+  // Every pair of coefficients and both signs, against integer arithmetic mod 3.
+  const Z3Ring ring;
+  std::vector<Rational> a, b;
+  for (int x = -1; x <= 1; ++x)
+    for (int y = -1; y <= 1; ++y) a.push_back(Rational(x)), b.push_back(Rational(y));
+  const Z3Ring::Factor fa = ring.from_row(a.data(), 9), fb = ring.from_row(b.data(), 9);
+  for (int lambda : {1, -1}) {
+    Z3Ring::Factor sum;
+    BOOST_TEST(ring.add(sum, fa, fb, lambda, 9));
+    std::vector<Rational> out(9);
+    ring.to_row(sum, 9, out.data());
+    for (int i = 0; i < 9; ++i) BOOST_TEST(out[size_t(i)].mod(3) == (a[size_t(i)] + Rational(lambda) * b[size_t(i)]).mod(3));
+  }
+  // Any coefficient with a value mod 3 is read: 1/2 = 2 = -1, 4 = 1; 1/3 has none.
+  const std::vector<Rational> odd = {Rational(1, 2), Rational(4), Rational(-5)};
+  std::vector<Rational> back(3);
+  ring.to_row(ring.from_row(odd.data(), 3), 3, back.data());
+  BOOST_TEST((back == std::vector<Rational>{Rational(-1), Rational(1), Rational(1)}));
+  const Rational third(1, 3);
+  BOOST_CHECK_THROW(ring.from_row(&third, 1), std::domain_error);
+}
+
+BOOST_AUTO_TEST_CASE(random_flips_plus_and_reductions_keep_the_tensor_mod3) {
+  for (const Format& f : {Format{3, 3, 3}, Format{2, 3, 4}}) random_moves_keep_tensor(naive_scheme(f), Z3Ring{}, 13);
+  random_moves_keep_tensor(kronecker(strassen_scheme(), strassen_scheme()), Z3Ring{}, 14);
+}
+
 BOOST_AUTO_TEST_CASE(wide_factors_beyond_64_coefficients) {
   ZRingWide z;
   z.bound = 3;
   for (const Format& f : {Format{9, 8, 2}, Format{3, 3, 3}}) {  // A of 9x8x2 has 72 entries
     random_moves_keep_tensor(naive_scheme(f), Z2RingWide{}, 3);
     random_moves_keep_tensor(naive_scheme(f), TernaryRingWide{}, 4);
+    random_moves_keep_tensor(naive_scheme(f), Z3RingWide{}, 6);
     random_moves_keep_tensor(naive_scheme(f), z, 5);
   }
   // The search picks the wide rings by itself (naive 9x8x2 seldom reduces within a short walk).
-  for (Field field : {Field::Z2, Field::Z}) {
+  for (Field field : {Field::Z2, Field::Z3, Field::Z}) {
     SearchOptions o;
     o.field = field;
     o.walk_flips = 5000;
@@ -116,8 +145,8 @@ BOOST_AUTO_TEST_CASE(out_of_range_input_is_refused) {
   BOOST_CHECK_THROW(FlipState<TernaryRing>(s, TernaryRing{}), std::invalid_argument);
 }
 
-BOOST_AUTO_TEST_CASE(naive_2x2x2_reaches_7_over_z2_and_z) {
-  for (Field field : {Field::Z2, Field::Z}) {
+BOOST_AUTO_TEST_CASE(naive_2x2x2_reaches_7_over_z2_z3_and_z) {
+  for (Field field : {Field::Z2, Field::Z3, Field::Z}) {
     SearchOptions o;
     o.field = field;
     o.target_rank = 7;
@@ -146,6 +175,18 @@ BOOST_AUTO_TEST_CASE(naive_3x3x3_reaches_23_over_z2) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(naive_3x3x3_reaches_23_over_z3) {
+  SearchOptions o;
+  o.field = Field::Z3;
+  o.target_rank = 23;
+  o.seed = 5;
+  o.max_generations = 400;
+  const Scheme best = run_search(naive_scheme(Format{3, 3, 3}), o);
+  BOOST_TEST(best.rank() == 23);
+  BOOST_TEST((best.field == Field::Z3));
+  BOOST_TEST(verify(best).ok);
+}
+
 BOOST_AUTO_TEST_CASE(one_thread_is_deterministic) {
   SearchOptions o;
   o.seed = 42;
@@ -153,18 +194,21 @@ BOOST_AUTO_TEST_CASE(one_thread_is_deterministic) {
   o.pool_enough = 2;
   o.walk_flips = 20000;
   o.max_generations = 3;
-  for (Field field : {Field::Z2, Field::Z}) {
+  // (Over Z3 reductions are rarer, so its run starts from a format that reduces within 3 generations.)
+  for (const auto& [field, format] : {std::make_pair(Field::Z2, Format{3, 3, 4}), std::make_pair(Field::Z, Format{3, 3, 4}),
+                                      std::make_pair(Field::Z3, Format{3, 3, 3})}) {
     o.field = field;
-    const Scheme a = run_search(naive_scheme(Format{3, 3, 4}), o);
-    const Scheme b = run_search(naive_scheme(Format{3, 3, 4}), o);
-    BOOST_TEST(a.rank() < 36);
+    const Scheme start = naive_scheme(format);
+    const Scheme a = run_search(start, o);
+    const Scheme b = run_search(start, o);
+    BOOST_TEST(a.rank() < start.rank());
     BOOST_TEST(scheme_hash(a) == scheme_hash(b));
     o.seed = 43;
-    const Scheme c = run_search(naive_scheme(Format{3, 3, 4}), o);
+    const Scheme c = run_search(start, o);
     BOOST_TEST(scheme_hash(a) != scheme_hash(c));
     o.seed = 42;
     // Per-walk random streams: the same result on two threads.
-    BOOST_TEST(scheme_hash(run_search(naive_scheme(Format{3, 3, 4}), o, 2)) == scheme_hash(a));
+    BOOST_TEST(scheme_hash(run_search(start, o, 2)) == scheme_hash(a));
   }
 }
 
@@ -181,7 +225,7 @@ BOOST_AUTO_TEST_CASE(meta_operations) {
   const Scheme pr = project(st, 1);  // 2x1x2: Strassen restricted, zero terms dropped
   BOOST_TEST(verify(pr).ok);
   BOOST_TEST(pr.rank() <= 7);
-  const Scheme m = merge(st, naive_scheme(Format{1, 2, 2}, Field::Z2).reduced_mod2(), 0);
+  const Scheme m = merge(st, naive_scheme(Format{1, 2, 2}, Field::Z2).reduced_mod(Field::Z2), 0);
   BOOST_TEST((m.field == Field::Z2));
   BOOST_TEST(m.rank() == 11);
   BOOST_TEST(verify(m).ok);
@@ -191,6 +235,12 @@ BOOST_AUTO_TEST_CASE(meta_operations) {
   const Scheme chain = apply_meta(apply_meta(st, "product:strassen"), "project:0");
   BOOST_TEST((chain.format == Format{3, 4, 4}));
   BOOST_TEST(verify(chain).ok);
+  // A Z scheme combines with a Z3 one mod 3; Z2 and Z3 do not combine.
+  const Scheme m3 = merge(st, naive_scheme(Format{1, 2, 2}).reduced_mod(Field::Z3), 0);
+  BOOST_TEST((m3.field == Field::Z3));
+  BOOST_TEST(verify(m3).ok);
+  BOOST_CHECK_THROW(merge(st.reduced_mod(Field::Z2), naive_scheme(Format{1, 2, 2}).reduced_mod(Field::Z3), 0),
+                    std::invalid_argument);
   BOOST_CHECK_THROW(apply_meta(st, "twist:1"), std::invalid_argument);
   BOOST_CHECK_THROW(apply_meta(st, "extend:3"), std::invalid_argument);
 }

@@ -26,7 +26,7 @@ uint64_t game_hash(const GameRecord& g) {
 
 BOOST_AUTO_TEST_CASE(strassen_oracle_finds_rank_7) {
   for (Field field : {Field::Z, Field::Z2}) {
-    const Scheme strassen = field == Field::Z ? strassen_scheme() : strassen_scheme().reduced_mod2();
+    const Scheme strassen = field == Field::Z ? strassen_scheme() : strassen_scheme().reduced_mod(Field::Z2);
     OracleNetwork net(scheme_actions(strassen), 8, 0.3f);
     BatchingEvaluator eval(net, 4);
     GameConfig game;

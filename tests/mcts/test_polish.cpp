@@ -17,7 +17,7 @@ using namespace at::mcts;
 
 namespace {
 
-Scheme in_field(const Scheme& s, Field f) { return f == Field::Z2 ? s.reduced_mod2() : s; }
+Scheme in_field(const Scheme& s, Field f) { return f == Field::Z2 ? s.reduced_mod(Field::Z2) : s; }
 
 // Plays the actions from `start`; true when every move is legal and the last reaches zero.
 bool replays_to_zero(const TensorI8& start, const std::vector<Action>& actions, Field f, int bound) {

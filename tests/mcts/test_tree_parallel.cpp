@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(virtual_loss_spreads_concurrent_selections) {
 BOOST_AUTO_TEST_CASE(tree_parallel_strassen_oracle_finds_rank_7) {
   for (int threads : {2, 4})
     for (Field field : {Field::Z, Field::Z2}) {
-      const Scheme strassen = field == Field::Z ? strassen_scheme() : strassen_scheme().reduced_mod2();
+      const Scheme strassen = field == Field::Z ? strassen_scheme() : strassen_scheme().reduced_mod(Field::Z2);
       OracleNetwork net(scheme_actions(strassen), 8, 0.3f);
       BatchingEvaluator eval(net, threads, std::chrono::microseconds(500));
       GameConfig game;
