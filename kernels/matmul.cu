@@ -132,13 +132,18 @@ __global__ void bias_backward_kernel(const float* __restrict__ dC, float* __rest
   dbias[c] = accumulate ? dbias[c] + total : total;
 }
 
+// The checks shared by both forward launchers; false when there is nothing to compute.
+bool matmul_args_ok(const char* name, const float* A, const float* B, const float* C, int M, int N, int K) {
+  AT_CHECK_ARG(M >= 0 && N >= 0 && K >= 0, std::string(name) + ": negative size");
+  AT_CHECK_ARG(A && B && C, std::string(name) + ": null operand");
+  return M > 0 && N > 0;
+}
+
 }  // namespace
 
 void matmul_forward(const float* A, const float* B, const float* bias, float* C, int M, int N, int K,
                     bool trans_a, bool trans_b, float alpha, float beta, cudaStream_t stream) {
-  AT_CHECK_ARG(M >= 0 && N >= 0 && K >= 0, "matmul_forward: negative size");
-  AT_CHECK_ARG(A && B && C, "matmul_forward: null operand");
-  if (M == 0 || N == 0) return;
+  if (!matmul_args_ok("matmul_forward", A, B, C, M, N, K)) return;
   const dim3 grid((N + kTileN - 1) / kTileN, (M + kTileM - 1) / kTileM);
   const dim3 block(kThreads, kThreads);
   AT_LAUNCH(matmul_kernel, grid, block, 0, stream, A, B, bias, C, M, N, K, int(trans_a), int(trans_b), alpha, beta);
@@ -146,9 +151,7 @@ void matmul_forward(const float* A, const float* B, const float* bias, float* C,
 
 void matmul_forward_tf32(const float* A, const float* B, const float* bias, float* C, int M, int N, int K,
                          bool trans_a, bool trans_b, float alpha, float beta, cudaStream_t stream) {
-  AT_CHECK_ARG(M >= 0 && N >= 0 && K >= 0, "matmul_forward_tf32: negative size");
-  AT_CHECK_ARG(A && B && C, "matmul_forward_tf32: null operand");
-  if (M == 0 || N == 0) return;
+  if (!matmul_args_ok("matmul_forward_tf32", A, B, C, M, N, K)) return;
   const dim3 grid((N + kTcTile - 1) / kTcTile, (M + kTcTile - 1) / kTcTile);
   AT_LAUNCH(matmul_tf32_kernel, grid, dim3(kTcThreads), 0, stream, A, B, bias, C, M, N, K, int(trans_a), int(trans_b),
             alpha, beta);

@@ -1,6 +1,7 @@
 #include "nn/model.hpp"
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "core/rng.hpp"
@@ -313,7 +314,7 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   const int seqs = B * A, rows = seqs * k;
   const double vscale = cfg_.value_loss_weight;
   Graph<T> g(be_, true);  // training mode (dropout) also when only the loss is wanted
-  AT_NVTX_PUSH("forward");
+  std::optional<NvtxRange> forward_range(std::in_place, "forward");  // closed before backward, or by an exception
   T* feat = be_.scratch(in.features.size());
   be_.upload(feat, in.features.data(), in.features.size());
   int* ids_dev = be_.scratch_int(rows);
@@ -344,7 +345,7 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   std::vector<T> pl(rows), vl(B);
   be_.download(pl.data(), row_loss, rows);
   be_.download(vl.data(), value_loss, B);
-  AT_NVTX_POP();
+  forward_range.reset();
   if (backward) {
     const NvtxRange range("backward");
     g.backward();
