@@ -94,9 +94,9 @@ class LinearSystem {
     uint64_t* b = rhs.data();
     for (int i = 0; i < rank(); ++i) {
       const int s = swap_row_[size_t(i)];
-      const int bi = F::get(b, rw_, s), bs = F::get(b, rw_, i);
-      const int v = bi * pivot_[size_t(i)] % F::p;  // the pivot row was scaled by pivot⁻¹ = pivot
-      F::set(b, rw_, s, bs);
+      const int at_s = F::get(b, rw_, s), at_i = F::get(b, rw_, i);
+      const int v = at_s * pivot_[size_t(i)] % F::p;  // rows i and s swapped, row i scaled by pivot⁻¹ = pivot
+      F::set(b, rw_, s, at_i);
       F::set(b, rw_, i, v);
       if (v) F::sub(b, &mult_[size_t(i) * F::planes * rw_], rw_, 0, v);
     }

@@ -3,10 +3,10 @@
 // to it mod p. Step k solves the linear system J·Δ ≡ E_k / p^k (mod p) for the correction
 // x ← x + p^k·Δ, where J is the Jacobian of Σ u⊗v⊗w at the mod-p scheme (the same matrix at every
 // step, so it is eliminated once) and E_k the residual T − Σ u⊗v⊗w, divisible by p^k. Free
-// variables are set to 0. After each step the coefficients read as symmetric residues mod p^(k+1)
-// are tried over Z; after the last step each coefficient is rebuilt as a small rational with a
-// denominator prime to p (rational reconstruction mod p^bits) and the result is verified exactly
-// over Q.
+// variables get no correction: they keep their residues, read in (−p/2, p/2]. After each step the
+// coefficients read as symmetric residues mod p^(k+1) are tried over Z; after the last step each
+// coefficient is rebuilt as a small rational with a denominator prime to p (rational
+// reconstruction mod p^bits) and the result is verified exactly over Q.
 #include <cstdint>
 #include <string>
 
