@@ -132,28 +132,32 @@ BOOST_AUTO_TEST_CASE(shared_integer_schemes_lift_back_from_mod_3) {
   BOOST_TEST(lifted >= 20);
 }
 
-BOOST_AUTO_TEST_CASE(a_scheme_with_halves_lifts_from_mod_3_to_one_over_q) {
+BOOST_AUTO_TEST_CASE(schemes_with_halves_lift_from_mod_3_to_ones_over_q) {
   // Strassen's scheme moved by X = [[1, 1], [1, -1]] (det −2; sandwich by X, X, I) has
-  // coefficients ±1/2, which are ∓1 mod 3; so does its lift, whichever way it goes.
+  // coefficients ±1/2, which are ∓1 mod 3; lifted from those residues it comes back over Q, alone
+  // and in a 4x4x4 rank-49 Kronecker product with Strassen (4096 equations).
   Scheme s = strassen_scheme();
   s.field = Field::Q;
   Mat x(2, 2);
   x(0, 0) = 1, x(0, 1) = 1, x(1, 0) = 1, x(1, 1) = -1;
   const Scheme half = sandwich(s, x, x, Mat::identity(2));
-  BOOST_TEST_REQUIRE(verify(half, Field::Q).ok);
-  BOOST_TEST_REQUIRE(!half.all_integer());
-  const Scheme m3 = reduced_mod3(half);
-  for (const int bits : {0, 39}) {  // the default (3^25) and the largest modulus
-    LiftOptions o = mod3();
-    o.bits = bits;
-    const LiftResult r = hensel_lift(m3, o);
-    BOOST_TEST_REQUIRE(r.ok, r.message);
-    BOOST_TEST((r.scheme.field == Field::Q));
-    BOOST_TEST(r.message.find("mod 3^" + std::to_string(bits ? bits : 25) + " and rebuilt with rational") != std::string::npos,
-               r.message);
-    BOOST_TEST(verify(r.scheme, Field::Q).ok);
-    const Scheme back = reduced_mod3(r.scheme);
-    BOOST_TEST((back.u == m3.u && back.v == m3.v && back.w == m3.w));
+  for (const Scheme& q : {half, kronecker(half, s)}) {
+    BOOST_TEST_REQUIRE(verify(q, Field::Q).ok);
+    BOOST_TEST_REQUIRE(!q.all_integer());
+    const Scheme m3 = reduced_mod3(q);
+    for (const int bits : {0, 39}) {  // the default (3^25) and the largest modulus
+      LiftOptions o = mod3();
+      o.bits = bits;
+      const LiftResult r = hensel_lift(m3, o);
+      BOOST_TEST_REQUIRE(r.ok, r.message);
+      BOOST_TEST((r.scheme.field == Field::Q));
+      BOOST_TEST(r.message.find("mod 3^" + std::to_string(bits ? bits : 25) + " and rebuilt with rational") != std::string::npos,
+                 r.message);
+      BOOST_TEST(verify(r.scheme, Field::Q).ok);
+      BOOST_TEST(r.scheme.rank() == q.rank());
+      const Scheme back = reduced_mod3(r.scheme);
+      BOOST_TEST((back.u == m3.u && back.v == m3.v && back.w == m3.w));
+    }
   }
 }
 
