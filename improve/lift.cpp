@@ -1,5 +1,6 @@
 #include "improve/lift.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -8,122 +9,213 @@
 namespace at::improve {
 namespace {
 
-// Gaussian elimination of a GF(2) matrix (rows = tensor entries, columns = unknowns), done once;
-// the row operations are recorded so that each right-hand side is solved in O(pivots · rows/64).
-class Gf2System {
+// Row arithmetic on bit-packed vectors over GF(p). A vector of n elements is `planes` blocks of
+// nw = ceil(n/64) words each. In both fields every non-zero c is its own inverse (1, and 2·2 = 4 ≡ 1
+// mod 3), which the eliminator uses to normalise pivots.
+struct Gf2 {
+  static constexpr int p = 2, planes = 1;
+  static int get(const uint64_t* v, int /*nw*/, int i) { return int((v[i / 64] >> (i % 64)) & 1); }
+  static void set(uint64_t* v, int /*nw*/, int i, int x) {
+    v[i / 64] = (v[i / 64] & ~(uint64_t(1) << (i % 64))) | (uint64_t(x) << (i % 64));
+  }
+  // v -= c·s on words from..nw-1 (c is 1).
+  static void sub(uint64_t* v, const uint64_t* s, int nw, int from, int /*c*/) {
+    for (int k = from; k < nw; ++k) v[k] ^= s[k];
+  }
+  static void scale(uint64_t*, int, int, int) {}  // c is 1
+};
+
+// Bit-sliced GF(3): plane 0 holds [x == 1], plane 1 holds [x == 2]; 64 elements per word pair.
+struct Gf3 {
+  static constexpr int p = 3, planes = 2;
+  static int get(const uint64_t* v, int nw, int i) {
+    return int((v[i / 64] >> (i % 64)) & 1) | int(((v[nw + i / 64] >> (i % 64)) & 1) << 1);
+  }
+  static void set(uint64_t* v, int nw, int i, int x) {
+    const uint64_t bit = uint64_t(1) << (i % 64);
+    v[i / 64] = (v[i / 64] & ~bit) | (x == 1 ? bit : 0);
+    v[nw + i / 64] = (v[nw + i / 64] & ~bit) | (x == 2 ? bit : 0);
+  }
+  // v -= c·s on words from..nw-1, as v + (−c)·s: −s swaps the planes of s. The addition takes six
+  // word operations (Harrison, Page and Smart, "Software implementation of finite fields of
+  // characteristic three", 2002).
+  static void sub(uint64_t* v, const uint64_t* s, int nw, int from, int c) {
+    const uint64_t* y1 = c == 1 ? s + nw : s;  // plane [y == 1] of y = −c·s
+    const uint64_t* y2 = c == 1 ? s : s + nw;  // plane [y == 2]
+    for (int k = from; k < nw; ++k) {
+      const uint64_t x1 = v[k], x2 = v[nw + k];
+      const uint64_t t = (x1 | y2[k]) ^ (x2 | y1[k]);
+      v[k] = (x2 | y2[k]) ^ t;
+      v[nw + k] = (x1 | y1[k]) ^ t;
+    }
+  }
+  static void scale(uint64_t* v, int nw, int from, int c) {  // by 2 = −1: swap the planes
+    if (c == 2) std::swap_ranges(v + from, v + nw, v + nw + from);
+  }
+};
+
+// Gauss-Jordan elimination over GF(p) of a matrix (rows = tensor entries, columns = unknowns),
+// done once; the row operations are recorded so that each right-hand side is solved in
+// O(pivots · rows/64) word operations.
+template <class F>
+class LinearSystem {
  public:
-  Gf2System(std::vector<uint64_t> mat, int rows, int cols) : rows_(rows), cols_(cols) {
+  // mat: rows × (F::planes · ceil(cols/64)) words, one bit-packed row after the other.
+  LinearSystem(std::vector<uint64_t> mat, int rows, int cols) : rows_(rows), cols_(cols), rw_((rows + 63) / 64) {
     const int w = (cols + 63) / 64;
-    rw_ = (rows + 63) / 64;
-    auto bit = [&](int r, int c) { return (mat[size_t(r) * w + c / 64] >> (c % 64)) & 1; };
+    const size_t stride = size_t(F::planes) * w;
+    auto row = [&](int r) { return mat.data() + size_t(r) * stride; };
     int piv = 0;
     for (int c = 0; c < cols && piv < rows; ++c) {
       int r = piv;
-      while (r < rows && !bit(r, c)) ++r;
+      while (r < rows && !F::get(row(r), w, c)) ++r;
       if (r == rows) continue;
-      for (int k = 0; k < w; ++k) std::swap(mat[size_t(r) * w + k], mat[size_t(piv) * w + k]);
-      std::vector<uint64_t> xors(size_t(rw_), 0);  // rows that get the pivot row added
+      std::swap_ranges(row(r), row(r) + stride, row(piv));
+      const int pivot = F::get(row(piv), w, c);
+      F::scale(row(piv), w, c / 64, pivot);  // pivot entry 1
+      std::vector<uint64_t> mult(size_t(F::planes) * rw_, 0);  // per row: how often the pivot row was subtracted
       for (int r2 = 0; r2 < rows; ++r2) {
-        if (r2 == piv || !bit(r2, c)) continue;
-        xors[size_t(r2 / 64)] |= uint64_t(1) << (r2 % 64);
-        for (int k = c / 64; k < w; ++k) mat[size_t(r2) * w + k] ^= mat[size_t(piv) * w + k];
+        const int m = r2 == piv ? 0 : F::get(row(r2), w, c);
+        if (!m) continue;
+        F::set(mult.data(), rw_, r2, m);
+        F::sub(row(r2), row(piv), w, c / 64, m);
       }
       pivot_col_.push_back(c);
       swap_row_.push_back(r);
-      xor_rows_.insert(xor_rows_.end(), xors.begin(), xors.end());
+      pivot_.push_back(pivot);
+      mult_.insert(mult_.end(), mult.begin(), mult.end());
       ++piv;
     }
   }
   int rank() const { return int(pivot_col_.size()); }
-  int cols() const { return cols_; }
-  // Solves for the right-hand side `rhs` (one bit per row); free variables 0. False if inconsistent.
+  // Solves for `rhs` (F::planes · ceil(rows/64) words); free variables 0; x[c] in 0..p-1. False if
+  // inconsistent.
   bool solve(std::vector<uint64_t> rhs, std::vector<uint8_t>& x) const {
-    auto get = [&](int r) { return (rhs[size_t(r / 64)] >> (r % 64)) & 1; };
-    auto put = [&](int r, uint64_t b) {
-      rhs[size_t(r / 64)] = (rhs[size_t(r / 64)] & ~(uint64_t(1) << (r % 64))) | (b << (r % 64));
-    };
+    uint64_t* b = rhs.data();
     for (int i = 0; i < rank(); ++i) {
-      const uint64_t a = get(i), b = get(swap_row_[size_t(i)]);
-      put(i, b);
-      put(swap_row_[size_t(i)], a);
-      if (b)
-        for (int k = 0; k < rw_; ++k) rhs[size_t(k)] ^= xor_rows_[size_t(i) * rw_ + k];
+      const int s = swap_row_[size_t(i)];
+      const int at_s = F::get(b, rw_, s), at_i = F::get(b, rw_, i);
+      const int v = at_s * pivot_[size_t(i)] % F::p;  // rows i and s swapped, row i scaled by pivot⁻¹ = pivot
+      F::set(b, rw_, s, at_i);
+      F::set(b, rw_, i, v);
+      if (v) F::sub(b, &mult_[size_t(i) * F::planes * rw_], rw_, 0, v);
     }
     for (int r = rank(); r < rows_; ++r)
-      if (get(r)) return false;
+      if (F::get(b, rw_, r)) return false;
     x.assign(size_t(cols_), 0);
-    for (int i = 0; i < rank(); ++i) x[size_t(pivot_col_[size_t(i)])] = uint8_t(get(i));
+    for (int i = 0; i < rank(); ++i) x[size_t(pivot_col_[size_t(i)])] = uint8_t(F::get(b, rw_, i));
     return true;
   }
 
  private:
   int rows_, cols_, rw_;
-  std::vector<int> pivot_col_, swap_row_;
-  std::vector<uint64_t> xor_rows_;  // per pivot, rw_ words: the rows the pivot row was added to
+  std::vector<int> pivot_col_, swap_row_, pivot_;
+  std::vector<uint64_t> mult_;  // per pivot, F::planes·rw_ words: the multiple of the pivot row taken from each row
 };
 
-int64_t symmetric(uint64_t x, int bits) {
-  const uint64_t m = uint64_t(1) << bits;
-  x &= m - 1;
-  return x > m / 2 ? int64_t(x) - int64_t(m) : int64_t(x);
+uint64_t power(int p, int k) {
+  uint64_t r = 1;
+  while (k-- > 0) r *= uint64_t(p);
+  return r;
 }
 
-}  // namespace
+// Residues mod m, or mod 2^64 when m == 0 (wrapping arithmetic, exact modulo every power of 2).
+struct Modulus {
+  uint64_t m;
+  uint64_t mul(uint64_t a, uint64_t b) const { return m ? uint64_t((unsigned __int128)a * b % m) : a * b; }
+  uint64_t sub(uint64_t a, uint64_t b) const { return m ? (a >= b ? a - b : a + (m - b)) : a - b; }
+  uint64_t add(uint64_t a, uint64_t b) const { return sub(a, sub(0, b)); }
+};
 
-bool rational_reconstruction(uint64_t x, int bits, int64_t& num, int64_t& den) {
-  const __int128 m = __int128(1) << bits;
-  const __int128 bound = __int128(std::sqrt(double(uint64_t(1) << (bits - 1))));
-  __int128 r0 = m, r1 = __int128(x) % m, t0 = 0, t1 = 1;
-  while (r1 > bound) {
-    const __int128 q = r0 / r1;
-    const __int128 r2 = r0 - q * r1, t2 = t0 - q * t1;
-    r0 = r1, r1 = r2, t0 = t1, t1 = t2;
-  }
-  if (t1 == 0 || t1 > bound || -t1 > bound || (t1 % 2) == 0) return false;
-  num = int64_t(t1 < 0 ? -r1 : r1);
-  den = int64_t(t1 < 0 ? -t1 : t1);
-  return true;
-}
+// The representative of x (0 <= x < m) in (−m/2, m/2].
+int64_t symmetric(uint64_t x, uint64_t m) { return x > m / 2 ? int64_t(x) - int64_t(m) : int64_t(x); }
 
-LiftResult hensel_lift(const Scheme& input, const LiftOptions& o) {
-  if (o.bits < 2 || o.bits > 62) throw std::invalid_argument("lifting bits must be in 2..62");
-  const Scheme s0 = input.reduced_mod(Field::Z2);
-  if (!verify(s0, Field::Z2).ok) throw std::invalid_argument("the scheme is not valid mod 2");
-  const Format& f = s0.format;
-  const int na = f.a_size(), nb = f.b_size(), nc = f.c_size(), rank = s0.rank();
-  const long entries = long(na) * nb * nc;
-  if (entries > (1L << 20)) throw std::invalid_argument("format " + f.str() + " is too large to lift here");
-  const int len[3] = {na, nb, nc};
-  // All coefficients, u then v then w, term-major; x0 = the scheme mod 2 as 0/1.
+// All coefficients mod p, u then v then w, term-major.
+std::vector<uint64_t> residues(const Scheme& s, int p) {
   std::vector<uint64_t> x;
-  for (const auto* part : {&s0.u, &s0.v, &s0.w})
-    for (const Rational& q : *part) x.push_back(uint64_t(q.num()));
+  for (const auto* part : {&s.u, &s.v, &s.w})
+    for (const Rational& q : *part) {
+      try {
+        x.push_back(uint64_t(q.mod(p)));
+      } catch (const std::domain_error& e) {
+        throw std::invalid_argument(e.what());
+      }
+    }
+  return x;
+}
+
+// T − Σ u⊗v⊗w for the coefficients x (laid out as in `residues`), entry (a·nb + b)·nc + c.
+std::vector<uint64_t> residual(const Format& f, int rank, const std::vector<uint64_t>& x, const Modulus& mod) {
+  const int na = f.a_size(), nb = f.b_size(), nc = f.c_size();
   const size_t off[3] = {0, size_t(rank) * na, size_t(rank) * (na + nb)};
-  const std::vector<uint64_t> x0 = x;
+  std::vector<uint64_t> e(size_t(na) * nb * nc, 0);
+  for (int i = 0; i < f.n; ++i)
+    for (int j = 0; j < f.m; ++j)
+      for (int l = 0; l < f.p; ++l) e[(size_t(f.a_index(i, j)) * nb + f.b_index(j, l)) * nc + f.c_index(i, l)] = 1;
+  for (int r = 0; r < rank; ++r)
+    for (int a = 0; a < na; ++a) {
+      const uint64_t ua = x[off[0] + size_t(r) * na + a];
+      if (!ua) continue;
+      for (int b = 0; b < nb; ++b) {
+        const uint64_t vb = x[off[1] + size_t(r) * nb + b];
+        if (!vb) continue;
+        const uint64_t uv = mod.mul(ua, vb);
+        for (int c = 0; c < nc; ++c) {
+          const uint64_t wc = x[off[2] + size_t(r) * nc + c];
+          if (!wc) continue;
+          uint64_t& ec = e[(size_t(a) * nb + b) * nc + c];
+          ec = mod.sub(ec, mod.mul(uv, wc));
+        }
+      }
+    }
+  return e;
+}
+
+// The lift of x0 (the scheme's coefficients mod F::p, as 0..p-1) with modulus F::p^bits.
+template <class F>
+LiftResult lift(const Format& f, int rank, const std::vector<uint64_t>& x0, int bits, bool same_support) {
+  const int p = F::p, na = f.a_size(), nb = f.b_size(), nc = f.c_size();
+  const long entries = long(na) * nb * nc;
+  const Modulus mod{p == 2 ? 0 : power(p, bits)};
+  // Start from the symmetric residues (2 ≡ −1 mod 3): the coefficients that stay free then keep
+  // small values, and a ternary scheme is its own lift.
+  std::vector<uint64_t> x;
+  for (const uint64_t d : x0) x.push_back(d > uint64_t(p / 2) ? mod.sub(d, uint64_t(p)) : d);
+  const std::string mod_p = "mod " + std::to_string(p);
+  {
+    const std::vector<uint64_t> e = residual(f, rank, x, mod);
+    if (std::any_of(e.begin(), e.end(), [&](uint64_t v) { return v % p != 0; }))
+      throw std::invalid_argument("the scheme is not valid " + mod_p);
+  }
+  const int len[3] = {na, nb, nc};
+  const size_t off[3] = {0, size_t(rank) * na, size_t(rank) * (na + nb)};
   std::vector<int> unknowns;  // coefficient positions that may change
   for (size_t i = 0; i < x.size(); ++i)
-    if (!o.same_support || x0[i]) unknowns.push_back(int(i));
+    if (!same_support || x0[i]) unknowns.push_back(int(i));
 
-  // Jacobian mod 2: d(u_r⊗v_r⊗w_r)/d(u_r[a]) = e_a⊗v_r⊗w_r, evaluated at x0.
+  // Jacobian mod p: d(u_r⊗v_r⊗w_r)/d(u_r[a]) = e_a⊗v_r⊗w_r, evaluated at x0.
   const int cols = int(unknowns.size()), words = (cols + 63) / 64;
-  std::vector<uint64_t> jac(size_t(entries) * size_t(words), 0);
+  const size_t stride = size_t(F::planes) * words;
+  std::vector<uint64_t> jac(size_t(entries) * stride, 0);
   for (int col = 0; col < cols; ++col) {
     const size_t pos = size_t(unknowns[size_t(col)]);
     const int role = pos >= off[2] ? 2 : pos >= off[1] ? 1 : 0;
     const int r = int((pos - off[role]) / size_t(len[role])), at = int((pos - off[role]) % size_t(len[role]));
     const int o1 = (role + 1) % 3, o2 = (role + 2) % 3;
     for (int i1 = 0; i1 < len[o1]; ++i1) {
-      if (!x0[off[o1] + size_t(r) * len[o1] + i1]) continue;
+      const uint64_t x1 = x0[off[o1] + size_t(r) * len[o1] + i1];
+      if (!x1) continue;
       for (int i2 = 0; i2 < len[o2]; ++i2) {
-        if (!x0[off[o2] + size_t(r) * len[o2] + i2]) continue;
+        const uint64_t x2 = x0[off[o2] + size_t(r) * len[o2] + i2];
+        if (!x2) continue;
         int idx[3];
         idx[role] = at, idx[o1] = i1, idx[o2] = i2;
         const long e = (long(idx[0]) * nb + idx[1]) * nc + idx[2];
-        jac[size_t(e) * words + size_t(col / 64)] |= uint64_t(1) << (col % 64);
+        F::set(&jac[size_t(e) * stride], words, col, int(x1 * x2 % uint64_t(p)));
       }
     }
   }
-  const Gf2System system(std::move(jac), int(entries), cols);
+  const LinearSystem<F> system(std::move(jac), int(entries), cols);
 
   LiftResult result;
   result.free_variables = cols - system.rank();
@@ -142,63 +234,97 @@ LiftResult hensel_lift(const Scheme& input, const LiftOptions& o) {
       return false;
     }
   };
-  for (int k = 1; k < o.bits; ++k) {
-    // Residual mod 2^64 (wrapping arithmetic is exact modulo 2^64).
-    std::vector<uint64_t> e(size_t(entries), 0);
-    for (int i = 0; i < f.n; ++i)
-      for (int j = 0; j < f.m; ++j)
-        for (int l = 0; l < f.p; ++l)
-          e[size_t((long(f.a_index(i, j)) * nb + f.b_index(j, l)) * nc + f.c_index(i, l))] = 1;
-    for (int r = 0; r < rank; ++r)
-      for (int a = 0; a < na; ++a) {
-        const uint64_t ua = x[off[0] + size_t(r) * na + a];
-        if (!ua) continue;
-        for (int b = 0; b < nb; ++b) {
-          const uint64_t uv = ua * x[off[1] + size_t(r) * nb + b];
-          if (!uv) continue;
-          for (int c = 0; c < nc; ++c) e[size_t((long(a) * nb + b) * nc + c)] -= uv * x[off[2] + size_t(r) * nc + c];
-        }
-      }
-    std::vector<uint64_t> rhs(size_t((entries + 63) / 64), 0);
-    for (long i = 0; i < entries; ++i) rhs[size_t(i / 64)] |= ((e[size_t(i)] >> k) & 1) << (i % 64);
+  const std::string power_of_p = std::to_string(p) + "^";
+  const int rw = int((entries + 63) / 64);
+  uint64_t pk = 1;  // p^k
+  for (int k = 1; k < bits; ++k) {
+    pk *= uint64_t(p);
+    // x ≡ a solution mod p^k, so the residual is divisible by p^k; its next digit is the right-hand side.
+    const std::vector<uint64_t> e = residual(f, rank, x, mod);
+    std::vector<uint64_t> rhs(size_t(F::planes) * rw, 0);
+    for (long i = 0; i < entries; ++i) F::set(rhs.data(), rw, int(i), int(e[size_t(i)] / pk % uint64_t(p)));
     std::vector<uint8_t> delta;
     if (!system.solve(std::move(rhs), delta)) {
       result.steps = k - 1;
       result.proof = k == 1 || result.free_variables == 0;
-      result.message = k == 1 ? std::string("cannot be lifted") + (o.same_support ? " with its sparsity pattern" : "") +
-                                    ": the linear system mod 2 of the first step (mod 4) has no solution"
-                              : "the lifting system of step " + std::to_string(k) + " (mod 2^" + std::to_string(k + 1) +
-                                    ") has no solution along the chosen path (free variables set to 0; " +
+      result.message = k == 1 ? std::string("cannot be lifted") + (same_support ? " with its sparsity pattern" : "") +
+                                    ": the linear system " + mod_p + " of the first step (mod " + std::to_string(p * p) +
+                                    ") has no solution"
+                              : "the lifting system of step " + std::to_string(k) + " (mod " + power_of_p +
+                                    std::to_string(k + 1) + ") has no solution along the chosen path (free variables set to 0; " +
                                     std::to_string(result.free_variables) + " free variables)";
       return result;
     }
-    for (int col = 0; col < cols; ++col)
-      if (delta[size_t(col)]) x[size_t(unknowns[size_t(col)])] += uint64_t(1) << k;
+    for (int col = 0; col < cols; ++col) {
+      uint64_t& xc = x[size_t(unknowns[size_t(col)])];
+      xc = mod.add(xc, delta[size_t(col)] * pk);
+    }
     result.steps = k;
-    Scheme z = as_scheme([&](uint64_t v) { return Rational(symmetric(v, k + 1)); });
+    Scheme z = as_scheme([&](uint64_t v) { return Rational(symmetric(v % (pk * uint64_t(p)), pk * uint64_t(p))); });
     if (valid(z, Field::Z)) {
       result.ok = true;
       result.scheme = std::move(z);
-      result.message = "lifted to an integer scheme after " + std::to_string(k) + " step(s)";
+      result.message = "lifted from " + mod_p + " to an integer scheme after " + std::to_string(k) + " step(s)";
       return result;
     }
   }
   bool all = true;
   Scheme q = as_scheme([&](uint64_t v) {
     int64_t num = 0, den = 1;
-    all &= rational_reconstruction(v, o.bits, num, den);
+    all &= rational_reconstruction(v, p, bits, num, den);
     return Rational(num, den);
   });
+  const std::string lifted = "lifted mod " + power_of_p + std::to_string(bits);
   if (all && valid(q, q.all_integer() ? Field::Z : Field::Q)) {
     result.ok = true;
     result.scheme = std::move(q);
-    result.message = "lifted mod 2^" + std::to_string(o.bits) + " and rebuilt with rational coefficients";
+    result.message = lifted + " and rebuilt with rational coefficients";
     return result;
   }
-  result.message = "lifted mod 2^" + std::to_string(o.bits) +
-                   " but found no small rational coefficients that hold over Q (free variables set to 0; " +
+  result.message = lifted + " but found no small rational coefficients that hold over Q (free variables set to 0; " +
                    std::to_string(result.free_variables) + " free variables)";
   return result;
+}
+
+}  // namespace
+
+int max_lift_bits(int prime) {
+  if (prime == 2) return 62;
+  if (prime == 3) return 39;
+  throw std::invalid_argument("lifting works mod 2 or mod 3, not mod " + std::to_string(prime));
+}
+
+bool rational_reconstruction(uint64_t x, int prime, int bits, int64_t& num, int64_t& den) {
+  if (bits < 2 || bits > max_lift_bits(prime))
+    throw std::invalid_argument("lifting bits must be in 2.." + std::to_string(max_lift_bits(prime)) + " mod " +
+                                std::to_string(prime));
+  const __int128 m = __int128(power(prime, bits));
+  // The largest bound with 2·bound² < m: then at most one fraction within the bounds fits.
+  __int128 bound = __int128(std::sqrt(double(m) / 2));
+  while (2 * bound * bound >= m) --bound;
+  while (2 * (bound + 1) * (bound + 1) < m) ++bound;
+  __int128 r0 = m, r1 = __int128(x) % m, t0 = 0, t1 = 1;
+  while (r1 > bound) {
+    const __int128 q = r0 / r1;
+    const __int128 r2 = r0 - q * r1, t2 = t0 - q * t1;
+    r0 = r1, r1 = r2, t0 = t1, t1 = t2;
+  }
+  if (t1 == 0 || t1 > bound || -t1 > bound || (t1 % prime) == 0) return false;
+  num = int64_t(t1 < 0 ? -r1 : r1);
+  den = int64_t(t1 < 0 ? -t1 : t1);
+  return true;
+}
+
+LiftResult hensel_lift(const Scheme& s, const LiftOptions& o) {
+  const int p = o.prime, bits = o.bits ? o.bits : p == 3 ? 25 : 40;
+  if (bits < 2 || bits > max_lift_bits(p))
+    throw std::invalid_argument("lifting bits must be in 2.." + std::to_string(max_lift_bits(p)) + " mod " +
+                                std::to_string(p));
+  const Format& f = s.format;
+  if (long(f.a_size()) * f.b_size() * f.c_size() > (1L << 20))
+    throw std::invalid_argument("format " + f.str() + " is too large to lift here");
+  const std::vector<uint64_t> x0 = residues(s, p);
+  return p == 2 ? lift<Gf2>(f, s.rank(), x0, bits, o.same_support) : lift<Gf3>(f, s.rank(), x0, bits, o.same_support);
 }
 
 }  // namespace at::improve

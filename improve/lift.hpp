@@ -1,11 +1,12 @@
 #pragma once
-// Hensel lifting: from a scheme valid mod 2 to one valid over Z (or Q) that reduces to it mod 2.
-// Step k solves the linear system J·Δ ≡ E_k / 2^k (mod 2) for the correction x ← x + 2^k·Δ, where
-// J is the Jacobian of Σ u⊗v⊗w at the mod-2 scheme (the same matrix at every step, so it is
-// eliminated once) and E_k the residual T − Σ u⊗v⊗w, divisible by 2^k. Free variables are set
-// to 0. After each step the coefficients read as integers in (−2^k, 2^k] are tried over Z; after
-// the last step each coefficient is rebuilt as a small rational with odd denominator (rational
-// reconstruction mod 2^bits) and the result is verified exactly over Q.
+// Hensel lifting: from a scheme valid mod p (p = 2 or 3) to one valid over Z (or Q) that reduces
+// to it mod p. Step k solves the linear system J·Δ ≡ E_k / p^k (mod p) for the correction
+// x ← x + p^k·Δ, where J is the Jacobian of Σ u⊗v⊗w at the mod-p scheme (the same matrix at every
+// step, so it is eliminated once) and E_k the residual T − Σ u⊗v⊗w, divisible by p^k. Free
+// variables get no correction: they keep their residues, read in (−p/2, p/2]. After each step the
+// coefficients read as symmetric residues mod p^(k+1) are tried over Z; after the last step each
+// coefficient is rebuilt as a small rational with a denominator prime to p (rational
+// reconstruction mod p^bits) and the result is verified exactly over Q.
 #include <cstdint>
 #include <string>
 
@@ -14,9 +15,15 @@
 namespace at::improve {
 
 struct LiftOptions {
-  int bits = 40;              // lift up to modulus 2^bits (2..62)
-  bool same_support = true;   // only coefficients non-zero mod 2 may change (the zero pattern is kept)
+  int prime = 2;              // the scheme is valid mod this prime: 2 or 3
+  // Lift up to modulus prime^bits; 0 picks a modulus near 2^40 (2^40, or 3^25). Range: 2..62 for
+  // p = 2, 2..39 for p = 3 (3^39 < 2^62, so sums of two residues stay below 2^64).
+  int bits = 0;
+  bool same_support = true;   // only coefficients non-zero mod p may change (the zero pattern is kept)
 };
+
+// The largest `bits` for `prime`; throws std::invalid_argument for a prime other than 2 or 3.
+int max_lift_bits(int prime);
 
 struct LiftResult {
   bool ok = false;
@@ -27,12 +34,13 @@ struct LiftResult {
   std::string message;  // one line: what was found, or why there is no lift
 };
 
-// Rational reconstruction: num/den ≡ x (mod 2^bits) with |num|, den <= sqrt(2^bits / 2) and den
-// odd; false when there is none (bits in 2..62).
-bool rational_reconstruction(uint64_t x, int bits, int64_t& num, int64_t& den);
+// Rational reconstruction: num/den ≡ x (mod prime^bits) with |num|, den <= sqrt(prime^bits / 2)
+// and den prime to `prime`; false when there is none. `prime` and `bits` as in LiftOptions.
+bool rational_reconstruction(uint64_t x, int prime, int bits, int64_t& num, int64_t& den);
 
-// `s` must be valid mod 2 (its coefficients are read mod 2). Throws std::invalid_argument when it
-// is not, or when the tensor is too large to lift here (more than 2^20 entries).
+// `s` must be valid mod options.prime (its coefficients are read mod p). Throws
+// std::invalid_argument when it is not, when a denominator is divisible by p, when the prime or
+// bits are out of range, or when the tensor is too large to lift here (more than 2^20 entries).
 LiftResult hensel_lift(const Scheme& s, const LiftOptions& options = {});
 
 }  // namespace at::improve

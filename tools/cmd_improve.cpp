@@ -1,4 +1,4 @@
-// alphatensor improve: flip-graph search from a scheme; alphatensor lift: Hensel lifting mod 2 -> Z.
+// alphatensor improve: flip-graph search from a scheme; alphatensor lift: Hensel lifting mod 2 or 3 -> Z.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +12,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <tbb/global_control.h>
 #include <thread>
 
@@ -266,28 +267,40 @@ int cmd_improve(const std::vector<std::string>& args) {
 int cmd_lift(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
-      ("input", po::value<std::string>(), "scheme valid mod 2 (.json or .exp)")
+      ("input", po::value<std::string>(), "scheme valid mod --mod (.json or .exp)")
       ("output,o", po::value<std::string>(), "write the lifted scheme here (.json or .exp), verified")
-      ("bits", po::value<int>()->default_value(40), "lift up to modulus 2^bits before rational reconstruction (2..62)")
-      ("any-support", po::bool_switch(), "let coefficients that are zero mod 2 change too (default: keep the zero pattern)");
+      ("mod", po::value<int>(), "the prime the scheme is valid mod: 2 or 3 (its coefficients are read mod it; default: 3 for a "
+                                "Z3 scheme, else 2)")
+      ("bits", po::value<int>()->default_value(0),
+       "lift up to modulus p^bits before rational reconstruction (2..62 mod 2, 2..39 mod 3; 0: 40 mod 2, 25 mod 3)")
+      ("any-support", po::bool_switch(), "let coefficients that are zero mod p change too (default: keep the zero pattern)");
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
-  if (!parse("lift", "FILE -o OUT [--bits K] [--any-support]\n\n"
-                     "Hensel lifting of a mod-2 scheme to one valid over Z (or Q). Exit 0: lifted and\n"
-                     "written; 1: no lift found (the message says whether none exists with this support)",
+  if (!parse("lift", "FILE -o OUT [--mod 2|3] [--bits K] [--any-support]\n\n"
+                     "Hensel lifting of a scheme valid mod 2 (or mod 3) to one valid over Z (or Q) that\n"
+                     "reduces to it. Exit 0: lifted and written; 1: no lift found (the message says\n"
+                     "whether none exists with this support)",
              args, opts, pos, vm))
     return kOk;
   if (!vm.count("input")) throw UsageError("no input scheme given");
   if (!vm.count("output")) throw UsageError("-o OUT is required");
   const std::string in = vm["input"].as<std::string>();
   const Scheme s = read_scheme(in);
-  if (!verify(s, Field::Z2).ok) throw InputError(in + ": not valid mod 2");
   improve::LiftOptions o;
+  o.prime = vm.count("mod") ? vm["mod"].as<int>() : s.field == Field::Z3 ? 3 : 2;
   o.bits = vm["bits"].as<int>();
   o.same_support = !vm["any-support"].as<bool>();
-  if (o.bits < 2 || o.bits > 62) throw UsageError("--bits must be in 2..62");
-  const improve::LiftResult r = improve::hensel_lift(s, o);
+  if (o.prime != 2 && o.prime != 3) throw UsageError("--mod must be 2 or 3");
+  const int max_bits = improve::max_lift_bits(o.prime);
+  if (o.bits != 0 && (o.bits < 2 || o.bits > max_bits))
+    throw UsageError("--bits must be in 2.." + std::to_string(max_bits) + " with --mod " + std::to_string(o.prime));
+  improve::LiftResult r;
+  try {
+    r = improve::hensel_lift(s, o);
+  } catch (const std::invalid_argument& e) {  // not valid mod p, a denominator divisible by p, too large
+    throw InputError(in + ": " + e.what());
+  }
   if (!r.ok) {
     std::cout << in << ": " << r.message << (r.proof ? " (proved)" : "")
               << (o.same_support ? "; --any-support lets zero coefficients change too" : "") << "\n";

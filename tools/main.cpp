@@ -30,7 +30,7 @@ const std::vector<Command>& commands() {
       {"records", "our best schemes against the best known ranks", cmd_records},
       {"model", "network checkpoints: info, init, export/import safetensors", cmd_model},
       {"improve", "flip-graph search for lower ranks (GF(2) or Z), pool strategy, parallel", cmd_improve},
-      {"lift", "Hensel lifting of a mod-2 scheme to one valid over Z (or Q)", cmd_lift},
+      {"lift", "Hensel lifting of a mod-2 or mod-3 scheme to one valid over Z (or Q)", cmd_lift},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
       {"codegen", "emit C++ or CUDA source that multiplies matrices with a scheme", cmd_codegen},
       {"bench", "benchmarks: core, nn, mcts, scheme, improve", cmd_bench},

@@ -94,6 +94,10 @@ BOOST_AUTO_TEST_CASE(mod3_schemes_end_to_end) {
   BOOST_TEST(ver.out.find("over Z3, rank 7: VALID") != std::string::npos, ver.out);
   BOOST_TEST(run("verify --field Z3 " + schemes + "/3x3x3_r23_Z.json").code == 0);  // Z schemes hold mod 3
   BOOST_TEST(run("scheme --input " + schemes + "/2x2x2_r7_Z.json --mod3 -o " + dir + "/s3.json").code == 0);
+  const Run lift = run("lift " + dir + "/s3.json -o " + dir + "/l3.json");  // a Z3 file lifts mod 3 by default
+  BOOST_TEST(lift.code == 0, lift.out);
+  BOOST_TEST(lift.out.find("mod 3") != std::string::npos, lift.out);
+  BOOST_TEST(run("verify --field Z " + dir + "/l3.json").code == 0);
   BOOST_TEST(run("scheme --input " + schemes + "/2x2x2_r7_Z.json --mod2 --mod3 -o " + dir + "/bad.json").code == 2);
   const Run tr = run("train --field Z3 --time-limit 1 --out " + dir + "/t");
   BOOST_TEST(tr.code == 2, tr.out);

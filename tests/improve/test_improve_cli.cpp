@@ -95,3 +95,20 @@ BOOST_AUTO_TEST_CASE(lift_command) {
   BOOST_TEST(::access((dir + "/n.json").c_str(), F_OK) != 0);
   BOOST_TEST(run("lift " + schemes + "3x3x3_r23_Z2.json").code == 2);  // no -o
 }
+
+BOOST_AUTO_TEST_CASE(lift_command_mod_3) {
+  const std::string dir = temp_dir();
+  // 3x4x4_r38_Z has coefficients ±2: read mod 3 they are ∓1, and the lift comes back over Q.
+  const Run ok = run("lift --mod 3 " + schemes + "3x4x4_r38_Z.json -o " + dir + "/l.json");
+  BOOST_TEST(ok.code == 0, ok.out);
+  BOOST_TEST(ok.out.find("mod 3^25") != std::string::npos, ok.out);
+  const Run v = run("verify " + dir + "/l.json");
+  BOOST_TEST(v.code == 0, v.out);
+  BOOST_TEST(v.out.find("over Q, rank 38: VALID") != std::string::npos, v.out);
+  const Run bad = run("lift --mod 3 " + schemes + "3x3x3_r23_Z2.json -o " + dir + "/b.json");
+  BOOST_TEST(bad.code == 2, bad.out);
+  BOOST_TEST(bad.out.find("3x3x3_r23_Z2.json: the scheme is not valid mod 3") != std::string::npos, bad.out);
+  BOOST_TEST(::access((dir + "/b.json").c_str(), F_OK) != 0);
+  BOOST_TEST(run("lift --mod 5 " + schemes + "3x3x3_r23_Z.json -o " + dir + "/b.json").code == 2);
+  BOOST_TEST(run("lift --mod 3 --bits 40 " + schemes + "3x3x3_r23_Z.json -o " + dir + "/b.json").code == 2);
+}
