@@ -75,7 +75,7 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
                                 std::to_string(largest));
   if (net.config().field != cfg_.field) throw std::invalid_argument("the network was configured for another arithmetic");
   if (cfg_.r_limit <= 0) cfg_.r_limit = default_r_limit(naive);
-  if (cfg_.demos.max_rank <= 0) cfg_.demos.max_rank = naive;
+  cfg_.demos.max_rank = cfg_.demo_max_rank > 0 ? cfg_.demo_max_rank : cfg_.r_limit;
   // Demonstrations must stay in the network's alphabet F = {-b..b}: with b = 1 the mass of ±2 goes
   // to 0 (otherwise encoding a demonstration with a ±2 entry throws).
   if (net.config().coefficient_bound < 2) {
@@ -365,6 +365,15 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       if (t.joinable()) t.join();
     }
   } join{done, watchdog};
+  // The settings in effect (defaults resolved), so a metrics file says how it was made.
+  nlohmann::json settings{{"event", "start"}, {"step", net_.step()}, {"elapsed", now()}, {"seed", cfg_.seed},
+                          {"field", field_name(cfg_.field)}, {"r_limit", cfg_.r_limit}, {"demo_max_rank", cfg_.demos.max_rank},
+                          {"simulations", cfg_.search.simulations}, {"samples", cfg_.samples}, {"batch_size", cfg_.batch_size},
+                          {"games_per_iteration", cfg_.games_per_iteration}, {"steps_per_iteration", cfg_.steps_per_iteration},
+                          {"mix_switch_step", cfg_.mix_switch_step}, {"p_canonical", cfg_.p_canonical},
+                          {"network", net_.config().architecture()}};
+  for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
+  append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
   bool stopped = false;
   while (true) {
     progress_.elapsed = now();

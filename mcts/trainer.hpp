@@ -47,7 +47,8 @@ struct TrainConfig {
   double mix_late[3] = {0.70, 0.25, 0.05};   // (published)
   size_t replay_capacity = 100000;  // published
   size_t best_capacity = 1000;      // published (games, per target)
-  SyntheticConfig demos;            // max_rank 0: the largest target's naive rank
+  SyntheticConfig demos;            // its max_rank is replaced by demo_max_rank below
+  int demo_max_rank = 0;            // demonstrations of rank U{1..this}; 0: R_limit (published)
   int basis_pool = 100000;          // published
   double p_canonical = 0.01;        // games in the canonical basis (published: "small")
   BasisConfig basis;

@@ -80,6 +80,7 @@ int cmd_train(const std::vector<std::string>& args) {
       ("mix-switch-step", po::value<long>(), "learner step at which the data mix changes (published: 10000)")
       ("p-canonical", po::value<double>(), "probability of a game in the canonical basis")
       ("demo-p-zero-mod2", po::value<double>(), "Z2 demonstrations: probability of a zero entry (published: 0.5)")
+      ("demo-max-rank", po::value<int>(), "demonstrations: rank drawn from 1..this (default and published: R_limit)")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
       ("no-augment", po::bool_switch(), "no random signed permutations of training samples")
       ("polish", po::bool_switch(), "send every scheme found (and every unfinished game, completed) to flip-graph walks; "
@@ -126,6 +127,8 @@ int cmd_train(const std::vector<std::string>& args) {
   if (vm.count("mix-switch-step")) tc.mix_switch_step = vm["mix-switch-step"].as<long>();
   if (vm.count("p-canonical")) tc.p_canonical = vm["p-canonical"].as<double>();
   if (vm.count("demo-p-zero-mod2")) tc.demos.p_zero_mod2 = vm["demo-p-zero-mod2"].as<double>();
+  if (vm.count("demo-max-rank")) tc.demo_max_rank = vm["demo-max-rank"].as<int>();
+  if (tc.demo_max_rank < 0) throw UsageError("--demo-max-rank must be at least 1");
   if (vm.count("checkpoint-every")) tc.checkpoint_every = vm["checkpoint-every"].as<long>();
   tc.augment = !vm["no-augment"].as<bool>();
   tc.polish.enabled = vm["polish"].as<bool>();

@@ -94,6 +94,12 @@ BOOST_AUTO_TEST_CASE(short_run_writes_a_verified_scheme) {
   BOOST_TEST(run_verify(out + "/schemes/1x1x2_r2_Z2.json") == 0);
   BOOST_TEST(slurp(out + "/metrics.jsonl").find("\"event\":\"new_best\"") != std::string::npos);
   BOOST_TEST(slurp(out + "/log").find("1x1x2_r2_Z2.json (verified over Z2)") != std::string::npos);
+  // The settings in effect open the metrics; demonstrations have ranks up to R_limit (published),
+  // here 1.5 × the naive rank 2.
+  const std::string metrics = slurp(out + "/metrics.jsonl");
+  BOOST_TEST(metrics.find("\"event\":\"start\"") != std::string::npos, metrics.substr(0, 400));
+  BOOST_TEST(metrics.find("\"demo_max_rank\":3") != std::string::npos, metrics.substr(0, 400));
+  BOOST_TEST(metrics.find("\"r_limit\":3") != std::string::npos, metrics.substr(0, 400));
 }
 
 BOOST_AUTO_TEST_CASE(demonstrations_stay_in_a_narrow_alphabet) {
