@@ -371,6 +371,7 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
                           {"simulations", cfg_.search.simulations}, {"samples", cfg_.samples}, {"batch_size", cfg_.batch_size},
                           {"games_per_iteration", cfg_.games_per_iteration}, {"steps_per_iteration", cfg_.steps_per_iteration},
                           {"mix_switch_step", cfg_.mix_switch_step}, {"p_canonical", cfg_.p_canonical},
+                          {"mix_early", cfg_.mix_early}, {"mix_late", cfg_.mix_late}, {"best_games", cfg_.best_capacity},
                           {"network", net_.config().architecture()}};
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());

@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <Eigen/Dense>
+#include <unsupported/Eigen/SpecialFunctions>  // Array::erf: vectorised for float since Eigen 3.4
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -18,6 +19,11 @@ template <typename T>
 using Map = Eigen::Map<MatR<T>, 0, Eigen::OuterStride<>>;
 template <typename T>
 using CMap = Eigen::Map<const MatR<T>, 0, Eigen::OuterStride<>>;
+
+template <typename T>
+using ArrayMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <typename T>
+using ConstArrayMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
 
 template <typename T>
 Map<T> mat(T* p, int rows, int cols, int ld) { return Map<T>(p, rows, cols, Eigen::OuterStride<>(ld)); }
@@ -203,19 +209,20 @@ void CpuBackend<T>::layernorm_backward(const T* x, const T* gamma, const T* mean
 
 template <typename T>
 void CpuBackend<T>::gelu_forward(const T* x, T* y, size_t n) {
+  // Eigen's array erf and exp: SIMD where Eigen has them (std::erf was a fifth of a learner step).
   chunked(n, kElementChunk, [&](size_t a, size_t b) {
-    for (size_t i = a; i < b; ++i) y[i] = T(0.5) * x[i] * (T(1) + std::erf(x[i] * T(M_SQRT1_2)));
+    const ConstArrayMap<T> xa(x + a, Eigen::Index(b - a));
+    ArrayMap<T>(y + a, Eigen::Index(b - a)) = T(0.5) * xa * (T(1) + (xa * T(M_SQRT1_2)).erf());
   });
 }
 
 template <typename T>
 void CpuBackend<T>::gelu_backward(const T* x, const T* dy, T* dx, size_t n) {
   chunked(n, kElementChunk, [&](size_t a, size_t b) {
-    for (size_t i = a; i < b; ++i) {
-      const T cdf = T(0.5) * (T(1) + std::erf(x[i] * T(M_SQRT1_2)));
-      const T pdf = std::exp(T(-0.5) * x[i] * x[i]) * T(0.3989422804014327);
-      dx[i] += dy[i] * (cdf + x[i] * pdf);
-    }
+    const ConstArrayMap<T> xa(x + a, Eigen::Index(b - a));
+    const auto cdf = T(0.5) * (T(1) + (xa * T(M_SQRT1_2)).erf());
+    const auto pdf = (T(-0.5) * xa.square()).exp() * T(0.3989422804014327);
+    ArrayMap<T>(dx + a, Eigen::Index(b - a)) += ConstArrayMap<T>(dy + a, Eigen::Index(b - a)) * (cdf + xa * pdf);
   });
 }
 

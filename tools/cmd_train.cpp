@@ -1,4 +1,5 @@
 // alphatensor train: discovers schemes from nothing but the target tensors (mcts/trainer.hpp).
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iomanip>
@@ -34,6 +35,18 @@ std::vector<Format> parse_targets(const po::variables_map& vm) {
   }
   if (out.empty()) out.push_back(Format{2, 2, 2});
   return out;
+}
+
+// "S:D:B" -> the shares of self-play, demonstrations and best games in a batch (summing to 1).
+void parse_mix(const po::variables_map& vm, const char* key, double* mix) {
+  if (!vm.count(key)) return;
+  const std::string spec = vm[key].as<std::string>();
+  double v[3];
+  char tail;
+  if (std::sscanf(spec.c_str(), "%lf:%lf:%lf%c", &v[0], &v[1], &v[2], &tail) != 3 || v[0] < 0 || v[1] < 0 || v[2] < 0 ||
+      std::fabs(v[0] + v[1] + v[2] - 1) > 1e-6)
+    throw UsageError(std::string("--") + key + " takes S:D:B, three shares summing to 1 (e.g. 0.7:0.25:0.05)");
+  std::copy(v, v + 3, mix);
 }
 
 std::string best_string(const std::map<std::string, int>& best) {
@@ -78,6 +91,9 @@ int cmd_train(const std::vector<std::string>& args) {
       ("steps-per-iteration", po::value<int>(), "learner steps per round")
       ("batch-size", po::value<int>(), "learner batch (published: 2048)")
       ("mix-switch-step", po::value<long>(), "learner step at which the data mix changes (published: 10000)")
+      ("mix-early", po::value<std::string>(), "batch shares self-play:demonstrations:best games before the switch (published: 0.1:0.9:0)")
+      ("mix-late", po::value<std::string>(), "the same after the switch (published: 0.7:0.25:0.05)")
+      ("best-games", po::value<int>(), "games kept per target in the best-games buffer (published: 1000)")
       ("p-canonical", po::value<double>(), "probability of a game in the canonical basis")
       ("demo-p-zero-mod2", po::value<double>(), "Z2 demonstrations: probability of a zero entry (published: 0.5)")
       ("demo-max-rank", po::value<int>(), "demonstrations: rank drawn from 1..this (default and published: R_limit)")
@@ -125,6 +141,12 @@ int cmd_train(const std::vector<std::string>& args) {
   set_int("steps-per-iteration", tc.steps_per_iteration);
   set_int("batch-size", tc.batch_size);
   if (vm.count("mix-switch-step")) tc.mix_switch_step = vm["mix-switch-step"].as<long>();
+  parse_mix(vm, "mix-early", tc.mix_early);
+  parse_mix(vm, "mix-late", tc.mix_late);
+  if (vm.count("best-games")) {
+    if (vm["best-games"].as<int>() < 1) throw UsageError("--best-games must be at least 1");
+    tc.best_capacity = size_t(vm["best-games"].as<int>());
+  }
   if (vm.count("p-canonical")) tc.p_canonical = vm["p-canonical"].as<double>();
   if (vm.count("demo-p-zero-mod2")) tc.demos.p_zero_mod2 = vm["demo-p-zero-mod2"].as<double>();
   if (vm.count("demo-max-rank")) tc.demo_max_rank = vm["demo-max-rank"].as<int>();
