@@ -292,6 +292,11 @@ Action Search::select_action(Rng& rng) const {
   int best = -1;
   for (size_t i = 0; i < root.edges.size(); ++i)
     if (root.edges[i].visits > 0 && (best < 0 || root.edges[i].visits > root.edges[size_t(best)].visits)) best = int(i);
+  if (best < 0 && !root.edges.empty()) {  // one simulation only expands the root: follow the prior
+    for (size_t i = 0; i < root.edges.size(); ++i)
+      if (best < 0 || root.edges[i].prior > root.edges[size_t(best)].prior) best = int(i);
+    return tree_.actions().get(root.edges[size_t(best)].action);
+  }
   if (best < 0) throw std::runtime_error("search: the root has no visited child (no legal action proposed)");
   if (cfg_.act_temperature <= 0) return tree_.actions().get(root.edges[size_t(best)].action);
   const Edge& b = root.edges[size_t(best)];

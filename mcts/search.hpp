@@ -59,7 +59,8 @@ class Search {
            const std::atomic<bool>* stop = nullptr);
   // Improved policy at the root: the root's children and π̂(a) ∝ N(s,a)^{1/τ(s)}.
   void improved_policy(std::vector<Action>* actions, std::vector<float>* probs) const;
-  // The acting rule: drop children valued below the most visited one, sample from π̂.
+  // The acting rule: drop children valued below the most visited one, sample from π̂ (the
+  // highest prior when no child was visited: a search of one simulation).
   Action select_action(Rng& rng) const;
   // Moves the root to the child reached by `a` (subtree reuse), after the game played it.
   void advance(const Action& a, const TensorI8& next_state, int next_move);

@@ -44,6 +44,20 @@ BOOST_AUTO_TEST_CASE(strassen_oracle_finds_rank_7) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(one_simulation_follows_the_prior) {
+  // One simulation only expands the root: the move is the action of highest prior, and the oracle
+  // gives Strassen's terms the most mass, so the game is Strassen's.
+  OracleNetwork net(scheme_actions(strassen_scheme()), 8, 0.3f);
+  BatchingEvaluator eval(net, 1);
+  GameConfig game;
+  game.r_limit = 12;
+  SearchConfig cfg;
+  cfg.simulations = 1;
+  const GameRecord g = play_game(matmul_tensor(Format{2, 2, 2}), game, cfg, eval, 1);
+  BOOST_TEST(g.solved);
+  BOOST_TEST(g.actions.size() == 7u);
+}
+
 BOOST_AUTO_TEST_CASE(oracle_finds_a_scheme_in_a_changed_basis) {
   // The game is played on (A⊗A⊗A)·T; the oracle knows the moved Strassen terms; mapping the
   // found actions back through the inverses verifies in the canonical basis.
