@@ -1,5 +1,10 @@
 // alphatensor model info|init|export|import: inspect, create and convert network checkpoints.
+#include <iomanip>
 #include <iostream>
+
+#include "core/files.hpp"
+#include "core/game.hpp"
+#include "core/tensor.hpp"
 
 #include "nn/checkpoint.hpp"
 #include "nn/cpu_backend.hpp"
@@ -88,6 +93,61 @@ int model_import(const std::vector<std::string>& args) {
   return kOk;
 }
 
+std::string action_string(const Action& a) {
+  std::string s;
+  for (const auto* x : {&a.u, &a.v, &a.w}) {
+    if (!s.empty()) s += " | ";
+    for (size_t i = 0; i < x->size(); ++i) s += (i ? " " : "") + std::to_string(int((*x)[i]));
+  }
+  return s;
+}
+
+// What a network proposes for a target tensor in the canonical basis: its value and K samples,
+// with what each leaves. A trained network should propose moves that lower the residual's rank.
+int model_probe(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("checkpoint", po::value<std::string>()->required(), "checkpoint file")(
+      "target", po::value<std::string>()->default_value("2,2,2"), "target format n,m,p")(
+      "samples", po::value<int>()->default_value(32), "actions sampled (K)")(
+      "temperature", po::value<double>()->default_value(1.0), "sampling temperature")(
+      "seed", po::value<uint64_t>()->default_value(1), "sampling seed");
+  po::positional_options_description pos;
+  pos.add("checkpoint", 1);
+  po::variables_map vm;
+  if (!parse("model probe", "CKPT [--target n,m,p] [--samples K]", args, opts, pos, vm)) return kOk;
+  const std::string path = vm["checkpoint"].as<std::string>();
+  Format f;
+  try {
+    f = Format::parse(vm["target"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--target: ") + e.what());
+  }
+  const int K = vm["samples"].as<int>();
+  if (K < 1) throw UsageError("--samples must be at least 1");
+  nn::CpuBackend<float> be;
+  const nn::Checkpoint c = nn::read_checkpoint(path);
+  if (std::max({f.a_size(), f.b_size(), f.c_size()}) > c.config.S)
+    throw InputError(path + ": the network's S = " + std::to_string(c.config.S) + " is smaller than " + f.str() + " needs");
+  nn::Network net(c.config, be, 1);
+  net.load(path);
+  const Field field = c.config.field;
+  nn::NetState st;
+  st.tensor = matmul_tensor(f);
+  const std::vector<uint64_t> seeds{vm["seed"].as<uint64_t>()};
+  const nn::Evaluation ev = net.evaluate({&st}, K, vm["temperature"].as<double>(), seeds)[0];
+  std::cout << path << " (step " << net.step() << ") on " << f.str() << " over " << field_name(field) << ", canonical basis\n"
+            << "value " << std::fixed << std::setprecision(2) << ev.value << " (rank bound of the tensor "
+            << slice_rank_bound(st.tensor, field) << ")\n"
+            << "  prob  u | v | w  -> rank bound left\n";
+  for (size_t i = 0; i < ev.actions.size(); ++i) {
+    TensorI8 left = st.tensor;
+    TensorGame::apply_in_place(left, ev.actions[i], field);
+    std::cout << "  " << std::setprecision(3) << ev.probs[i] << "  " << action_string(ev.actions[i]) << "  -> "
+              << slice_rank_bound(left, field) << "\n";
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int cmd_model(const std::vector<std::string>& args) {
@@ -97,7 +157,8 @@ int cmd_model(const std::vector<std::string>& args) {
          "  info    CKPT: print a checkpoint's configuration, step and parameter count\n"
          "  init    -o CKPT: write a freshly initialised network\n"
          "  export  CKPT -o W.safetensors: the weights in the safetensors layout\n"
-         "  import  W.safetensors -o CKPT: a checkpoint from safetensors weights\n";
+         "  import  W.safetensors -o CKPT: a checkpoint from safetensors weights\n"
+         "  probe   CKPT [--target n,m,p]: the network's value and sampled moves on a target\n";
     return args.empty() ? kUsage : kOk;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -105,6 +166,7 @@ int cmd_model(const std::vector<std::string>& args) {
   if (args[0] == "init") return model_init(rest);
   if (args[0] == "export") return model_export(rest);
   if (args[0] == "import") return model_import(rest);
+  if (args[0] == "probe") return model_probe(rest);
   throw UsageError("unknown model subcommand '" + args[0] + "'");
 }
 

@@ -62,6 +62,14 @@ BOOST_AUTO_TEST_CASE(games_limit_and_checkpoint_network) {
                     "--time-limit 60 --out " + dir);
   BOOST_TEST(r.code == 0, r.out);
   BOOST_TEST(slurp(dir + "/metrics.jsonl").find("\"event\":\"game\"") != std::string::npos);
+  // `model probe` shows what that network proposes on the target; a target it cannot hold is refused.
+  const Run probe = run("model probe " + dir + "/net.ckpt --target 2,2,2 --samples 8");
+  BOOST_TEST(probe.code == 0, probe.out);
+  BOOST_TEST(probe.out.find("value ") != std::string::npos, probe.out);
+  BOOST_TEST(probe.out.find(" -> ") != std::string::npos, probe.out);
+  const Run too_big = run("model probe " + dir + "/net.ckpt --target 3,3,3");
+  BOOST_TEST(too_big.code == 2, too_big.out);
+  BOOST_TEST(lines(too_big.out) == 1, too_big.out);
   // The checkpoint's arithmetic is not the run's: refused in one line.
   const Run z2 = run("search --target 2,2,2 --field Z2 --network " + dir + "/net.ckpt --out " + dir);
   BOOST_TEST(z2.code == 2, z2.out);
