@@ -368,7 +368,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
   // The settings in effect (defaults resolved), so a metrics file says how it was made.
   nlohmann::json settings{{"event", "start"}, {"step", net_.step()}, {"elapsed", now()}, {"seed", cfg_.seed},
                           {"field", field_name(cfg_.field)}, {"r_limit", cfg_.r_limit}, {"demo_max_rank", cfg_.demos.max_rank},
-                          {"simulations", cfg_.search.simulations}, {"samples", cfg_.samples}, {"batch_size", cfg_.batch_size},
+                          {"simulations", cfg_.search.simulations}, {"samples", cfg_.samples}, {"sample_temperature", cfg_.temperature},
+                          {"act_temperature", cfg_.search.act_temperature}, {"batch_size", cfg_.batch_size},
                           {"games_per_iteration", cfg_.games_per_iteration}, {"steps_per_iteration", cfg_.steps_per_iteration},
                           {"mix_switch_step", cfg_.mix_switch_step}, {"p_canonical", cfg_.p_canonical},
                           {"mix_early", cfg_.mix_early}, {"mix_late", cfg_.mix_late}, {"best_games", cfg_.best_capacity},

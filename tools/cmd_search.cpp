@@ -89,7 +89,8 @@ int cmd_search(const std::vector<std::string>& args) {
   const Field field = parse_game_field(vm["field"].as<std::string>());
   mcts::SearchConfig cfg;
   int samples = 32, r_limit = mcts::default_r_limit(target.naive_rank());
-  read_search_options(vm, cfg, samples, r_limit);
+  double sample_temperature = 1.0;
+  read_search_options(vm, cfg, samples, sample_temperature, r_limit);
   cfg.threads = vm["threads"].as<int>();
   if (cfg.threads <= 0)
     if (const char* c = std::getenv("SLURM_CPUS_PER_TASK")) cfg.threads = std::atoi(c);
@@ -129,7 +130,7 @@ int cmd_search(const std::vector<std::string>& args) {
     model = std::make_unique<nn::Network>(ckpt.config, *backend, seed);
     model->load(network);
     game.coefficient_bound = ckpt.config.coefficient_bound;
-    net = std::make_unique<mcts::NeuralNetwork>(*model, samples, 1.0, &compute);
+    net = std::make_unique<mcts::NeuralNetwork>(*model, samples, sample_temperature, &compute);
   }
   // A worker waiting for another's expansion sends no query, so batches are often short of
   // --threads: a short wait keeps the others from idling.

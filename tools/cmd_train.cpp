@@ -135,7 +135,7 @@ int cmd_train(const std::vector<std::string>& args) {
     throw UsageError("unknown --preset '" + preset + "' (small or paper)");
   }
   auto set_int = [&](const char* key, int& field) { if (vm.count(key)) field = vm[key].as<int>(); };
-  read_search_options(vm, tc.search, tc.samples, tc.r_limit);
+  read_search_options(vm, tc.search, tc.samples, tc.temperature, tc.r_limit);
   set_int("games-per-iteration", tc.games_per_iteration);
   set_int("concurrent-games", tc.concurrent_games);
   set_int("steps-per-iteration", tc.steps_per_iteration);

@@ -61,6 +61,7 @@ void add_search_options(po::options_description& opts) {
   opts.add_options()
       ("simulations", po::value<int>(), "search simulations per move (published: 200, later 800)")
       ("samples", po::value<int>(), "K actions sampled per expansion (published: 32)")
+      ("sample-temperature", po::value<double>(), "temperature of the policy those K actions are sampled from (default 1)")
       ("act-temperature", po::value<double>(), "acting: sample the move from the improved policy^(1/T) (published: 1; 0: most visited)")
       ("r-limit", po::value<int>(), "moves per game (default: 1.5 x the largest target's naive rank; published: 125)")
       ("c1", po::value<double>(), "PUCT c1 (published: 1.25)")
@@ -69,9 +70,11 @@ void add_search_options(po::options_description& opts) {
       ("memory-cap", po::value<double>(), "GiB per search tree before old subtrees are freed (default 2)");
 }
 
-void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search, int& samples, int& r_limit) {
+void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search, int& samples, double& sample_temperature,
+                         int& r_limit) {
   if (vm.count("simulations")) search.simulations = vm["simulations"].as<int>();
   if (vm.count("samples")) samples = vm["samples"].as<int>();
+  if (vm.count("sample-temperature")) sample_temperature = vm["sample-temperature"].as<double>();
   if (vm.count("act-temperature")) search.act_temperature = vm["act-temperature"].as<double>();
   if (vm.count("r-limit")) r_limit = vm["r-limit"].as<int>();
   if (vm.count("c1")) search.c1 = vm["c1"].as<double>();
@@ -81,6 +84,7 @@ void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search
   if (search.simulations < 1 || samples < 1) throw UsageError("--simulations and --samples must be positive");
   if (vm.count("r-limit") && r_limit < 1) throw UsageError("--r-limit must be positive");
   if (search.act_temperature < 0) throw UsageError("--act-temperature must not be negative");
+  if (!(sample_temperature > 0)) throw UsageError("--sample-temperature must be positive");
   if (!(search.c2 > 0) || !(search.visit_threshold > 1))
     throw UsageError("--c2 must be positive and --visit-threshold above 1");
 }
