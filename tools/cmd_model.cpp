@@ -129,13 +129,13 @@ int model_probe(const std::vector<std::string>& args) {
   if (std::max({f.a_size(), f.b_size(), f.c_size()}) > c.config.S)
     throw InputError(path + ": the network's S = " + std::to_string(c.config.S) + " is smaller than " + f.str() + " needs");
   nn::Network net(c.config, be, 1);
-  net.load(path);
+  net.set_params(c.params);
   const Field field = c.config.field;
   nn::NetState st;
   st.tensor = matmul_tensor(f);
   const std::vector<uint64_t> seeds{vm["seed"].as<uint64_t>()};
   const nn::Evaluation ev = net.evaluate({&st}, K, vm["temperature"].as<double>(), seeds)[0];
-  std::cout << path << " (step " << net.step() << ") on " << f.str() << " over " << field_name(field) << ", canonical basis\n"
+  std::cout << path << " (step " << c.step << ") on " << f.str() << " over " << field_name(field) << ", canonical basis\n"
             << "value " << std::fixed << std::setprecision(2) << ev.value << " (rank bound of the tensor "
             << slice_rank_bound(st.tensor, field) << ")\n"
             << "  prob  u | v | w  -> rank bound left\n";
