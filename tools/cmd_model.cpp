@@ -1,11 +1,14 @@
 // alphatensor model info|init|export|import: inspect, create and convert network checkpoints.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
 #include "core/files.hpp"
 #include "core/game.hpp"
+#include "core/scheme_io.hpp"
 #include "core/tensor.hpp"
 
+#include "mcts/polish.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"
@@ -104,17 +107,85 @@ std::string action_string(const Action& a) {
 
 // What a network proposes for a target tensor in the canonical basis: its value and K samples,
 // with what each leaves. A trained network should propose moves that lower the residual's rank.
+void probe_target(nn::Network& net, const std::string& name, const Format& f, int K, double temperature, uint64_t seed) {
+  const Field field = net.config().field;
+  std::cout << name << " on " << f.str() << " over " << field_name(field) << ", canonical basis\n";
+  nn::NetState st;
+  st.tensor = matmul_tensor(f);
+  const nn::Evaluation ev = net.evaluate({&st}, K, temperature, {seed})[0];
+  std::cout << "value " << std::fixed << std::setprecision(2) << ev.value << " (rank bound of the tensor "
+            << slice_rank_bound(st.tensor, field) << ")\n"
+            << "  prob  u | v | w  -> rank bound left\n";
+  for (size_t i = 0; i < ev.actions.size(); ++i) {
+    TensorI8 left = st.tensor;
+    TensorGame::apply_in_place(left, ev.actions[i], field);
+    std::cout << "  " << std::setprecision(3) << ev.probs[i] << "  " << action_string(ev.actions[i]) << "  -> "
+              << slice_rank_bound(left, field) << "\n";
+  }
+}
+
+// Whether the network could play a known scheme: at each move k of the scheme's game (canonical
+// basis), how many of K samples are among the terms still to play, their probability, and the value
+// against the true return −(R−k). A search only finds what its samples propose.
+void probe_follow(nn::Network& net, const std::string& name, const std::string& file, int K, double temperature, uint64_t seed) {
+  const Field field = net.config().field;
+  Scheme s = read_scheme(file);
+  if (!verify(s, field).ok) throw InputError(file + ": not a valid scheme over " + field_name(field));
+  if (is_modular(field)) s = s.reduced_mod(field);
+  if (std::max({s.format.a_size(), s.format.b_size(), s.format.c_size()}) > net.config().S)
+    throw InputError(file + ": the network's S = " + std::to_string(net.config().S) + " is smaller than " +
+                     s.format.str() + " needs");
+  const Format& f = s.format;
+  const BasisChange canonical{Mat::identity(f.a_size()), Mat::identity(f.b_size()), Mat::identity(f.c_size())};
+  Demonstration d;
+  if (!mcts::scheme_game(s, canonical, net.config().coefficient_bound, &d))
+    throw InputError(file + ": a coefficient is beyond the network's bound " + std::to_string(net.config().coefficient_bound));
+  const int R = int(d.actions.size());
+  std::vector<nn::NetState> states(static_cast<size_t>(R));  // states[k]: the residual after the first k terms
+  std::vector<const nn::NetState*> ptrs;
+  std::vector<uint64_t> seeds;
+  TensorI8 residual = d.tensor;
+  for (int k = 0; k < R; ++k) {
+    states[size_t(k)] = {residual, {d.actions.begin(), d.actions.begin() + k}, k};
+    ptrs.push_back(&states[size_t(k)]);
+    seeds.push_back(seed + uint64_t(k));
+    TensorGame::apply_in_place(residual, d.actions[size_t(k)], field);
+  }
+  const std::vector<nn::Evaluation> ev = net.evaluate(ptrs, K, temperature, seeds);
+  std::cout << name << " following " << file << " (" << f.str() << ", rank " << R << ") over " << field_name(field) << "\n"
+            << "  move  value  (true)  scheme terms among the samples: distinct, probability\n";
+  double total = 0;
+  for (int k = 0; k < R; ++k) {
+    int hits = 0;
+    double mass = 0;
+    for (size_t i = 0; i < ev[size_t(k)].actions.size(); ++i) {
+      Action a = ev[size_t(k)].actions[i];
+      canonicalize(a, field);
+      if (std::find(d.actions.begin() + k, d.actions.end(), a) != d.actions.end()) {
+        ++hits;
+        mass += ev[size_t(k)].probs[i];
+      }
+    }
+    total += mass;
+    std::cout << "  " << std::setw(4) << k + 1 << "  " << std::fixed << std::setprecision(2) << std::setw(5)
+              << ev[size_t(k)].value << "  (" << std::setw(3) << k - R << ")  " << hits << " of " << R - k << ", "
+              << std::setprecision(3) << mass << "\n";
+  }
+  std::cout << "mean probability of a scheme term per move: " << std::setprecision(3) << total / R << "\n";
+}
+
 int model_probe(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("checkpoint", po::value<std::string>()->required(), "checkpoint file")(
       "target", po::value<std::string>()->default_value("2,2,2"), "target format n,m,p")(
+      "follow", po::value<std::string>(), "a scheme file: how well the network proposes its terms, move by move")(
       "samples", po::value<int>()->default_value(32), "actions sampled (K)")(
       "temperature", po::value<double>()->default_value(1.0), "sampling temperature")(
       "seed", po::value<uint64_t>()->default_value(1), "sampling seed");
   po::positional_options_description pos;
   pos.add("checkpoint", 1);
   po::variables_map vm;
-  if (!parse("model probe", "CKPT [--target n,m,p] [--samples K]", args, opts, pos, vm)) return kOk;
+  if (!parse("model probe", "CKPT [--target n,m,p | --follow SCHEME] [--samples K]", args, opts, pos, vm)) return kOk;
   const std::string path = vm["checkpoint"].as<std::string>();
   Format f;
   try {
@@ -126,25 +197,18 @@ int model_probe(const std::vector<std::string>& args) {
   if (K < 1) throw UsageError("--samples must be at least 1");
   nn::CpuBackend<float> be;
   const nn::Checkpoint c = nn::read_checkpoint(path);
-  if (std::max({f.a_size(), f.b_size(), f.c_size()}) > c.config.S)
-    throw InputError(path + ": the network's S = " + std::to_string(c.config.S) + " is smaller than " + f.str() + " needs");
   nn::Network net(c.config, be, 1);
   net.set_params(c.params);
-  const Field field = c.config.field;
-  nn::NetState st;
-  st.tensor = matmul_tensor(f);
-  const std::vector<uint64_t> seeds{vm["seed"].as<uint64_t>()};
-  const nn::Evaluation ev = net.evaluate({&st}, K, vm["temperature"].as<double>(), seeds)[0];
-  std::cout << path << " (step " << c.step << ") on " << f.str() << " over " << field_name(field) << ", canonical basis\n"
-            << "value " << std::fixed << std::setprecision(2) << ev.value << " (rank bound of the tensor "
-            << slice_rank_bound(st.tensor, field) << ")\n"
-            << "  prob  u | v | w  -> rank bound left\n";
-  for (size_t i = 0; i < ev.actions.size(); ++i) {
-    TensorI8 left = st.tensor;
-    TensorGame::apply_in_place(left, ev.actions[i], field);
-    std::cout << "  " << std::setprecision(3) << ev.probs[i] << "  " << action_string(ev.actions[i]) << "  -> "
-              << slice_rank_bound(left, field) << "\n";
+  const std::string name = path + " (step " + std::to_string(c.step) + ")";
+  const double temperature = vm["temperature"].as<double>();
+  const uint64_t seed = vm["seed"].as<uint64_t>();
+  if (vm.count("follow")) {
+    probe_follow(net, name, vm["follow"].as<std::string>(), K, temperature, seed);
+    return kOk;
   }
+  if (std::max({f.a_size(), f.b_size(), f.c_size()}) > c.config.S)
+    throw InputError(path + ": the network's S = " + std::to_string(c.config.S) + " is smaller than " + f.str() + " needs");
+  probe_target(net, name, f, K, temperature, seed);
   return kOk;
 }
 
@@ -158,7 +222,8 @@ int cmd_model(const std::vector<std::string>& args) {
          "  init    -o CKPT: write a freshly initialised network\n"
          "  export  CKPT -o W.safetensors: the weights in the safetensors layout\n"
          "  import  W.safetensors -o CKPT: a checkpoint from safetensors weights\n"
-         "  probe   CKPT [--target n,m,p]: the network's value and sampled moves on a target\n";
+         "  probe   CKPT [--target n,m,p | --follow SCHEME]: the network's value and sampled moves on a\n"
+         "          target, or how well it proposes a known scheme's terms\n";
     return args.empty() ? kUsage : kOk;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());

@@ -67,6 +67,21 @@ BOOST_AUTO_TEST_CASE(games_limit_and_checkpoint_network) {
   BOOST_TEST(probe.code == 0, probe.out);
   BOOST_TEST(probe.out.find("value ") != std::string::npos, probe.out);
   BOOST_TEST(probe.out.find(" -> ") != std::string::npos, probe.out);
+  // --follow: move by move, the scheme's terms among the samples and the value against the truth.
+  const Run strassen = run("scheme --builtin strassen -o " + dir + "/strassen.json");
+  BOOST_TEST_REQUIRE(strassen.code == 0, strassen.out);
+  const Run follow = run("model probe " + dir + "/net.ckpt --follow " + dir + "/strassen.json --samples 8");
+  BOOST_TEST(follow.code == 0, follow.out);
+  BOOST_TEST(follow.out.find("rank 7") != std::string::npos, follow.out);
+  BOOST_TEST(follow.out.find("( -1)  ") != std::string::npos, follow.out);  // the last move
+  BOOST_TEST(follow.out.find("mean probability of a scheme term per move") != std::string::npos, follow.out);
+  const Run naive3 = run("scheme --builtin naive --format 3,3,3 -o " + dir + "/naive3.json");
+  BOOST_TEST_REQUIRE(naive3.code == 0, naive3.out);
+  for (const std::string& bad : {dir + "/naive3.json", dir + "/missing.json"}) {
+    const Run r = run("model probe " + dir + "/net.ckpt --follow " + bad);
+    BOOST_TEST(r.code == 2, r.out);
+    BOOST_TEST(lines(r.out) == 1, r.out);
+  }
   const Run too_big = run("model probe " + dir + "/net.ckpt --target 3,3,3");
   BOOST_TEST(too_big.code == 2, too_big.out);
   BOOST_TEST(lines(too_big.out) == 1, too_big.out);
