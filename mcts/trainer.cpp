@@ -150,7 +150,8 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
     }
     if (!e.tokens.empty()) replay_.push(std::move(e));
   }
-  best_games_[size_t(t)].offer(std::move(played), g.total_return);
+  if (g.solved) offer_solved(t, Demonstration{g.start, g.actions});
+  else best_games_[size_t(t)].offer(std::move(played), g.total_return);
   const Format& f = cfg_.targets[size_t(t)];
   const std::string step = " step " + std::to_string(net_.step());
   if (g.solved) {
@@ -235,9 +236,27 @@ bool Trainer::learn_from(const Scheme& s, int t) {
   if (!scheme_game(s, pool_.get(pool_.draw(rng_), f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d) &&
       !scheme_game(s, pool_.get(-1, f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d))
     return false;
-  const double ret = -double(d.actions.size());
-  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, net_.model().codec()), ret);
+  offer_solved(t, std::move(d));
   return true;
+}
+
+void Trainer::offer_solved(int t, Demonstration d) {
+  const TokenCodec& codec = net_.model().codec();
+  const double ret = -double(d.actions.size());
+  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec), ret);
+  if (!cfg_.order_augment || d.actions.size() < 2) return;
+  std::swap(d.actions[size_t(rng_.uniform_int(0, int64_t(d.actions.size()) - 2))], d.actions.back());
+  // The new intermediate states must stay within int8 like any played one.
+  GameConfig gc;
+  gc.field = cfg_.field;
+  gc.r_limit = int(d.actions.size());
+  gc.coefficient_bound = net_.config().coefficient_bound;
+  TensorGame game(d.tensor, gc);
+  for (const Action& a : d.actions) {
+    if (!game.legal(a)) return;
+    game.step(a);
+  }
+  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec), ret);
 }
 
 nn::TrainExample Trainer::augment(nn::TrainExample e, Rng& rng) const {
@@ -373,7 +392,7 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
                           {"games_per_iteration", cfg_.games_per_iteration}, {"steps_per_iteration", cfg_.steps_per_iteration},
                           {"mix_switch_step", cfg_.mix_switch_step}, {"p_canonical", cfg_.p_canonical},
                           {"mix_early", cfg_.mix_early}, {"mix_late", cfg_.mix_late}, {"best_games", cfg_.best_capacity},
-                          {"network", net_.config().architecture()}};
+                          {"augment", cfg_.augment}, {"order_augment", cfg_.order_augment}, {"network", net_.config().architecture()}};
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
   bool stopped = false;

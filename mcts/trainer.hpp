@@ -53,6 +53,8 @@ struct TrainConfig {
   double p_canonical = 0.01;        // games in the canonical basis (published: "small")
   BasisConfig basis;
   bool augment = true;              // a random signed permutation on every training sample
+  bool order_augment = true;        // a solved game also enters the best games with a random move
+                                    // swapped with the last one (published; actions commute)
   long checkpoint_every = 200;      // learner steps
   double log_every = 10;            // seconds between plain progress lines (non-terminal)
   int threads = 0;                  // compute threads of the network and the learner; 0: all
@@ -97,6 +99,8 @@ class Trainer {
  private:
   std::vector<GameRecord> play_round(const std::atomic<bool>& stop);
   void absorb(const GameRecord& g, int target_index, const BasisChange& basis);
+  // A solved game (or a scheme's game) into target t's best-games buffer, with its order variant.
+  void offer_solved(int t, Demonstration d);
   // Offers a scheme to the store (which verifies it exactly), keeps the per-source bests and logs a
   // new best found `elapsed` seconds into the run. kind: "selfplay", "completion" or "polish".
   // Returns false if it did not verify.

@@ -99,6 +99,8 @@ int cmd_train(const std::vector<std::string>& args) {
       ("demo-max-rank", po::value<int>(), "demonstrations: rank drawn from 1..this (default and published: R_limit)")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
       ("no-augment", po::bool_switch(), "no random signed permutations of training samples")
+      ("no-order-augment", po::bool_switch(), "solved games enter the best games only in the order played "
+                                              "(published: also with a random move swapped with the last)")
       ("polish", po::bool_switch(), "send every scheme found (and every unfinished game, completed) to flip-graph walks; "
                                     "what they improve is kept and trained on")
       ("polish-threads", po::value<int>()->default_value(1), "threads of the flip-graph walks (--polish)")
@@ -153,6 +155,7 @@ int cmd_train(const std::vector<std::string>& args) {
   if (tc.demo_max_rank < 0) throw UsageError("--demo-max-rank must be at least 1");
   if (vm.count("checkpoint-every")) tc.checkpoint_every = vm["checkpoint-every"].as<long>();
   tc.augment = !vm["no-augment"].as<bool>();
+  tc.order_augment = !vm["no-order-augment"].as<bool>();
   tc.polish.enabled = vm["polish"].as<bool>();
   tc.polish.threads = vm["polish-threads"].as<int>();
   tc.polish.seconds = vm["polish-seconds"].as<double>();

@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(polisher_reduces_the_naive_scheme) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(trainer_puts_a_polished_scheme_into_best_games) {
+BOOST_AUTO_TEST_CASE(trainer_puts_a_polished_scheme_and_its_order_variant_into_best_games) {
   for (Field field : {Field::Z, Field::Z2}) {
     char tmpl[] = "/tmp/alphatensor_polish_XXXXXX";
     BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
@@ -152,22 +152,34 @@ BOOST_AUTO_TEST_CASE(trainer_puts_a_polished_scheme_into_best_games) {
     tc.threads = 1;
     Trainer trainer(tc, net);
     BOOST_TEST_REQUIRE(trainer.learn_from(in_field(strassen_scheme(), field), 0));
+    // The game and its order variant (a random move swapped with the last one, published).
     const BestGames& b = trainer.best_games(0);
-    BOOST_TEST_REQUIRE(b.games() == 1u);
-    BOOST_TEST(b.game_return(0) == -7.0);
-    const std::vector<nn::TrainExample>& ex = b.moves(0);
-    BOOST_TEST_REQUIRE(ex.size() == 7u);
-    // Decode the moves the learner will be taught and play them: they solve the game.
-    TensorI8 state = ex[0].state.tensor;
-    for (size_t i = 0; i < ex.size(); ++i) {
-      BOOST_TEST((ex[i].state.tensor == state));
-      BOOST_TEST(ex[i].value == -double(ex.size() - i));
-      BOOST_TEST_REQUIRE(ex[i].tokens.size() == 1u);
-      Action a;
-      BOOST_TEST_REQUIRE(net.model().codec().decode(ex[i].tokens[0], 4, 4, 4, &a));
-      TensorGame::apply_in_place(state, a, field);
+    BOOST_TEST_REQUIRE(b.games() == 2u);
+    std::vector<std::vector<Action>> orders;
+    for (size_t g = 0; g < 2; ++g) {
+      BOOST_TEST(b.game_return(g) == -7.0);
+      const std::vector<nn::TrainExample>& ex = b.moves(g);
+      BOOST_TEST_REQUIRE(ex.size() == 7u);
+      // Decode the moves the learner will be taught and play them: they solve the game.
+      TensorI8 state = ex[0].state.tensor;
+      orders.emplace_back();
+      for (size_t i = 0; i < ex.size(); ++i) {
+        BOOST_TEST((ex[i].state.tensor == state));
+        BOOST_TEST(ex[i].value == -double(ex.size() - i));
+        BOOST_TEST_REQUIRE(ex[i].tokens.size() == 1u);
+        Action a;
+        BOOST_TEST_REQUIRE(net.model().codec().decode(ex[i].tokens[0], 4, 4, 4, &a));
+        TensorGame::apply_in_place(state, a, field);
+        orders.back().push_back(a);
+      }
+      BOOST_TEST(state.is_zero());
     }
-    BOOST_TEST(state.is_zero());
+    // Same moves, same start; exactly two positions differ, one of them the last.
+    BOOST_TEST((b.moves(0)[0].state.tensor == b.moves(1)[0].state.tensor));
+    int differ = 0;
+    for (size_t i = 0; i < 7; ++i) differ += orders[0][i] != orders[1][i];
+    BOOST_TEST(differ == 2);
+    BOOST_TEST((orders[0].back() != orders[1].back()));
     std::system((std::string("rm -rf ") + tmpl).c_str());
   }
 }
