@@ -300,7 +300,10 @@ std::vector<nn::TrainExample> Trainer::make_batch() {
     const Format& f = cfg_.targets[size_t(r.uniform_int(0, int64_t(cfg_.targets.size()) - 1))];
     const Demonstration d = sample_demonstration(f.a_size(), f.b_size(), f.c_size(), cfg_.field, cfg_.demos, r);
     std::vector<nn::TrainExample> ex = nn::demonstration_examples(d, cfg_.field, codec);
-    demos[i] = std::move(ex[size_t(r.uniform_int(0, int64_t(ex.size()) - 1))]);
+    const size_t k = size_t(r.uniform_int(0, int64_t(ex.size()) - 1));
+    demos[i] = std::move(ex[k]);
+    if (cfg_.demo_all_remaining)  // the terms left play in any order: each is a right next move
+      for (size_t j = k + 1; j < d.actions.size(); ++j) demos[i].tokens.push_back(codec.encode(d.actions[j]));
   });
   for (auto& e : demos) batch.push_back(std::move(e));
   if (cfg_.augment)
@@ -392,7 +395,7 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
                           {"games_per_iteration", cfg_.games_per_iteration}, {"steps_per_iteration", cfg_.steps_per_iteration},
                           {"mix_switch_step", cfg_.mix_switch_step}, {"p_canonical", cfg_.p_canonical},
                           {"mix_early", cfg_.mix_early}, {"mix_late", cfg_.mix_late}, {"best_games", cfg_.best_capacity},
-                          {"augment", cfg_.augment}, {"order_augment", cfg_.order_augment}, {"network", net_.config().architecture()}};
+                          {"augment", cfg_.augment}, {"demo_targets", cfg_.demo_all_remaining ? "remaining" : "next"}, {"order_augment", cfg_.order_augment}, {"network", net_.config().architecture()}};
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
   bool stopped = false;

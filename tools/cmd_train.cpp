@@ -97,6 +97,8 @@ int cmd_train(const std::vector<std::string>& args) {
       ("p-canonical", po::value<double>(), "probability of a game in the canonical basis")
       ("demo-p-zero-mod2", po::value<double>(), "Z2 demonstrations: probability of a zero entry (published: 0.5)")
       ("demo-max-rank", po::value<int>(), "demonstrations: rank drawn from 1..this (default and published: R_limit)")
+      ("demo-targets", po::value<std::string>(), "demonstrations' policy target: next (the next term, published) or "
+                                                 "remaining (all terms left, equal weights; small preset)")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
       ("no-augment", po::bool_switch(), "no random signed permutations of training samples")
       ("no-order-augment", po::bool_switch(), "solved games enter the best games only in the order played "
@@ -153,6 +155,11 @@ int cmd_train(const std::vector<std::string>& args) {
   if (vm.count("demo-p-zero-mod2")) tc.demos.p_zero_mod2 = vm["demo-p-zero-mod2"].as<double>();
   if (vm.count("demo-max-rank")) tc.demo_max_rank = vm["demo-max-rank"].as<int>();
   if (tc.demo_max_rank < 0) throw UsageError("--demo-max-rank must be at least 1");
+  if (vm.count("demo-targets")) {
+    const std::string t = vm["demo-targets"].as<std::string>();
+    if (t != "next" && t != "remaining") throw UsageError("--demo-targets must be next or remaining, not '" + t + "'");
+    tc.demo_all_remaining = t == "remaining";
+  }
   if (vm.count("checkpoint-every")) tc.checkpoint_every = vm["checkpoint-every"].as<long>();
   tc.augment = !vm["no-augment"].as<bool>();
   tc.order_augment = !vm["no-order-augment"].as<bool>();

@@ -106,15 +106,17 @@ BOOST_AUTO_TEST_CASE(data_mix_and_sampling_options) {
   // They reach the run (its start event says so); malformed ones are usage errors.
   const std::string out = temp_dir();
   const pid_t pid = start(with(kTiny, {"--target", "1,1,2", "--field", "Z2", "--max-steps", "5", "--mix-late", "0.5:0.25:0.25",
-                                       "--best-games", "7", "--sample-temperature", "1.5", "--no-order-augment", "--out", out}),
+                                       "--best-games", "7", "--sample-temperature", "1.5", "--no-order-augment",
+                                       "--demo-targets", "remaining", "--out", out}),
                           out + "/log");
   BOOST_TEST(wait_exit(pid) == 0, slurp(out + "/log"));
   const std::string metrics = slurp(out + "/metrics.jsonl");
   for (const char* key : {"\"mix_late\":[0.5,0.25,0.25]", "\"best_games\":7", "\"sample_temperature\":1.5",
-                          "\"augment\":true", "\"order_augment\":false"})
+                          "\"augment\":true", "\"order_augment\":false", "\"demo_targets\":\"remaining\""})
     BOOST_TEST(metrics.find(key) != std::string::npos, key << " in " << metrics.substr(0, 600));
   for (std::vector<std::string> bad : {std::vector<std::string>{"--mix-early", "0.5:0.5"}, {"--mix-late", "0.5:0.5:0.5"},
-                                       {"--best-games", "0"}, {"--sample-temperature", "0"}}) {
+                                       {"--best-games", "0"}, {"--sample-temperature", "0"},
+                                       {"--demo-targets", "all"}}) {
     const std::string dir = temp_dir();
     bad.insert(bad.end(), {"--out", dir});
     const pid_t p = start(with(kTiny, bad), dir + "/log");
