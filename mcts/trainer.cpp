@@ -395,7 +395,9 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
                           {"games_per_iteration", cfg_.games_per_iteration}, {"steps_per_iteration", cfg_.steps_per_iteration},
                           {"mix_switch_step", cfg_.mix_switch_step}, {"p_canonical", cfg_.p_canonical},
                           {"mix_early", cfg_.mix_early}, {"mix_late", cfg_.mix_late}, {"best_games", cfg_.best_capacity},
-                          {"augment", cfg_.augment}, {"demo_targets", cfg_.demo_all_remaining ? "remaining" : "next"}, {"order_augment", cfg_.order_augment}, {"network", net_.config().architecture()}};
+                          {"augment", cfg_.augment}, {"order_augment", cfg_.order_augment},
+                          {"demo_targets", cfg_.demo_all_remaining ? "remaining" : "next"},
+                          {"network", net_.config().architecture()}};
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
   bool stopped = false;

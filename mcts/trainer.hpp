@@ -49,9 +49,9 @@ struct TrainConfig {
   size_t best_capacity = 1000;      // published (games, per target)
   SyntheticConfig demos;            // its max_rank is replaced by demo_max_rank below
   int demo_max_rank = 0;            // demonstrations of rank U{1..this}; 0: R_limit (published)
-  bool demo_all_remaining = false;  // a demonstration's policy target: every term left, equal weights
-                                    // (the published next term, averaged over its random order), or
-                                    // the next term only (published)
+  bool demo_all_remaining = false;  // a demonstration's policy target: false, its next term
+                                    // (published); true, every term left with equal weights (that
+                                    // target's expectation over the random order, less noisy)
   int basis_pool = 100000;          // published
   double p_canonical = 0.01;        // games in the canonical basis (published: "small")
   BasisConfig basis;

@@ -55,7 +55,7 @@ struct ModelConfig {
   bool operator==(const ModelConfig& o) const { return to_string() == o.to_string(); }
 };
 
-// "small" or "paper"; throws std::invalid_argument otherwise.
+// "small", "cpu" (the network of train's small preset) or "paper"; throws std::invalid_argument otherwise.
 ModelConfig preset(const std::string& name);
 // preset(name) with the "key=value" overrides applied, validated.
 ModelConfig make_config(const std::string& name, const std::vector<std::string>& overrides = {});

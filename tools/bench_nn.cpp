@@ -94,7 +94,7 @@ void dump_batch(const std::string& dir, nn::Network& net, const std::vector<nn::
 
 int bench_nn(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("preset", po::value<std::string>()->default_value("small"), "small or paper")(
+  opts.add_options()("preset", po::value<std::string>()->default_value("small"), "small, cpu (train's small preset) or paper")(
       "set", po::value<std::vector<std::string>>()->default_value({}, "")->composing(), "config override key=value")(
       "batch", po::value<int>()->default_value(8), "states per batch")(
       "samples", po::value<int>()->default_value(32), "actions sampled per state (inference)")(
@@ -105,7 +105,7 @@ int bench_nn(const std::vector<std::string>& args) {
                                         "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
   opts.add(device_options());
   po::variables_map vm;
-  if (!parse("bench nn", "[--preset small|paper] [--batch B] [--device auto|cpu|cuda] [--threads T] [--samples K] [--json]",
+  if (!parse("bench nn", "[--preset small|cpu|paper] [--batch B] [--device auto|cpu|cuda] [--threads T] [--samples K] [--json]",
              args, opts, {}, vm))
     return kOk;
   nn::ModelConfig cfg;

@@ -46,12 +46,12 @@ int model_info(const std::vector<std::string>& args) {
 int model_init(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("output,o", po::value<std::string>()->required(), "checkpoint to write")(
-      "preset", po::value<std::string>()->default_value("small"), "small or paper")(
+      "preset", po::value<std::string>()->default_value("small"), "small, cpu (train's small preset) or paper")(
       "set", po::value<std::vector<std::string>>()->default_value({}, "")->composing(),
       "override a config key: --set c=128 (repeatable)")("seed", po::value<uint64_t>()->default_value(1),
                                                           "initialisation seed");
   po::variables_map vm;
-  if (!parse("model init", "-o CKPT [--preset small|paper] [--set key=value ...] [--seed N]", args, opts, {}, vm))
+  if (!parse("model init", "-o CKPT [--preset small|cpu|paper] [--set key=value ...] [--seed N]", args, opts, {}, vm))
     return kOk;
   nn::CpuBackend<float> be;
   nn::Network net(config_from(vm), be, vm["seed"].as<uint64_t>());
@@ -195,6 +195,8 @@ int model_probe(const std::vector<std::string>& args) {
   }
   const int K = vm["samples"].as<int>();
   if (K < 1) throw UsageError("--samples must be at least 1");
+  if (vm.count("follow") && !vm["target"].defaulted())
+    throw UsageError("--target and --follow exclude each other (the scheme has its format)");
   nn::CpuBackend<float> be;
   const nn::Checkpoint c = nn::read_checkpoint(path);
   nn::Network net(c.config, be, 1);

@@ -60,15 +60,6 @@ std::string rank_of(const std::map<std::string, int>& best, const Format& f) {
   return it == best.end() ? std::string("-") : std::to_string(it->second);
 }
 
-// The small preset's network for training: the nn preset "small" narrowed so that on 2 cores the
-// learner and the search run ~8x faster (learner step, batch 64: 0.22 s against 1.1 s; 8 states x
-// 16 samples: 11 ms against 87 ms, both at load 14), which on (2,2,2) is what lets the policy learn
-// from demonstrations within minutes. F = {-1,0,1}: the alphabet of the known small schemes, 81
-// symbols per token of 4 entries instead of 625.
-const char* const kSmallNetwork[] = {"c=32",          "torso_layers=1", "torso_heads=2", "torso_head_dim=16",
-                                     "dec_layers=1",  "dec_heads=2",    "dec_head_dim=16", "value_width=32",
-                                     "lr=1e-3",       "coefficient_bound=1"};
-
 }  // namespace
 
 int cmd_train(const std::vector<std::string>& args) {
@@ -98,7 +89,7 @@ int cmd_train(const std::vector<std::string>& args) {
       ("demo-p-zero-mod2", po::value<double>(), "Z2 demonstrations: probability of a zero entry (published: 0.5)")
       ("demo-max-rank", po::value<int>(), "demonstrations: rank drawn from 1..this (default and published: R_limit)")
       ("demo-targets", po::value<std::string>(), "demonstrations' policy target: next (the next term, published) or "
-                                                 "remaining (all terms left, equal weights; small preset)")
+                                                 "remaining (every term left, equal weights)")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
       ("no-augment", po::bool_switch(), "no random signed permutations of training samples")
       ("no-order-augment", po::bool_switch(), "solved games enter the best games only in the order played "
@@ -182,12 +173,10 @@ int cmd_train(const std::vector<std::string>& args) {
   int S = 0;
   for (const Format& f : tc.targets) S = std::max({S, f.a_size(), f.b_size(), f.c_size()});
   std::vector<std::string> sets = {"S=" + std::to_string(S), std::string("field=") + (tc.field == Field::Z2 ? "Z2" : "Z")};
-  if (preset == "small")  // a network a 2-core CPU trains at several steps per second (--set overrides each)
-    for (const char* s : kSmallNetwork) sets.push_back(s);
   for (const std::string& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(s);
   nn::ModelConfig mc;
   try {
-    mc = nn::make_config(preset, sets);
+    mc = nn::make_config(preset == "small" ? "cpu" : preset, sets);  // a network 2 cores train in minutes
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }

@@ -47,6 +47,12 @@ BOOST_AUTO_TEST_CASE(config_presets_and_overrides) {
   BOOST_TEST(s.lr == 0.001);
   BOOST_TEST(s.vocab() == 16);
   BOOST_TEST((ModelConfig::from_string(s.to_string()) == s));
+  // The network of train's small preset.
+  const ModelConfig cpu = make_config("cpu", {"S=4", "field=Z2"});
+  BOOST_TEST(cpu.c == 32);
+  BOOST_TEST(cpu.torso_layers == 1);
+  BOOST_TEST(cpu.coefficient_bound == 1);
+  BOOST_TEST(cpu.vocab() == 16);
   BOOST_CHECK_THROW(make_config("huge"), std::invalid_argument);
   BOOST_CHECK_THROW(make_config("small", {"c=0"}), std::invalid_argument);
   BOOST_CHECK_THROW(make_config("small", {"nope=1"}), std::invalid_argument);

@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(games_limit_and_checkpoint_network) {
   BOOST_TEST(follow.out.find("mean probability of a scheme term per move") != std::string::npos, follow.out);
   const Run naive3 = run("scheme --builtin naive --format 3,3,3 -o " + dir + "/naive3.json");
   BOOST_TEST_REQUIRE(naive3.code == 0, naive3.out);
-  for (const std::string& bad : {dir + "/naive3.json", dir + "/missing.json"}) {
+  for (const std::string& bad : {dir + "/naive3.json", dir + "/missing.json", dir + "/strassen.json --target 2,2,2"}) {
     const Run r = run("model probe " + dir + "/net.ckpt --follow " + bad);
     BOOST_TEST(r.code == 2, r.out);
     BOOST_TEST(lines(r.out) == 1, r.out);
