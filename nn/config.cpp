@@ -143,16 +143,8 @@ ModelConfig preset(const std::string& name) {
     // faster (learner step, batch 64: 0.22 s against 1.1 s; 8 states x 16 samples: 11 ms against
     // 87 ms), which on (2,2,2) lets the policy learn from demonstrations within minutes.
     // F = {-1,0,1}: the alphabet of the known small schemes, 81 symbols per token of 4 entries.
-    c.c = 32;
-    c.torso_layers = 1;
-    c.torso_heads = 2;
-    c.torso_head_dim = 16;
-    c.dec_layers = 1;
-    c.dec_heads = 2;
-    c.dec_head_dim = 16;
-    c.value_width = 32;
-    c.lr = 1e-3;
-    c.coefficient_bound = 1;
+    c.set_all({"c=32", "torso_layers=1", "torso_heads=2", "torso_head_dim=16", "dec_layers=1", "dec_heads=2",
+               "dec_head_dim=16", "value_width=32", "lr=1e-3", "coefficient_bound=1"});
     return c;
   }
   throw std::invalid_argument("unknown model preset '" + name + "' (small, cpu, paper)");
