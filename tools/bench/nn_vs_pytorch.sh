@@ -7,7 +7,7 @@
 # it (a GPU node with PyTorch and no network); nothing else needs it. On CUDA it also prints our
 # tiled matmul against cuBLAS (through torch.matmul) on 4096² operands, fp32 and TF32.
 #
-#   tools/bench/nn_vs_pytorch.sh --device cpu|cuda --preset small|paper --batch B [--threads T] [--samples K] [--tf32]
+#   tools/bench/nn_vs_pytorch.sh --device cpu|cuda --preset small|cpu|paper --batch B [--threads T] [--samples K] [--tf32]
 #     [--set key=value]...   (network settings, as `alphatensor bench nn --set`)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
