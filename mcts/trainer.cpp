@@ -141,9 +141,10 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
     e.state.history = m.history;
     e.state.move = m.move;
     e.value = m.return_to_go;
-    nn::TrainExample best = e;  // the move actually played, for the best-games buffer
-    best.tokens.push_back(codec.encode(g.actions[i]));
-    played.push_back(std::move(best));
+    if (!g.solved) {  // the move actually played, for the best-games buffer (solved: offer_solved)
+      played.push_back(e);
+      played.back().tokens.push_back(codec.encode(g.actions[i]));
+    }
     for (size_t j = 0; j < m.actions.size(); ++j) {
       e.tokens.push_back(codec.encode(m.actions[j]));
       e.weights.push_back(m.policy[j]);

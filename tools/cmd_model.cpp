@@ -105,6 +105,12 @@ std::string action_string(const Action& a) {
   return s;
 }
 
+// InputError naming `file` when the network's S cannot hold format f.
+void require_fits(const nn::ModelConfig& c, const Format& f, const std::string& file) {
+  if (std::max({f.a_size(), f.b_size(), f.c_size()}) > c.S)
+    throw InputError(file + ": the network's S = " + std::to_string(c.S) + " is smaller than " + f.str() + " needs");
+}
+
 // What a network proposes for a target tensor in the canonical basis: its value and K samples,
 // with what each leaves. A trained network should propose moves that lower the residual's rank.
 void probe_target(nn::Network& net, const std::string& name, const Format& f, int K, double temperature, uint64_t seed) {
@@ -132,24 +138,20 @@ void probe_follow(nn::Network& net, const std::string& name, const std::string& 
   Scheme s = read_scheme(file);
   if (!verify(s, field).ok) throw InputError(file + ": not a valid scheme over " + field_name(field));
   if (is_modular(field)) s = s.reduced_mod(field);
-  if (std::max({s.format.a_size(), s.format.b_size(), s.format.c_size()}) > net.config().S)
-    throw InputError(file + ": the network's S = " + std::to_string(net.config().S) + " is smaller than " +
-                     s.format.str() + " needs");
+  require_fits(net.config(), s.format, file);
   const Format& f = s.format;
   const BasisChange canonical{Mat::identity(f.a_size()), Mat::identity(f.b_size()), Mat::identity(f.c_size())};
   Demonstration d;
   if (!mcts::scheme_game(s, canonical, net.config().coefficient_bound, &d))
     throw InputError(file + ": a coefficient is beyond the network's bound " + std::to_string(net.config().coefficient_bound));
   const int R = int(d.actions.size());
-  std::vector<nn::NetState> states(static_cast<size_t>(R));  // states[k]: the residual after the first k terms
+  // Example k holds the state after the first k terms, with them as history.
+  const std::vector<nn::TrainExample> game = nn::demonstration_examples(d, field, net.model().codec());
   std::vector<const nn::NetState*> ptrs;
   std::vector<uint64_t> seeds;
-  TensorI8 residual = d.tensor;
   for (int k = 0; k < R; ++k) {
-    states[size_t(k)] = {residual, {d.actions.begin(), d.actions.begin() + k}, k};
-    ptrs.push_back(&states[size_t(k)]);
+    ptrs.push_back(&game[size_t(k)].state);
     seeds.push_back(seed + uint64_t(k));
-    TensorGame::apply_in_place(residual, d.actions[size_t(k)], field);
   }
   const std::vector<nn::Evaluation> ev = net.evaluate(ptrs, K, temperature, seeds);
   std::cout << name << " following " << file << " (" << f.str() << ", rank " << R << ") over " << field_name(field) << "\n"
@@ -208,8 +210,7 @@ int model_probe(const std::vector<std::string>& args) {
     probe_follow(net, name, vm["follow"].as<std::string>(), K, temperature, seed);
     return kOk;
   }
-  if (std::max({f.a_size(), f.b_size(), f.c_size()}) > c.config.S)
-    throw InputError(path + ": the network's S = " + std::to_string(c.config.S) + " is smaller than " + f.str() + " needs");
+  require_fits(c.config, f, path);
   probe_target(net, name, f, K, temperature, seed);
   return kOk;
 }
