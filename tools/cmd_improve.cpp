@@ -76,7 +76,7 @@ int cmd_improve(const std::vector<std::string>& args) {
                         "[--target-rank R] [--seed S] [--threads N] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
-                        "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM (exit 4, all finds kept).",
+                        "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).",
              args, opts, {}, vm))
     return kOk;
   if (!vm.count("out")) throw UsageError("--out DIR is required");
