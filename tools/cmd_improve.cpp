@@ -70,7 +70,7 @@ int cmd_improve(const std::vector<std::string>& args) {
        "flips without a reduction before a plus transition (0: 100 x naive rank; -1: never)")
       ("bound", po::value<int>()->default_value(1), "over Z: largest |coefficient| (1: ternary {-1,0,1})")
       ("max-generations", po::value<long>()->default_value(0), "stop after this many pool generations (0: no limit)")
-      ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress");
+      ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress (default: OUT/metrics.jsonl)");
   po::variables_map vm;
   if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
                         "[--target-rank R] [--seed S] [--threads N] [options]\n\n"
@@ -99,7 +99,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   o.plus_after = vm["plus-after"].as<long>();
   o.max_generations = vm["max-generations"].as<long>();
   run.out_dir = vm["out"].as<std::string>();
-  if (vm.count("json-metrics")) run.metrics_path = vm["json-metrics"].as<std::string>();
+  run.metrics_path = vm.count("json-metrics") ? vm["json-metrics"].as<std::string>() : run.out_dir + "/metrics.jsonl";
 
   const Scheme start = start_scheme(vm);
 
