@@ -1,6 +1,9 @@
 #include "report/jsonl.hpp"
 
-#include <cstdlib>
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace at::report {
@@ -77,16 +80,52 @@ bool value(Cursor& c, JsonValue& v) {
       v.kind = JsonValue::Null;
       return literal(c, "null");
     default: {
-      // strtod stops at the first character that cannot continue a number (',' '}' or the end of
-      // the caller's buffer, which std::string keeps NUL-terminated).
-      char* stop = nullptr;
-      v.number = std::strtod(c.p, &stop);
-      if (stop == c.p || stop > c.end) return false;
+      while (c.p < c.end && (std::isdigit(static_cast<unsigned char>(*c.p)) || *c.p == '-' || *c.p == '+' ||
+                             *c.p == '.' || *c.p == 'e' || *c.p == 'E'))
+        ++c.p;
+      if (c.p == start) return false;
       v.kind = JsonValue::Number;
-      c.p = stop;
-      return true;
+      v.text = std::string_view(start, size_t(c.p - start));
+      return true;  // converted when asked for (JsonLine::number): most numbers of a line go unused
     }
   }
+}
+
+// Decimal text to double without strtod's exact rounding (a chart needs no last bit; strtod
+// was most of the reading time): up to 19 significant digits, then a power of ten.
+bool to_double(std::string_view t, double& out) {
+  const char* p = t.data();
+  const char* end = p + t.size();
+  const bool negative = p < end && *p == '-';
+  if (negative) ++p;
+  uint64_t mantissa = 0;
+  int digits = 0, exponent = 0;
+  bool any = false;
+  for (; p < end && std::isdigit(static_cast<unsigned char>(*p)); ++p, any = true)
+    if (digits < 19) mantissa = mantissa * 10 + uint64_t(*p - '0'), digits += mantissa > 0;
+    else ++exponent;
+  if (p < end && *p == '.')
+    for (++p; p < end && std::isdigit(static_cast<unsigned char>(*p)); ++p, any = true)
+      if (digits < 19) mantissa = mantissa * 10 + uint64_t(*p - '0'), digits += mantissa > 0, --exponent;
+  if (!any) return false;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    const bool minus = p < end && *p == '-';
+    if (p < end && (*p == '-' || *p == '+')) ++p;
+    int e = 0;
+    if (p == end) return false;
+    for (; p < end && std::isdigit(static_cast<unsigned char>(*p)); ++p) e = std::min(e * 10 + (*p - '0'), 100000);
+    exponent += minus ? -e : e;
+  }
+  if (p != end) return false;
+  static const double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  double v = double(mantissa);
+  if (exponent >= 0 && exponent <= 22) v *= kPow10[exponent];
+  else if (exponent < 0 && exponent >= -22) v /= kPow10[-exponent];
+  else v *= std::pow(10.0, exponent);
+  out = negative ? -v : v;
+  return true;
 }
 
 }  // namespace
@@ -114,9 +153,7 @@ const JsonValue* JsonLine::get(std::string_view key) const {
 
 bool JsonLine::number(std::string_view key, double& out) const {
   const JsonValue* v = get(key);
-  if (!v || v->kind != JsonValue::Number) return false;
-  out = v->number;
-  return true;
+  return v && v->kind == JsonValue::Number && to_double(v->text, out);
 }
 
 std::string JsonLine::string(std::string_view key) const {

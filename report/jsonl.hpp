@@ -12,8 +12,8 @@ namespace at::report {
 
 struct JsonValue {
   enum Kind { Number, String, Bool, Null, Nested } kind = Null;
-  double number = 0;      // Number; Bool as 0/1
-  std::string_view text;  // String: the raw text between the quotes (escapes kept); Nested: the raw value
+  double number = 0;      // Bool as 0/1 (a Number's value: JsonLine::number)
+  std::string_view text;  // Number: its text; String: the raw text between the quotes (escapes kept); Nested: the raw value
   std::string str() const;  // String unescaped (\" \\ \/ \n \t; \uXXXX kept as written)
 };
 

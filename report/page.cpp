@@ -200,6 +200,7 @@ void scheme_table(std::ostream& o, const std::vector<Run>& runs, const std::vect
     }
     if (r.t >= 0) o << " after " << duration_text(r.t);
     if (runs.size() > 1 && !r.run.empty()) o << " in " << escape(r.run);
+    if (!r.detail.empty()) o << "<br><span class=\"small\">logged as: " << escape(r.detail) << "</span>";
     o << "</td>";
     if (runs.size() > 1) {
       o << "<td>";
@@ -302,18 +303,22 @@ std::vector<BestRow> best_rows(const std::vector<Run>& runs) {
       for (const RankPoint& p : points) {
         BestRow& r = row(key);
         if (r.rank < 0 || p.rank < r.rank || (p.rank == r.rank && r.run == run.label && p.t < r.t))
-          r.rank = p.rank, r.run = run.label, r.source = p.source, r.t = p.t, r.file = nullptr;
+          r.rank = p.rank, r.run = run.label, r.source = p.source, r.t = p.t, r.file = nullptr, r.detail.clear();
         mine[key] = mine.count(key) ? std::min(mine[key], p.rank) : p.rank;
       }
     for (const SchemeFile& f : run.schemes) {
       if (!f.valid) continue;
       const std::string key = f.format.str() + " " + field_name(f.field);
       BestRow& r = row(key);
-      if (r.rank < 0 || f.rank < r.rank) r.rank = f.rank, r.run = run.label, r.source.clear(), r.t = -1;
+      if (r.rank < 0 || f.rank < r.rank) r.rank = f.rank, r.run = run.label, r.source.clear(), r.t = -1, r.detail.clear();
       if (f.rank == r.rank && !r.file) r.file = &f;  // another run's file of the best rank will do
       mine[key] = mine.count(key) ? std::min(mine[key], f.rank) : f.rank;
     }
     for (const auto& [key, rank] : mine) row(key).per_run.push_back({run.label, rank});
+    for (auto& [key, r] : rows) {
+      auto it = run.found_as.find(key + " " + std::to_string(r.rank));
+      if (r.run == run.label && it != run.found_as.end()) r.detail = it->second;
+    }
   }
   std::vector<BestRow> out;
   for (auto& [key, r] : rows) out.push_back(r);

@@ -16,6 +16,7 @@ struct BestRow {
   int known = -1;              // best known rank for the field (data/best_known_ranks.json), -1: not listed
   int rank = -1;               // best found
   std::string run, source;     // which run, and how (selfplay, completion, polish, flip graph, ...)
+  std::string detail;          // the scheme log's words for it, e.g. "polish of completion step 1"
   double t = -1;               // seconds into that run, -1: unknown
   const SchemeFile* file = nullptr;              // the verified file of that rank, if any
   std::vector<std::pair<std::string, int>> per_run;  // each run's best, when several runs

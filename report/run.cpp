@@ -1,7 +1,6 @@
 #include "report/run.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <dirent.h>
 #include <fstream>
 #include <sys/stat.h>
@@ -98,14 +97,10 @@ class MetricsReader {
       std::string& slot = run_.settings[std::string(k)];
       if (v.kind == JsonValue::String) {
         slot = v.str();
-      } else if (v.kind == JsonValue::Number) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%g", v.number);
-        slot = buf;
       } else if (v.kind == JsonValue::Bool) {
         slot = v.number ? "true" : "false";
       } else {
-        slot = std::string(v.kind == JsonValue::Null ? "null" : v.text);
+        slot = std::string(v.kind == JsonValue::Null ? "null" : v.text);  // a number as written
       }
     }
     if (j.get("pool_size")) {
@@ -227,7 +222,9 @@ void read_found(Run& run, const std::string& file) {
       continue;
     }
     if (t0 < 0) t0 = ms;
-    auto& points = found[key_of(j.string("format"), j.string("field"))];
+    const std::string key = key_of(j.string("format"), j.string("field"));
+    run.found_as.emplace(key + " " + std::to_string(int(rank)), j.string("source"));
+    auto& points = found[key];
     if (points.empty() || rank < points.back().rank)
       points.push_back({(ms - t0) / 1000.0, int(rank), source_kind(j.string("source"))});
   }

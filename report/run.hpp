@@ -46,6 +46,7 @@ struct Run {
   std::map<std::string, std::vector<Point>> series;        // see the names above
   std::map<std::string, std::string> settings;             // the start event's scalars
   std::vector<SchemeFile> schemes;                         // the best file per (format, field)
+  std::map<std::string, std::string> found_as;             // "2x2x2 Z2 7" -> found.jsonl's first source text
   std::vector<std::string> notes;                          // what was skipped, and why
   double end = 0;                                          // last time seen (seconds)
   long events = 0;                                         // metrics lines read

@@ -2,6 +2,7 @@
 // (inline SVG charts, no script) or a terminal table. The work is in report/.
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "core/files.hpp"
@@ -19,6 +20,11 @@ std::vector<report::Run> load(const std::vector<std::string>& dirs, bool* readab
     runs.push_back(report::load_run(d));
     *readable = *readable || runs.back().readable();
   }
+  // Folders of the same name (runs/a/out, runs/b/out): their paths tell them apart.
+  std::map<std::string, int> seen;
+  for (const report::Run& r : runs) ++seen[r.label];
+  for (report::Run& r : runs)
+    if (seen[r.label] > 1) r.label = r.dir;
   return runs;
 }
 

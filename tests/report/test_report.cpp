@@ -165,6 +165,7 @@ BOOST_AUTO_TEST_CASE(golden_structure_of_a_train_run) {
   BOOST_TEST(rows[0].known == 7);
   BOOST_TEST(rows[0].source == "polish");
   BOOST_TEST(rows[0].t == 20.5);
+  BOOST_TEST(rows[0].detail == "polish of completion step 200");
   BOOST_TEST_REQUIRE(rows[0].file != nullptr);
   BOOST_TEST(rows[0].file->valid);
   BOOST_TEST(rows[0].file->multiplications.size() == 7u);
