@@ -46,17 +46,24 @@ Axis make_axis(double lo, double hi, bool integer, bool from_zero) {
   return a;
 }
 
-std::string number(double v, double step) {
-  char buf[32];
-  const double a = std::fabs(v);
-  if (a >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%gM", std::round(v / 1e5) / 10);
-  } else if (a >= 1e4) {
-    std::snprintf(buf, sizeof buf, "%gk", std::round(v / 1e2) / 10);
-  } else {
-    const int decimals = step >= 1 ? 0 : std::min(6, int(std::ceil(-std::log10(step) - 1e-9)));
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, std::fabs(v) < step * 1e-6 ? 0.0 : v);
+// Decimals that show every multiple of `step` exactly (2.5 -> 1, 0.25 -> 2).
+int decimals_for(double step) {
+  for (int d = 0; d < 6; ++d) {
+    const double scaled = step * std::pow(10.0, d);
+    if (std::fabs(scaled - std::round(scaled)) < 1e-6 * scaled) return d;
   }
+  return 6;
+}
+
+// A tick label of an axis: thousands as k, millions as M (by the axis' largest value, so all
+// labels agree), with the decimals the step needs.
+std::string number(double v, const Axis& a) {
+  char buf[32];
+  const double top = std::max(std::fabs(a.lo), std::fabs(a.hi)), step = a.step;
+  const double unit = top >= 1e6 ? 1e6 : top >= 1e4 ? 1e3 : 1;
+  const char* suffix = unit == 1e6 ? "M" : unit == 1e3 ? "k" : "";
+  if (std::fabs(v) < step * 1e-6) v = 0;
+  std::snprintf(buf, sizeof buf, "%.*f%s", decimals_for(step / unit), v / unit, v == 0 ? "" : suffix);
   return buf;
 }
 
@@ -250,9 +257,9 @@ std::string render_svg(const Chart& c) {
   o << "</g>\n<g fill=\"#444\">";
   for (double v = f.x.lo; v <= f.x.hi + f.x.step * 1e-6; v += f.x.step)
     o << "<text x=\"" << fixed1(f.px(v * scale)) << "\" y=\"" << kBottom + 16 << "\" text-anchor=\"middle\">"
-      << number(v, f.x.step) << "</text>";
+      << number(v, f.x) << "</text>";
   for (double v = ystart; v <= f.y.hi + f.y.step * 1e-6; v += f.y.step)
-    o << "<text x=\"" << kLeft - 6 << "\" y=\"" << fixed1(f.py(v) + 4) << "\" text-anchor=\"end\">" << number(v, f.y.step)
+    o << "<text x=\"" << kLeft - 6 << "\" y=\"" << fixed1(f.py(v) + 4) << "\" text-anchor=\"end\">" << number(v, f.y)
       << "</text>";
   o << "</g>\n";
   o << "<text x=\"" << (kLeft + kRight) / 2 << "\" y=\"" << kBottom + 36 << "\" text-anchor=\"middle\">"

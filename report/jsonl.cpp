@@ -20,13 +20,12 @@ struct Cursor {
 // After the opening quote; leaves p after the closing quote.
 bool skip_string(Cursor& c) {
   while (c.p < c.end) {
-    const char ch = *c.p++;
-    if (ch == '\\') {
-      if (c.p == c.end) return false;
-      ++c.p;
-    } else if (ch == '"') {
-      return true;
-    }
+    const char* quote = static_cast<const char*>(std::memchr(c.p, '"', size_t(c.end - c.p)));
+    if (!quote) return false;
+    size_t backslashes = 0;  // an odd number before the quote escapes it
+    for (const char* b = quote; b > c.p && b[-1] == '\\'; --b) ++backslashes;
+    c.p = quote + 1;
+    if (backslashes % 2 == 0) return true;
   }
   return false;
 }

@@ -257,7 +257,7 @@ constexpr const char* kStyle =
     "body{font-family:sans-serif;margin:20px 28px;color:#222;background:#fff}"
     "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid #ddd}"
     "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d5d9de;padding:4px 8px;text-align:left;"
-    "vertical-align:top}th{background:#f0f2f5}td.found{font-weight:bold}td.hit{color:#2b8a3e}"
+    "vertical-align:top}td:first-child{white-space:nowrap}th{background:#f0f2f5}td.found{font-weight:bold}td.hit{color:#2b8a3e}"
     ".small{font-size:12px}.note{color:#8a5a00}.meta{color:#555;font-size:13px}"
     ".dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:5px}"
     ".charts{display:flex;flex-wrap:wrap;gap:14px 20px}.charts svg{border:1px solid #e3e6ea;background:#fff}"

@@ -321,3 +321,14 @@ BOOST_AUTO_TEST_CASE(real_browser_draws_the_charts) {
   if (const char* keep = std::getenv("ALPHATENSOR_REPORT_SHOT")) shell("cp " + root + "/shot.png " + keep);
   shell("rm -rf " + root);
 }
+
+BOOST_AUTO_TEST_CASE(long_run_page_stays_small) {
+  // The bench writes a train run's metrics.jsonl of N lines and reports the page size (its speed
+  // is the bench's business, not this test's).
+  const auto r = shell(kBin + " bench report --lines 200000 --json");
+  BOOST_TEST_REQUIRE(r.code == 0, r.out);
+  std::smatch m;
+  BOOST_TEST_REQUIRE(std::regex_search(r.out, m, std::regex(R"("name":"page size[^"]*","unit":"KB","value":([0-9.]+))")), r.out);
+  BOOST_TEST(std::stod(m[1]) < 2048.0);
+  BOOST_TEST(std::stod(m[1]) > 50.0);  // the charts are there
+}
