@@ -151,8 +151,9 @@ Chart series_chart(const std::vector<Run>& runs, const SeriesSpec& spec) {
     if (it == runs[i].series.end() || it->second.empty()) continue;
     const std::string colour = run_colour(i, runs.size());
     const bool one = runs.size() == 1;
-    if (spec.losses) {
-      c.series.push_back(make_series(one ? "per step" : "", colour, Series::Faint, it->second));
+    // Losses, and throughput measured more often than the plot has columns: raw (faint) and smoothed.
+    if (spec.losses || it->second.size() > size_t(kPlotColumns) / 2) {
+      c.series.push_back(make_series(one ? (spec.losses ? "per step" : "measured") : "", colour, Series::Faint, it->second));
       c.series.push_back(make_series(one ? "smoothed" : runs[i].label, colour, Series::Line, smooth(it->second)));
     } else {
       c.series.push_back(make_series(one ? "" : runs[i].label, colour, Series::Line, it->second));
