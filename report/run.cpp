@@ -312,6 +312,7 @@ Run load_run(const std::string& path) {
     run.notes.push_back(dir + ": no such folder");
     return run;
   }
+  run.exists = true;
   read_metrics(run, metrics);
   read_found(run, dir + "/schemes/found.jsonl");
   read_schemes(run, dir + "/schemes");

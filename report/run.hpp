@@ -41,6 +41,7 @@ inline constexpr const char* kFlipsPerS = "flips_per_s";
 
 struct Run {
   std::string dir, label;
+  bool exists = false;                                     // the folder is there
   std::string kind = "unknown";                           // train, search, improve
   std::map<std::string, std::vector<RankPoint>> ranks;     // "2x2x2 Z2" -> new bests, in time order
   std::map<std::string, std::vector<Point>> series;        // see the names above

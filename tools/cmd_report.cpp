@@ -63,8 +63,11 @@ int cmd_report(const std::vector<std::string>& args) {
 
   bool readable = false;
   std::vector<report::Run> runs = load(dirs, &readable);
-  if (!readable && watch == 0)
+  if (!readable && watch == 0) {
+    for (const report::Run& r : runs)
+      if (!r.exists) throw InputError(r.dir + ": no such folder");
     throw InputError(joined(dirs) + ": nothing to report (no metrics.jsonl lines, found.jsonl or scheme files)");
+  }
   for (const report::Run& r : runs)
     for (const std::string& n : r.notes)
       if (!text) std::cerr << "alphatensor report: " << r.label << ": " << n << "\n";

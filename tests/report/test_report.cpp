@@ -254,6 +254,7 @@ BOOST_AUTO_TEST_CASE(bad_input) {
   BOOST_TEST(r.out.find("nothing to report") != std::string::npos, r.out);
   r = shell(kBin + " report " + root + "/missing");
   BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.out == "alphatensor report: " + root + "/missing: no such folder\n");
   r = shell(kBin + " report");
   BOOST_TEST(r.code == 2);
 
