@@ -21,7 +21,8 @@ using at::test::temp_dir;
 
 namespace {
 
-const std::string kBin = ALPHATENSOR_BINARY;
+// Every run of the binary is bounded (the reports of these fixtures take well under a second).
+const std::string kBin = std::string("timeout 120 ") + ALPHATENSOR_BINARY;
 
 void write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
@@ -297,7 +298,7 @@ BOOST_AUTO_TEST_CASE(watch_rewrites_the_page) {
   const std::string dir = improve_fixture(root);
   const std::string page = root + "/w.html";
   // Stopped by SIGTERM after the first rewrite; `timeout` bounds it if it hangs.
-  const auto r = shell("(timeout 20 " + kBin + " report " + dir + " -o " + page + " --watch 1 & pid=$!; sleep 2.5; kill -TERM $pid; wait $pid)");
+  const auto r = shell("(timeout 20 " ALPHATENSOR_BINARY " report " + dir + " -o " + page + " --watch 1 & pid=$!; sleep 2.5; kill -TERM $pid; wait $pid)");
   BOOST_TEST(r.code == 0, r.out);
   BOOST_TEST(count(r.out, "wrote " + page) >= 2u, r.out);
   BOOST_TEST(slurp(page).find("<meta http-equiv=\"refresh\" content=\"1\">") != std::string::npos);
