@@ -334,3 +334,34 @@ BOOST_AUTO_TEST_CASE(long_run_page_stays_small) {
   BOOST_TEST(std::stod(m[1]) < 2048.0);
   BOOST_TEST(std::stod(m[1]) > 50.0);  // the charts are there
 }
+
+BOOST_AUTO_TEST_CASE(a_real_improve_run) {
+  // What improve really writes (guards against the event format drifting from the reader).
+  const std::string root = temp_dir("alphatensor_report_");
+  const auto run = shell(kBin + " improve --format 2,2,2 --field Z2 --target-rank 7 --threads 1 --time-limit 60s --out " + root + "/i");
+  BOOST_TEST_REQUIRE(run.code == 0, run.out);
+  const Run r = load_run(root + "/i");
+  BOOST_TEST(r.kind == "improve");
+  BOOST_TEST(r.notes.empty());
+  const auto& points = r.ranks.at("2x2x2 Z2");
+  BOOST_TEST(points.front().rank == 8);
+  BOOST_TEST(points.front().source == "start");
+  BOOST_TEST(points.back().rank == 7);
+  BOOST_TEST(points.back().source == "flip graph");
+  const auto t = shell(kBin + " report --text " + root + "/i");
+  BOOST_TEST(std::regex_search(t.out, std::regex("2x2x2 +Z2 +8 +7 +7 +0  flip graph \\(improve\\)")), t.out);
+  shell("rm -rf " + root);
+}
+
+BOOST_AUTO_TEST_CASE(a_real_search_run) {
+  const std::string root = temp_dir("alphatensor_report_");
+  const auto run = shell(kBin + " search --target 2,2,2 --field Z2 --network uniform --simulations 50 --r-limit 8 --threads 1 --games 2 --out " +
+                         root + "/s");
+  BOOST_TEST_REQUIRE(run.code == 0, run.out);
+  const Run r = load_run(root + "/s");
+  BOOST_TEST(r.kind == "search");
+  BOOST_TEST(r.notes.empty());
+  BOOST_TEST(r.events >= 4);  // start, 2 games, finished
+  BOOST_TEST(r.series.count(kSimsPerS) == 1u);
+  shell("rm -rf " + root);
+}
