@@ -365,3 +365,22 @@ BOOST_AUTO_TEST_CASE(a_real_search_run) {
   BOOST_TEST(r.series.count(kSimsPerS) == 1u);
   shell("rm -rf " + root);
 }
+
+BOOST_AUTO_TEST_CASE(a_real_train_run_shows_where_rank_7_came_from) {
+  // The README's main job, as short as it goes: rank 7 on 2x2x2 comes from a polished completion.
+  const std::string root = temp_dir("alphatensor_report_");
+  const auto run = shell(kBin + " train --target 2,2,2 --preset small --polish --time-limit 110s --target-rank 7 --out " + root + "/t");
+  BOOST_TEST_REQUIRE(run.code == 0, run.out);
+  const Run r = load_run(root + "/t");
+  BOOST_TEST(r.kind == "train");
+  BOOST_TEST(r.notes.empty());
+  const std::vector<BestRow> rows = best_rows({r});
+  BOOST_TEST_REQUIRE(rows.size() == 1u);
+  BOOST_TEST(rows[0].rank == 7);
+  BOOST_TEST(rows[0].source == "polish");
+  BOOST_TEST(rows[0].detail.rfind("polish of completion", 0) == 0u, rows[0].detail);
+  BOOST_TEST_REQUIRE(rows[0].file != nullptr);
+  BOOST_TEST(rows[0].file->valid);
+  BOOST_TEST(find_chart(build_charts({r}), "loss-policy") != nullptr);
+  shell("rm -rf " + root);
+}
