@@ -37,3 +37,10 @@ if(ALPHATENSOR_CUDA)
     set(ALPHATENSOR_HAVE_CUDA ON)
   endif()
 endif()
+
+# The libraries that go into the installed package, libalphatensor_c.so included, are built with
+# -fPIC; -fno-semantic-interposition keeps the calls inside them as cheap as without it.
+function(alphatensor_library_pic target)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  target_compile_options(${target} PRIVATE -fno-semantic-interposition)
+endfunction()

@@ -1,12 +1,14 @@
-// alphatensor convert IN OUT: between .json and .exp (by extension), verified before writing.
+// alphatensor convert IN OUT: between .json and .exp (by extension), verified before writing
+// (through the library facade, alphatensor.hpp).
+#include <alphatensor/alphatensor.hpp>
 #include <iostream>
 
-#include "core/scheme_io.hpp"
 #include "tools/cli.hpp"
 
 namespace at::cli {
 
 int cmd_convert(const std::vector<std::string>& args) {
+  namespace lib = alphatensor;
   po::options_description opts("Options");
   opts.add_options()("in", po::value<std::string>()->required(), "input scheme (.json or .exp)")(
       "out", po::value<std::string>()->required(), "output scheme (.json or .exp)");
@@ -14,17 +16,10 @@ int cmd_convert(const std::vector<std::string>& args) {
   pos.add("in", 1).add("out", 1);
   po::variables_map vm;
   if (!parse("convert", "IN OUT", args, opts, pos, vm)) return kOk;
-  const std::string in = vm["in"].as<std::string>(), out = vm["out"].as<std::string>();
-  scheme_file_type(out);  // reject an unknown output type before reading anything
-  const Scheme s = read_scheme(in);
-  const VerifyResult r = verify(s);
-  if (!r.ok) {
-    std::cerr << "alphatensor convert: " << in << " is not valid over " << field_name(s.field) << ": " << r.error
-              << "; nothing written\n";
-    return kInvalid;
-  }
-  write_scheme(out, s);
-  std::cout << out << ": " << s.format.str() << " over " << field_name(s.field) << ", rank " << s.rank() << "\n";
+  const std::string out = vm["out"].as<std::string>();
+  const lib::Scheme s = lib::convert(vm["in"].as<std::string>(), out);
+  std::cout << out << ": " << lib::to_string(s.format()) << " over " << lib::field_name(s.field()) << ", rank "
+            << s.rank() << "\n";
   return kOk;
 }
 

@@ -1,13 +1,15 @@
-// alphatensor verify FILE...: exact check of each scheme in its declared arithmetic.
+// alphatensor verify FILE...: exact check of each scheme in its declared arithmetic (through the
+// library facade, alphatensor.hpp).
+#include <alphatensor/alphatensor.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "core/scheme_io.hpp"
 #include "tools/cli.hpp"
 
 namespace at::cli {
 
 int cmd_verify(const std::vector<std::string>& args) {
+  namespace lib = alphatensor;
   po::options_description opts("Options");
   opts.add_options()
       ("files", po::value<std::vector<std::string>>()->multitoken(), "scheme files (.json, .exp)")
@@ -19,39 +21,41 @@ int cmd_verify(const std::vector<std::string>& args) {
   if (!parse("verify", "FILE... [--field Z|Z2|Z3|Q] [--json]", args, opts, pos, vm)) return kOk;
   if (!vm.count("files")) throw UsageError("no scheme files given");
   bool override_field = vm.count("field") > 0;
-  Field over = Field::Z;
+  lib::Field over = lib::Field::Z;
   if (override_field) {
     try {
-      over = parse_field(vm["field"].as<std::string>());
-    } catch (const std::exception& e) {
+      over = lib::parse_field(vm["field"].as<std::string>());
+    } catch (const lib::Error& e) {
       throw UsageError(e.what());
     }
   }
   const bool as_json = vm["json"].as<bool>();
   bool any_invalid = false, any_unreadable = false;
   for (const std::string& path : vm["files"].as<std::vector<std::string>>()) {
-    Scheme s;
+    lib::Scheme s;
     try {
-      s = read_scheme(path);
-    } catch (const InputError& e) {
+      s = lib::Scheme::read(path);
+    } catch (const lib::Error& e) {
+      if (e.status() != lib::Status::InputError) throw;
       any_unreadable = true;
       if (as_json) std::cout << nlohmann::json{{"file", path}, {"status", "unreadable"}, {"error", e.what()}}.dump() << "\n";
       else std::cout << e.what() << "\n";
       continue;
     }
-    const Field field = override_field ? over : s.field;
-    const VerifyResult r = verify(s, field);
-    const SchemeStats st = scheme_stats(s);
-    any_invalid |= !r.ok;
+    const lib::Field field = override_field ? over : s.field();
+    const lib::Verification r = s.verify(field);
+    const lib::Statistics st = s.statistics();
+    const std::string format = lib::to_string(st.format);
+    any_invalid |= !r.valid;
     if (as_json) {
-      nlohmann::json j{{"file", path}, {"format", s.format.str()}, {"field", field_name(field)},
-                       {"rank", st.rank}, {"status", r.ok ? "valid" : "invalid"},
+      nlohmann::json j{{"file", path}, {"format", format}, {"field", lib::field_name(field)},
+                       {"rank", st.rank}, {"status", r.valid ? "valid" : "invalid"},
                        {"nonzeros", st.nonzeros}, {"additions", st.additions}};
-      if (!r.ok) j["error"] = r.error;
+      if (!r.valid) j["error"] = r.error;
       std::cout << j.dump() << "\n";
     } else {
-      std::cout << path << ": " << s.format.str() << " over " << field_name(field) << ", rank " << st.rank << ": ";
-      if (r.ok) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions)\n";
+      std::cout << path << ": " << format << " over " << lib::field_name(field) << ", rank " << st.rank << ": ";
+      if (r.valid) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions)\n";
       else std::cout << "INVALID: " << r.error << "\n";
     }
   }

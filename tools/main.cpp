@@ -1,4 +1,5 @@
 // alphatensor: one binary, many subcommands. Exit codes: see tools/cli.hpp and the README.
+#include <alphatensor/alphatensor.hpp>
 #include <iostream>
 
 #include "core/build_info.hpp"
@@ -81,6 +82,10 @@ int main(int argc, char** argv) {
     } catch (const at::InputError& e) {
       std::cerr << "alphatensor " << name << ": " << e.what() << "\n";
       return kUsage;
+    } catch (const alphatensor::Error& e) {  // from the library facade
+      const bool runtime = e.status() == alphatensor::Status::Runtime;
+      std::cerr << "alphatensor " << name << ": " << (runtime ? "error: " : "") << e.what() << "\n";
+      return runtime ? kRuntime : e.status() == alphatensor::Status::InvalidScheme ? kInvalid : kUsage;
     } catch (const std::exception& e) {
       std::cerr << "alphatensor " << name << ": error: " << e.what() << "\n";
       return kRuntime;

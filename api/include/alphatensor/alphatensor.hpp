@@ -1,0 +1,161 @@
+#pragma once
+// alphatensor as a C++ library: read, write, convert and verify matrix multiplication schemes, and
+// run the flip-graph search (`alphatensor improve`) with callbacks and a cancellation token.
+//
+// Link: find_package(alphatensor CONFIG) and target_link_libraries(app PRIVATE alphatensor::alphatensor).
+// This header shows no internal type (the scheme is an opaque, cheaply copyable value). Errors are
+// thrown as alphatensor::Error; nothing else leaves a function of this header except std::bad_alloc.
+// Threads: distinct objects may be used from distinct threads at once; one Scheme may be read
+// from several threads at once (it is immutable).
+#include <alphatensor/version.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace alphatensor {
+
+// The version of the library (equal to ALPHATENSOR_VERSION_STRING of the headers it was built with).
+std::string version();
+
+// Z: valid over every ring (integer coefficients). Z2, Z3: valid mod 2, mod 3. Q: rational
+// coefficients, valid in characteristic 0.
+enum class Field { Z, Z2, Z3, Q };
+std::string field_name(Field f);
+// "Z", "Z2", "Z3", "Q" (also "mod2", "GF2", "mod3", "GF3"); throws Error(Status::InvalidArgument).
+Field parse_field(const std::string& name);
+
+// The same codes as the C API (at_status).
+enum class Status {
+  Ok = 0,
+  InvalidArgument = 1,  // a bad value from the caller (field name, format, option)
+  InputError = 2,       // unreadable or malformed scheme file
+  InvalidScheme = 3,    // the scheme does not hold in the requested field (nothing written)
+  Runtime = 4,          // anything else (disk full, ...)
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(Status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  Status status() const { return status_; }
+
+ private:
+  Status status_;
+};
+
+struct Format {
+  int n = 0, m = 0, p = 0;  // A is n×m, B is m×p
+};
+std::string to_string(const Format& f);  // "2x3x4"
+
+struct Verification {
+  bool valid = false;
+  Field field = Field::Z;  // the arithmetic checked
+  std::string error;       // the first wrong entry when not valid, e.g. "a12·b21 → c11: expected 1, found 0"
+};
+
+struct Statistics {
+  Format format;
+  Field field = Field::Z;         // the arithmetic the scheme claims
+  int rank = 0;                   // number of products
+  long nonzeros = 0;              // non-zero coefficients of u, v and w
+  long additions = 0;             // additions of the naive evaluation
+  int64_t largest_coefficient = 0;  // largest |numerator|
+  int64_t largest_denominator = 1;  // 1 for an integer scheme
+};
+
+class Scheme {
+ public:
+  Scheme();  // empty (rank 0, format 0x0x0)
+  // Reads a .json or .exp file (by extension). Throws Error(InputError) naming the file.
+  static Scheme read(const std::string& path);
+  // The schoolbook scheme of rank n·m·p, and Strassen's 2×2×2 of rank 7 (both over Z).
+  static Scheme naive(Format f);
+  static Scheme strassen();
+
+  Format format() const;
+  Field field() const;
+  int rank() const;
+  Statistics statistics() const;
+  // Exact check in the scheme's own field, or in `over`.
+  Verification verify() const;
+  Verification verify(Field over) const;
+  // Verifies in the scheme's field, then writes atomically (.json or .exp by extension). Throws
+  // Error(InvalidScheme) without writing when it does not hold, Error(InvalidArgument) for an
+  // unknown extension.
+  void write(const std::string& path) const;
+  std::string to_json() const;
+
+  struct Impl;  // opaque; shared, immutable
+  explicit Scheme(std::shared_ptr<const Impl> impl);
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Reads `in`, verifies it in its own field and writes `out` (.json <-> .exp). Throws
+// Error(InvalidScheme) when it does not hold, nothing written. Returns the scheme.
+Scheme convert(const std::string& in, const std::string& out);
+
+// Cancels a running improve from any thread (or a signal handler: cancel() is lock-free). Copies
+// share one flag. The run stops within a second of cancel().
+class CancelToken {
+ public:
+  CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+  void cancel() const { flag_->store(true); }
+  bool cancelled() const { return flag_->load(); }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> flag_;
+};
+
+// Flip-graph search (alphatensor improve): random walks on schemes of the start's format.
+struct ImproveOptions {
+  Field field = Field::Z2;     // Z2, Z3 or Z (bounded integers)
+  int bound = 1;               // over Z: largest |coefficient|
+  int target_rank = 0;         // stop once reached (0: none)
+  double seconds = 60;         // stop after this long (0: no limit; then set a target, generations or cancel)
+  long max_generations = 0;    // stop after this many pool generations (0: no limit)
+  uint64_t seed = 1;
+  int threads = 0;             // worker threads of this run (0: all cores)
+  int pool_size = 0;           // walks per generation (0: max(8, threads))
+  int pool_enough = 1;         // distinct lower-rank schemes before the pool moves down
+  long walk_flips = 0;         // flips per walk (0: automatic)
+  long plus_after = 0;         // flips without a reduction before a plus transition (0: automatic, <0: never)
+  std::string out_dir;         // non-empty: every new best is verified and written to out_dir/schemes/
+  double progress_interval = 0.5;  // seconds between progress callbacks
+};
+
+struct ImproveProgress {
+  double seconds = 0;
+  long flips = 0;
+  double flips_per_second = 0;  // since the previous report
+  int best_rank = 0;
+  long generations = 0;
+};
+
+struct ImproveCallbacks {
+  // Every progress_interval seconds, from one thread of the run (never two calls at once).
+  std::function<void(const ImproveProgress&)> on_progress;
+  // Every new best rank (verified exactly), in order, from the same thread.
+  std::function<void(const Scheme& best, double seconds)> on_best;
+};
+
+struct ImproveResult {
+  Scheme best;             // verified in options.field
+  double seconds = 0;
+  long flips = 0;
+  std::string stopped_by;  // "target", "limit" (time or generations) or "cancel"
+};
+
+// Runs the search from `start` (which must hold in options.field). Throws Error(InvalidArgument)
+// for bad options or a start that does not fit the flip graph, Error(InvalidScheme) when the start
+// does not hold. An exception thrown by a callback stops the run and is rethrown here.
+ImproveResult improve(const Scheme& start, const ImproveOptions& options, const ImproveCallbacks& callbacks = {},
+                      const CancelToken& cancel = CancelToken());
+
+}  // namespace alphatensor
