@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test suite: the release build (all labels, GPU suite skipped without a
-# device), the core suites under AddressSanitizer + UndefinedBehaviorSanitizer, and the search
-# suites under ThreadSanitizer.
+# device; label install installs into a temporary prefix and builds the examples against it), the
+# core and library API suites under AddressSanitizer + UndefinedBehaviorSanitizer, and the search
+# and library API suites under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BOOST_TEST_COLOR_OUTPUT=no
@@ -13,13 +14,13 @@ cmake --build build -j "$jobs"
 
 # Sanitizer builds: only what they test, CUDA off (nothing of it runs there).
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_SANITIZE=ON -DALPHATENSOR_CUDA=OFF >/dev/null
-cmake --build build-asan -j "$jobs" --target test_core
-(cd build-asan && ctest --output-on-failure --no-tests=error -L core)
+cmake --build build-asan -j "$jobs" --target test_core test_api
+(cd build-asan && ctest --output-on-failure --no-tests=error -L 'core|api')
 
 # TSan against the TSan-built oneTBB (tools/install_deps.sh): no suppressions are needed, so the
 # games that run in oneTBB tasks are checked too.
 tbb_tsan=${ALPHATENSOR_TBB_PREFIX:-/opt/alphatensor-deps/onetbb-static}-tsan
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_TSAN=ON -DALPHATENSOR_CUDA=OFF \
       -DALPHATENSOR_TBB_PREFIX="$tbb_tsan" >/dev/null
-cmake --build build-tsan -j "$jobs" --target test_mcts
-(cd build-tsan && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure --no-tests=error -L mcts)
+cmake --build build-tsan -j "$jobs" --target test_mcts test_api
+(cd build-tsan && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure --no-tests=error -L 'mcts|api')
