@@ -7,7 +7,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <tbb/global_control.h>
+#include <optional>
+#include <tbb/task_arena.h>
 #include <thread>
 
 #include "core/files.hpp"
@@ -48,7 +49,7 @@ struct Found {
 
 class Reporter {
  public:
-  Reporter(SchemeStore& store, Metrics& metrics, const RunOptions& o, const RunEvents& events, SearchProgress& progress,
+  Reporter(SchemeStore* store, Metrics& metrics, const RunOptions& o, const RunEvents& events, SearchProgress& progress,
            const std::atomic<bool>* cancel, Clock::time_point t0)
       : store_(store), metrics_(metrics), o_(o), events_(events), progress_(progress), cancel_(cancel), t0_(t0),
         thread_([this] { loop(); }) {}
@@ -92,7 +93,8 @@ class Reporter {
       if (cancel_ && cancel_->load()) cancelled_ = true, progress_.stop.store(true);
       if (o_.time_limit > 0 && t >= o_.time_limit) progress_.stop.store(true);
       const bool report = t - last_report >= o_.progress_every, log = t - last_metrics >= 10;
-      if (last || !(report || log)) continue;
+      // No report once stopping: a caller that asked to stop gets no further call.
+      if (last || progress_.stop.load() || !(report || log)) continue;
       RunProgress p;
       p.seconds = t;
       p.best_rank = progress_.best_rank.load();
@@ -113,7 +115,10 @@ class Reporter {
   }
 
   void offer(const Found& f) {
-    const SchemeStore::Outcome r = store_.offer(f.scheme, o_.source);
+    // Without a store (no out_dir) each new best is still verified before anyone sees it.
+    const SchemeStore::Outcome r = store_                  ? store_->offer(f.scheme, o_.source)
+                                   : verify(f.scheme).ok ? SchemeStore::Outcome::NewBest
+                                                           : SchemeStore::Outcome::Invalid;
     if (r == SchemeStore::Outcome::Invalid) {
       failure_ = "the flip graph produced an invalid scheme of rank " + std::to_string(f.scheme.rank());
       progress_.stop.store(true);
@@ -124,7 +129,7 @@ class Reporter {
     if (events_.on_best) events_.on_best(f.scheme, r, f.seconds, f.flips);
   }
 
-  SchemeStore& store_;
+  SchemeStore* store_;  // null: nothing written
   Metrics& metrics_;
   const RunOptions& o_;
   const RunEvents& events_;
@@ -144,7 +149,6 @@ class Reporter {
 
 RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, const std::atomic<bool>* cancel) {
   RunOptions o = options;
-  if (o.out_dir.empty()) throw std::invalid_argument("improve::run needs an output folder");
   if (o.search.field == Field::Q) throw std::invalid_argument("the flip graph works over Z2, Z3 or Z");
   const VerifyResult ok = verify(start, o.search.field);
   if (!ok.ok) throw std::invalid_argument("the start scheme is not valid over " + field_name(o.search.field) + ": " + ok.error);
@@ -154,7 +158,8 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   if (o.source.empty()) o.source = "improve seed " + std::to_string(o.search.seed);
   o.search.seconds = 0;  // the reporter enforces the limit, so that it also covers the first generation's setup
 
-  SchemeStore store(o.out_dir);
+  std::optional<SchemeStore> store;
+  if (!o.out_dir.empty()) store.emplace(o.out_dir);
   Metrics metrics(o.metrics_path);
   const auto t0 = Clock::now();
   SearchProgress progress;
@@ -164,11 +169,12 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
                 {"rank", start.rank()}, {"threads", o.threads}, {"pool_size", o.search.pool_size},
                 {"seed", o.search.seed}, {"time_limit", o.time_limit}});
   {
-    Reporter reporter(store, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
+    Reporter reporter(store ? &*store : nullptr, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
     try {
-      tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(o.threads));
+      // An arena of its own: runs at once in one process (library users) keep their thread counts.
+      tbb::task_arena arena(o.threads);
       reporter.push(start);
-      result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); });
+      arena.execute([&] { result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); }); });
     } catch (...) {
       reporter.finish();
       throw;
@@ -182,8 +188,9 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   }
   result.seconds = seconds_since(t0);
   result.flips = progress.flips.load();
-  result.best_path = store.path_for(result.best.format, store.best_rank(result.best.format, result.best.field),
-                                    result.best.field);
+  if (store)
+    result.best_path = store->path_for(result.best.format, store->best_rank(result.best.format, result.best.field),
+                                       result.best.field);
   metrics.emit({{"event", "done"}, {"seconds", result.seconds}, {"best_rank", result.best.rank()},
                 {"flips", result.flips}, {"stopped_by", result.stopped_by}});
   return result;

@@ -16,10 +16,10 @@ namespace at::improve {
 
 struct RunOptions {
   SearchOptions search;          // search.seconds is set from time_limit
-  std::string out_dir;           // OUT/schemes/ gets every new best (required)
+  std::string out_dir;           // OUT/schemes/ gets every new best ("": nothing written, each still verified)
   std::string metrics_path;      // JSON lines appended here: start, best, progress (every 10 s), done ("": none)
   std::string source;            // found.jsonl's source text ("": "improve seed S")
-  int threads = 0;               // oneTBB workers for the walks (0: default_thread_count())
+  int threads = 0;               // oneTBB workers for the walks, in a task_arena of the run's own (0: default_thread_count())
   double time_limit = 0;         // seconds (0: none)
   double progress_every = 10;    // seconds between on_progress calls
 };
@@ -33,7 +33,8 @@ struct RunProgress {
   long generations = 0;
 };
 
-// Both are called on the reporter thread, one call at a time, never concurrently with each other.
+// Both are called on the reporter thread, one call at a time, never concurrently with each other;
+// on_progress no more once the run is stopping. They must not throw.
 struct RunEvents {
   // Every new best rank (the start scheme first) after the store has seen it: verified, and written
   // when the outcome is NewBest.
@@ -43,7 +44,7 @@ struct RunEvents {
 
 struct RunResult {
   Scheme best;            // a scheme of the best rank found (in the search's field)
-  std::string best_path;  // its file in OUT/schemes/
+  std::string best_path;  // its file in OUT/schemes/ ("" without out_dir)
   double seconds = 0;
   long flips = 0;
   int threads = 0;

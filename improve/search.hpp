@@ -49,7 +49,7 @@ long default_plus_after(const Format& f);
 // options.field (Z2: any scheme valid mod 2; Z: integer coefficients within the bound). Returns
 // a scheme of the best rank found, from the final pool (start itself, reduced, when nothing
 // better was found). Threads: whatever
-// oneTBB allows (the caller sets a tbb::global_control). Throws std::invalid_argument when the
+// oneTBB allows (the caller's task_arena or tbb::global_control). Throws std::invalid_argument when the
 // format or coefficients do not fit the flip graph.
 Scheme search(const Scheme& start, const SearchOptions& options, SearchProgress& progress,
               const BestCallback& on_best = {});

@@ -118,7 +118,8 @@ typedef struct at_progress {
   int best_rank;
   long long generations;
 } at_progress;
-/* Return 0 to go on, non-zero to stop the run (like at_cancel_set). */
+/* Return 0 to go on, non-zero to stop the run (this sets the run's `cancel` token when one is
+ * given). No progress call follows one that asked to stop. */
 typedef int (*at_progress_fn)(const at_progress* progress, void* user);
 typedef int (*at_best_fn)(const at_scheme* best, double seconds, void* user);
 

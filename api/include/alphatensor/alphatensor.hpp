@@ -108,6 +108,7 @@ class CancelToken {
   CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
   void cancel() const { flag_->store(true); }
   bool cancelled() const { return flag_->load(); }
+  const std::atomic<bool>& flag() const { return *flag_; }
 
  private:
   std::shared_ptr<std::atomic<bool>> flag_;
@@ -127,6 +128,7 @@ struct ImproveOptions {
   long walk_flips = 0;         // flips per walk (0: automatic)
   long plus_after = 0;         // flips without a reduction before a plus transition (0: automatic, <0: never)
   std::string out_dir;         // non-empty: every new best is verified and written to out_dir/schemes/
+  std::string metrics_path;    // non-empty: JSON lines appended (start, best, progress every 10 s, done)
   double progress_interval = 0.5;  // seconds between progress callbacks
 };
 
@@ -141,20 +143,23 @@ struct ImproveProgress {
 struct ImproveCallbacks {
   // Every progress_interval seconds, from one thread of the run (never two calls at once).
   std::function<void(const ImproveProgress&)> on_progress;
-  // Every new best rank (verified exactly), in order, from the same thread.
+  // Every new best rank (verified exactly; the start first), in order, from the same thread.
   std::function<void(const Scheme& best, double seconds)> on_best;
 };
 
 struct ImproveResult {
   Scheme best;             // verified in options.field
+  std::string best_path;   // its file under out_dir ("" without out_dir)
   double seconds = 0;
   long flips = 0;
-  std::string stopped_by;  // "target", "limit" (time or generations) or "cancel"
+  int threads = 0;         // worker threads used
+  std::string stopped_by;  // "target", "limit" (time), "generations" or "cancel"
 };
 
 // Runs the search from `start` (which must hold in options.field). Throws Error(InvalidArgument)
 // for bad options or a start that does not fit the flip graph, Error(InvalidScheme) when the start
-// does not hold. An exception thrown by a callback stops the run and is rethrown here.
+// does not hold. An exception thrown by a callback stops the run (it cancels `cancel`) and is
+// rethrown here. Several runs may go on at once in one process, each in its calling thread.
 ImproveResult improve(const Scheme& start, const ImproveOptions& options, const ImproveCallbacks& callbacks = {},
                       const CancelToken& cancel = CancelToken());
 
