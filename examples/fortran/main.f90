@@ -1,4 +1,4 @@
-! Verifies a scheme file, then runs a short flip-graph search from the naive 3x3x3 scheme over Z2
+! Verifies a scheme file, then runs a short flip-graph search (1.5 s) from the naive 4x4x4 scheme over Z2
 ! with a progress callback, through alphatensor's C API. Usage: example_fortran SCHEME
 module alphatensor_c
   use iso_c_binding
@@ -90,14 +90,13 @@ program example_fortran
   if (at_scheme_free(scheme) /= 0 .or. valid /= 1) stop 1
 
   if (at_improve_options_init(o) /= 0) stop 2
-  o%target_rank = 23
-  o%seconds = 3
+  o%seconds = 1.5d0
   o%threads = 1
   o%progress_interval = 0.25d0
-  if (at_scheme_naive(3, 3, 3, start) /= 0) stop 2
+  if (at_scheme_naive(4, 4, 4, start) /= 0) stop 2
   if (at_improve(start, o, c_funloc(on_progress), c_null_funptr, c_null_ptr, c_null_ptr, best) /= 0) stop 2
   if (at_scheme_rank(best, rank) /= 0) stop 2
   if (at_scheme_verify(best, c_null_ptr, valid, c_null_ptr, 0_c_size_t) /= 0) stop 2
-  print '(a,i0,a,i0)', 'improve 3x3x3 over Z2: rank ', rank, ', valid ', valid
+  print '(a,i0,a,i0)', 'improve 4x4x4 over Z2: rank ', rank, ', valid ', valid
   if (at_scheme_free(best) /= 0 .or. at_scheme_free(start) /= 0 .or. valid /= 1) stop 1
 end program
