@@ -63,10 +63,12 @@ module alphatensor_c
       type(c_ptr), intent(out) :: best
     end function
   end interface
+  integer :: progress_calls = 0
 contains
   integer(c_int) function on_progress(p, user) bind(c)
     type(at_progress), intent(in) :: p
     type(c_ptr), value :: user
+    progress_calls = progress_calls + 1
     print '(a,f6.2,a,i0)', '  [', p%seconds, ' s] best rank ', p%best_rank
     on_progress = 0
   end function
@@ -97,6 +99,6 @@ program example_fortran
   if (at_improve(start, o, c_funloc(on_progress), c_null_funptr, c_null_ptr, c_null_ptr, best) /= 0) stop 2
   if (at_scheme_rank(best, rank) /= 0) stop 2
   if (at_scheme_verify(best, c_null_ptr, valid, c_null_ptr, 0_c_size_t) /= 0) stop 2
-  print '(a,i0,a,i0)', 'improve 4x4x4 over Z2: rank ', rank, ', valid ', valid
-  if (at_scheme_free(best) /= 0 .or. at_scheme_free(start) /= 0 .or. valid /= 1) stop 1
+  print '(a,i0,a,i0,a,i0,a)', 'improve 4x4x4 over Z2: rank ', rank, ', valid ', valid, ', ', progress_calls, ' progress calls'
+  if (at_scheme_free(best) /= 0 .or. at_scheme_free(start) /= 0 .or. valid /= 1 .or. progress_calls == 0) stop 1
 end program
