@@ -7,6 +7,13 @@ include(CMakePackageConfigHelpers)
 set(ALPHATENSOR_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/alphatensor)
 
 install(TARGETS alphatensor RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The package refers to oneTBB as an installed package; a oneTBB built in-tree
+# (ALPHATENSOR_TBB_SOURCE) is none, so such a build installs the binary only.
+get_target_property(ALPHATENSOR_TBB_IMPORTED TBB::tbb IMPORTED)
+if(NOT ALPHATENSOR_TBB_IMPORTED)
+  message(STATUS "oneTBB built in-tree: cmake --install installs the binary only, no library package")
+  return()
+endif()
 # alphatensor_core and alphatensor_improve are exported because libalphatensor.a needs them at
 # link time; users name only alphatensor::alphatensor (or alphatensor::alphatensor_c).
 install(TARGETS alphatensor_api alphatensor_improve alphatensor_core alphatensor_c EXPORT alphatensorTargets
