@@ -4,7 +4,8 @@
 //
 // Link: find_package(alphatensor CONFIG) and target_link_libraries(app PRIVATE alphatensor::alphatensor).
 // This header shows no internal type (the scheme is an opaque, cheaply copyable value). Errors are
-// thrown as alphatensor::Error; nothing else leaves a function of this header except std::bad_alloc.
+// thrown as alphatensor::Error; nothing else leaves a function of this header except std::bad_alloc
+// and what your own callbacks throw.
 // Threads: distinct objects may be used from distinct threads at once; one Scheme may be read
 // from several threads at once (it is immutable).
 #include <alphatensor/version.h>
@@ -108,7 +109,7 @@ class CancelToken {
   CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
   void cancel() const { flag_->store(true); }
   bool cancelled() const { return flag_->load(); }
-  const std::atomic<bool>& flag() const { return *flag_; }
+  const std::atomic<bool>& flag() const { return *flag_; }  // what a run polls (every 100 ms)
 
  private:
   std::shared_ptr<std::atomic<bool>> flag_;
