@@ -104,6 +104,7 @@ struct CRun {
   at_cancel* cancel = nullptr;
   std::atomic<int> progress_calls{0}, best_calls{0};
   int stop_after = 0;  // the progress callback asks to stop after this many calls (0: never)
+  int threads = 1;
   std::atomic<bool> foreign{false};
   at_scheme* best = nullptr;
   at_status status = AT_RUNTIME_ERROR;
@@ -127,7 +128,7 @@ void run_c(const at_scheme* start, CRun& run) {
   at_improve_options o;
   at_improve_options_init(&o);
   o.seconds = 0;
-  o.threads = 1;
+  o.threads = run.threads;
   o.progress_interval = 0.05;
   run.status = at_improve(start, &o, on_progress, on_best, &run, run.cancel, &run.best);
 }
@@ -141,6 +142,7 @@ BOOST_AUTO_TEST_CASE(c_two_runs_at_once_each_with_its_callbacks_and_cancel_flag)
   BOOST_TEST_REQUIRE(at_cancel_new(&a.cancel) == AT_OK);
   BOOST_TEST_REQUIRE(at_cancel_new(&b.cancel) == AT_OK);
   b.stop_after = 3;  // b stops itself through its callback; a is cancelled from here
+  b.threads = 2;     // each run has its own oneTBB arena
   std::thread ta([&] { run_c(start, a); }), tb([&] { run_c(start, b); });
   while (a.progress_calls.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const Clock::time_point t0 = Clock::now();
