@@ -357,7 +357,11 @@ bool Trainer::resume() {
       progress_.elapsed = elapsed_before_;
       return true;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "alphatensor train: warning: skipping checkpoint %s: %s\n", base.c_str(), e.what());
+      // Moved aside, so that it neither counts among the newest kept nor is tried again.
+      const bool moved = std::rename((base + ".json").c_str(), (base + ".json.damaged").c_str()) == 0;
+      std::rename((base + ".bin").c_str(), (base + ".bin.damaged").c_str());
+      std::fprintf(stderr, "alphatensor train: warning: skipping checkpoint %s: %s%s\n", base.c_str(), e.what(),
+                   moved ? " (moved aside: .damaged)" : "");
     }
   }
   return false;

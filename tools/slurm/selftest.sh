@@ -131,6 +131,7 @@ export SLURM_CONF=$T/slurm.conf
   echo "JobCompType=jobcomp/none"
   echo "MpiDefault=none"
   echo "SchedulerType=sched/backfill"
+  echo "SchedulerParameters=bf_interval=5"  # a requeued job starts within seconds of its begin time
   echo "SelectType=select/cons_tres"
   echo "SelectTypeParameters=CR_Core"
   echo "ReturnToService=2"
@@ -191,13 +192,13 @@ else
   [ "$state" = COMPLETED ] || { log "  job state $state, expected COMPLETED"; ok=0; }
   check "$tlog" 'start \(restart 0\)' "first start" || ok=0
   check "$tlog" 'USR1: asking for a checkpoint' "USR1 received by the batch shell" || ok=0
-  check "$tlog" 'checkpoint of step [0-9]+ written' "checkpoint written" || ok=0
+  check "$tlog" 'checkpoint written to [^ ]+ \(step [0-9]+' "checkpoint written" || ok=0
   check "$tlog" 'alphatensor exited with code 4' "exit 4" || ok=0
   check "$tlog" "requeueing job $jid" "requeue" || ok=0
   check "$tlog" 'start \(restart 1\)' "restarted" || ok=0
   check "$tlog" 'alphatensor exited with code 0' "normal end" || ok=0
   # The resumed step is the checkpoint's step (> 0 when training had started).
-  ck=$(grep -oE 'checkpoint of step [0-9]+ written' "$tlog" | head -n 1 | grep -oE '[0-9]+')
+  ck=$(grep -oE 'checkpoint written to [^ ]+ \(step [0-9]+' "$tlog" | head -n 1 | grep -oE '[0-9]+$')
   rs=$(grep -oE 'resumed from step [0-9]+' "$tlog" | head -n 1 | grep -oE '[0-9]+')
   if [ -n "$ck" ] && [ "$ck" = "$rs" ] && [ "$ck" -gt 0 ]; then log "  ok: resumed from the checkpoint's step $rs"
   else log "  MISSING: resume from the checkpoint's step (checkpoint ${ck:-none}, resumed ${rs:-none})"; ok=0; fi
