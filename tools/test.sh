@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test suite: the release build (all labels, GPU suite skipped without a
 # device), the core suites under AddressSanitizer + UndefinedBehaviorSanitizer, and the search
-# suites under ThreadSanitizer.
+# suites under ThreadSanitizer; then the SLURM scripts against a real single-node SLURM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BOOST_TEST_COLOR_OUTPUT=no
@@ -23,3 +23,7 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_TSAN=ON
       -DALPHATENSOR_TBB_PREFIX="$tbb_tsan" >/dev/null
 cmake --build build-tsan -j "$jobs" --target test_mcts
 (cd build-tsan && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure --no-tests=error -L mcts)
+
+# train.sbatch's USR1/checkpoint/requeue/resume cycle and an improve job array, on a SLURM started
+# and stopped by the script (about 3.5 minutes, mostly SLURM's own timing).
+bash tools/slurm/selftest.sh

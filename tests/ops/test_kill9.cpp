@@ -5,30 +5,20 @@
 // right after a kill and must be gone after the next start). Each resume reads the newest valid
 // checkpoint and continues at its step; a checkpoint torn on purpose is skipped with a message.
 // The delays come from ALPHATENSOR_KILL_SEED (printed; set it to replay a run's kill times).
-#define BOOST_TEST_MODULE kill9
 #include <boost/test/unit_test.hpp>
 #include <algorithm>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
-#include <string>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
-#include <vector>
 
 #include "core/scheme_io.hpp"
-
-namespace fs = std::filesystem;
+#include "tests/ops/process.hpp"
 
 namespace {
+
+using namespace at::test;
 
 constexpr int kRounds = 10;
 
@@ -40,60 +30,6 @@ uint64_t kill_seed() {
     return v;
   }();
   return seed;
-}
-
-// A temporary folder, removed with everything in it.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/alphatensor_kill9_XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void append(const std::string& p, const std::string& text) {
-  std::ofstream(p, std::ios::app | std::ios::binary) << text;
-}
-
-// Runs `alphatensor <args>` with stdout and stderr to `log`; kills it with SIGKILL after `kill_after`
-// seconds (< 0: waits up to 120 s, then kills). Returns the exit code, or -1 when killed.
-int run(std::vector<std::string> args, const std::string& log, double kill_after) {
-  args.insert(args.begin(), ALPHATENSOR_BINARY);
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    if (std::freopen(log.c_str(), "w", stdout)) ::dup2(::fileno(stdout), 2);
-    ::setenv("NO_COLOR", "1", 1);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(kill_after < 0 ? 120 : kill_after);
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() >= end) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 // The invariants of an output folder after a kill. `torn_ok`: an unterminated last line of a log

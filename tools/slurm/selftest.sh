@@ -131,7 +131,7 @@ export SLURM_CONF=$T/slurm.conf
   echo "JobCompType=jobcomp/none"
   echo "MpiDefault=none"
   echo "SchedulerType=sched/backfill"
-  echo "SchedulerParameters=bf_interval=5"  # a requeued job starts within seconds of its begin time
+  echo "SchedulerParameters=sched_interval=5,bf_interval=5"  # a requeued job starts seconds after its begin time
   echo "SelectType=select/cons_tres"
   echo "SelectTypeParameters=CR_Core"
   echo "ReturnToService=2"
@@ -209,7 +209,8 @@ fi
 # --- improve array + merge ----------------------------------------------------------------------
 arr_out=$T/out/improve
 export ALPHATENSOR_OUT=$arr_out
-ajid=$(sbatch --parsable --array=1-3 --cpus-per-task=1 --time=2 --output="$T/improve-%A_%a.log" \
+# --time=5: improve-array.sbatch's own USR1@120 must not come during the 12-s tasks.
+ajid=$(sbatch --parsable --array=1-3 --cpus-per-task=1 --time=5 --output="$T/improve-%A_%a.log" \
          "$ROOT/tools/slurm/improve-array.sbatch" --format 3,3,3 --field Z2 --time-limit 12s --threads 1)
 if [ -z "$ajid" ]; then
   stage_done array FAIL "sbatch refused the array"
