@@ -57,7 +57,14 @@ cleanup() {
   trap - EXIT INT TERM
   # Jobs still running (a failure or Ctrl-C) first: slurmd going away would not end them.
   for j in "${jobs_submitted[@]}"; do
-    job_done "$j" || { log "cancelling job $j"; scancel "$j" 2>/dev/null; wait_until 30 "job $j to end" job_done "$j"; }
+    job_done "$j" && continue
+    log "cancelling job $j"
+    scancel "$j" 2>/dev/null
+    wait_until 30 "job $j to end" job_done "$j" && continue
+    scancel --signal=KILL --full "$j" 2>/dev/null
+    wait_until 15 "job $j to be killed" job_done "$j" && continue
+    # Last resort: the job's own processes, as slurmd lists them.
+    for p in $(scontrol listpids "$j" 2>/dev/null | awk 'NR > 1 { print $1 }'); do kill -KILL "$p" 2>/dev/null; done
   done
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     local p=${pids[i]}
