@@ -1,6 +1,8 @@
 #include "core/files.hpp"
 
 #include <cerrno>
+#include <csignal>
+#include <dirent.h>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -101,6 +103,48 @@ void append_line(const std::string& path, const std::string& line) {
     throw;
   }
   ::close(fd);
+}
+
+size_t repair_last_line(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct stat st;
+  off_t end = ::fstat(fd, &st) == 0 ? st.st_size : 0;
+  // Back to just after the last newline, reading the tail in blocks.
+  off_t keep = 0;
+  char buf[4096];
+  for (off_t pos = end; pos > 0 && keep == 0;) {
+    const off_t from = pos > off_t(sizeof buf) ? pos - off_t(sizeof buf) : 0;
+    const ssize_t n = ::pread(fd, buf, size_t(pos - from), from);
+    if (n <= 0) break;
+    for (ssize_t i = n - 1; i >= 0; --i)
+      if (buf[i] == '\n') {
+        keep = from + i + 1;
+        break;
+      }
+    pos = from;
+  }
+  size_t dropped = 0;
+  if (keep < end && ::ftruncate(fd, keep) == 0) {
+    ::fsync(fd);
+    dropped = size_t(end - keep);
+  }
+  ::close(fd);
+  return dropped;
+}
+
+void remove_stale_temp_files(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    const size_t at = n.rfind(".tmp.");
+    if (at == std::string::npos || at + 5 >= n.size() || n.find_first_not_of("0123456789", at + 5) != std::string::npos)
+      continue;
+    const long pid = std::stol(n.substr(at + 5));
+    if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH) ::unlink((dir + "/" + n).c_str());
+  }
+  ::closedir(d);
 }
 
 }  // namespace at

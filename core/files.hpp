@@ -18,6 +18,11 @@ std::string read_file(const std::string& path, size_t max_bytes = size_t(64) << 
 void write_file_atomic(const std::string& path, const std::string& content);
 // Appends one line and fsyncs (append-only logs survive kill -9 up to the last full line).
 void append_line(const std::string& path, const std::string& line);
+// Drops a torn last line (no final newline: the writer died mid-append) so that the next append
+// starts a fresh line; returns the bytes dropped (0: the file ends cleanly or does not exist).
+size_t repair_last_line(const std::string& path);
+// Removes the temporary files write_file_atomic leaves when killed (NAME.tmp.PID, PID gone).
+void remove_stale_temp_files(const std::string& dir);
 // Creates a folder and its parents.
 void make_dirs(const std::string& path);
 

@@ -1,6 +1,8 @@
 #include "core/scheme_io.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <dirent.h>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -441,6 +443,20 @@ void write_scheme(const std::string& path, const Scheme& s) {
     throw std::runtime_error(path + ": refusing to write a scheme that is not valid over " +
                              field_name(s.field) + ": " + v.error);
   write_file_atomic(path, type == SchemeFileType::Json ? scheme_to_json(s) : scheme_to_exp(s));
+}
+
+std::vector<std::string> scheme_files(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) throw InputError(dir + ": cannot open folder");
+  std::vector<std::string> paths;
+  while (dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    auto ends = [&](const char* ext, size_t len) { return n.size() > len && n.compare(n.size() - len, len, ext) == 0; };
+    if (ends(".json", 5) || ends(".exp", 4)) paths.push_back(dir + "/" + n);
+  }
+  ::closedir(d);
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 }  // namespace at

@@ -21,6 +21,8 @@ Scheme parse_scheme_json(const std::string& text, const std::string& name);
 // "NxMxP" in `name` when present and consistent.
 Scheme parse_scheme_exp(const std::string& text, const std::string& name);
 Scheme read_scheme(const std::string& path);
+// Paths of the scheme files (.json, .exp) in a folder, sorted; InputError if it cannot be opened.
+std::vector<std::string> scheme_files(const std::string& dir);
 
 std::string scheme_to_json(const Scheme& s);
 std::string scheme_to_exp(const Scheme& s);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <dirent.h>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -39,6 +40,10 @@ uint64_t scheme_hash(const Scheme& s) {
 
 SchemeStore::SchemeStore(const std::string& out_dir) : dir_(out_dir + "/schemes") {
   make_dirs(dir_);
+  // What a killed writer left: its temporary files, a torn last log line.
+  remove_stale_temp_files(dir_);
+  if (const size_t n = repair_last_line(log_path()))
+    std::fprintf(stderr, "warning: %s: dropped a torn last line (%zu bytes)\n", log_path().c_str(), n);
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return;
   while (dirent* e = ::readdir(d)) {

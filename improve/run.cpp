@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <fstream>
 #include <mutex>
@@ -13,6 +14,7 @@
 
 #include "core/files.hpp"
 #include "core/ops.hpp"
+#include "core/scheme_io.hpp"
 #include "core/threads.hpp"
 #include "improve/flip_state.hpp"
 
@@ -29,6 +31,8 @@ class Metrics {
  public:
   explicit Metrics(const std::string& path) {
     if (path.empty()) return;
+    if (const size_t n = repair_last_line(path))  // a run killed mid-line (resume appends after it)
+      std::fprintf(stderr, "warning: %s: dropped a torn last line (%zu bytes)\n", path.c_str(), n);
     out_.open(path, std::ios::app);
     if (!out_) throw InputError(path + ": cannot open for writing");
   }
@@ -146,6 +150,18 @@ class Reporter {
 };
 
 }  // namespace
+
+Scheme resume_start(const Scheme& start, Field field, const std::string& out_dir, std::string* from) {
+  from->clear();
+  const SchemeStore store(out_dir);
+  const int best = store.best_rank(start.format, field);
+  if (best <= 0 || best >= start.rank()) return start;
+  const std::string path = store.path_for(start.format, best, field);
+  Scheme s = read_scheme(path);
+  if (!verify(s, field).ok) throw InputError(path + ": not a valid scheme over " + field_name(field));
+  *from = path;
+  return is_modular(field) ? s.reduced_mod(field) : s;
+}
 
 RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, const std::atomic<bool>* cancel) {
   RunOptions o = options;

@@ -51,6 +51,11 @@ struct RunResult {
   std::string stopped_by;  // "target", "limit", "generations" or "cancel"
 };
 
+// improve --resume: the best scheme already in OUT/schemes/ for start's format in `field` when its
+// rank is lower than start's (read and verified; reduced mod a modular field), else start. *from
+// gets the file read ("" when start is kept). Throws InputError if that file does not read.
+Scheme resume_start(const Scheme& start, Field field, const std::string& out_dir, std::string* from);
+
 // Runs the search until a stop. `start` must be valid in options.search.field (modular fields: it is
 // reduced first). `cancel` (may be null) is polled every 100 ms: set it from any thread or a signal
 // handler's flag. Throws std::invalid_argument when the start does not fit the flip graph,

@@ -88,6 +88,10 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
     if (r > 0) progress_.best[f.str()] = r;
   }
   make_dirs(checkpoint_dir());
+  remove_stale_temp_files(checkpoint_dir());  // a checkpoint being written when the run was killed
+  const std::string metrics = cfg_.out_dir + "/metrics.jsonl";
+  if (const size_t n = repair_last_line(metrics))
+    std::fprintf(stderr, "alphatensor train: warning: %s: dropped a torn last line (%zu bytes)\n", metrics.c_str(), n);
   if (cfg_.polish.enabled)
     polisher_ = std::make_unique<Polisher>(cfg_.polish, cfg_.field, cfg_.target_rank, Rng::stream(cfg_.seed, 11).next());
 }
@@ -353,7 +357,11 @@ bool Trainer::resume() {
       progress_.elapsed = elapsed_before_;
       return true;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "alphatensor train: warning: skipping checkpoint %s: %s\n", base.c_str(), e.what());
+      // Moved aside, so that it neither counts among the newest kept nor is tried again.
+      const bool moved = std::rename((base + ".json").c_str(), (base + ".json.damaged").c_str()) == 0;
+      std::rename((base + ".bin").c_str(), (base + ".bin.damaged").c_str());
+      std::fprintf(stderr, "alphatensor train: warning: skipping checkpoint %s: %s%s\n", base.c_str(), e.what(),
+                   moved ? " (moved aside: .damaged)" : "");
     }
   }
   return false;
@@ -374,6 +382,7 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
   // A signal or the time limit also cuts a round short (its games in flight are abandoned): a
   // round of a large target can take minutes. halt: written by the watchdog, read by the games.
   std::atomic<bool> halt{false}, done{false};
+  double last_checkpoint = now();
   std::thread watchdog([&] {
     while (!done.load()) {
       if (stop.load() || past_deadline()) halt.store(true);
@@ -420,7 +429,11 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       compute_.execute([&] { st = net_.train_step(make_batch()); });
       progress_.losses = st.losses;
       progress_.step = net_.step();
-      if (cfg_.checkpoint_every > 0 && net_.step() % cfg_.checkpoint_every == 0) save_checkpoint();
+      if ((cfg_.checkpoint_every > 0 && net_.step() % cfg_.checkpoint_every == 0) ||
+          (cfg_.checkpoint_seconds > 0 && now() - last_checkpoint >= cfg_.checkpoint_seconds)) {
+        save_checkpoint();
+        last_checkpoint = now();
+      }
       if (polisher_) {  // take the walks' results as they come: the target may be reached meanwhile
         progress_.elapsed = now();
         drain_polish();

@@ -30,7 +30,7 @@ struct TrainConfig {
   std::vector<Format> targets;     // one network for all (tensors padded to the network's S)
   Field field = Field::Z;
   uint64_t seed = 1;
-  double time_limit = 600;         // seconds of this run; <= 0: none
+  double time_limit = 600;         // seconds in total over resumed runs; <= 0: none
   int target_rank = -1;            // stop once every target has a scheme of this rank or lower
   long max_steps = -1;             // stop after this many learner steps (tests); < 0: none
   std::string out_dir = "out";
@@ -59,6 +59,7 @@ struct TrainConfig {
   bool order_augment = true;        // a solved game also enters the best games with a random move
                                     // swapped with the last one (published; actions commute)
   long checkpoint_every = 200;      // learner steps
+  double checkpoint_seconds = 600;  // also after this long without a checkpoint; <= 0: steps only
   double log_every = 10;            // seconds between plain progress lines (non-terminal)
   int threads = 0;                  // compute threads of the network and the learner; 0: all
   PolishConfig polish;              // --polish: flip-graph walks from every scheme found

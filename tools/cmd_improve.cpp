@@ -70,10 +70,13 @@ int cmd_improve(const std::vector<std::string>& args) {
        "flips without a reduction before a plus transition (0: 100 x naive rank; -1: never)")
       ("bound", po::value<int>()->default_value(1), "over Z: largest |coefficient| (1: ternary {-1,0,1})")
       ("max-generations", po::value<long>()->default_value(0), "stop after this many pool generations (0: no limit)")
+      ("resume", po::bool_switch(), "continue from the best scheme already in OUT/schemes/ for this format and field, "
+                                    "when better than the start (found.jsonl and metrics are appended to; the time limit "
+                                    "counts this run only)")
       ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress (default: OUT/metrics.jsonl)");
   po::variables_map vm;
   if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
-                        "[--target-rank R] [--seed S] [--threads N] [options]\n\n"
+                        "[--target-rank R] [--seed S] [--threads N] [--resume] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
                         "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).",
@@ -101,7 +104,15 @@ int cmd_improve(const std::vector<std::string>& args) {
   run.out_dir = vm["out"].as<std::string>();
   run.metrics_path = vm.count("json-metrics") ? vm["json-metrics"].as<std::string>() : run.out_dir + "/metrics.jsonl";
 
-  const Scheme start = start_scheme(vm);
+  Scheme start = start_scheme(vm);
+  if (vm["resume"].as<bool>()) {
+    std::string from;
+    start = improve::resume_start(start, o.field, run.out_dir, &from);
+    std::cout << (from.empty() ? "nothing better to resume in " + run.out_dir + "/schemes; starting from " +
+                                     vm["from"].as<std::string>()
+                               : "resumed from " + from + " (rank " + std::to_string(start.rank()) + ")")
+              << "\n" << std::flush;
+  }
 
   // From here on SIGINT/SIGTERM/SIGUSR1 stop the search cleanly (whatever was found is written first).
   const std::atomic<bool>& stop = stop_on_signals();

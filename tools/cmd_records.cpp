@@ -1,7 +1,6 @@
 // alphatensor records: our best verified schemes against the best known ranks compiled into the
 // binary (data/best_known_ranks.json).
 #include <algorithm>
-#include <dirent.h>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -33,20 +32,16 @@ void consider(Ours& ours, const Scheme& s) {
 }
 
 void scan(Ours& ours, const std::string& dir, bool must_exist) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) {
-    if (must_exist) throw InputError(dir + ": cannot open folder");
+  std::vector<std::string> paths;
+  try {
+    paths = scheme_files(dir);
+  } catch (const InputError&) {
+    if (must_exist) throw;
     return;
   }
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) names.push_back(e->d_name);
-  ::closedir(d);
-  for (const std::string& n : names) {
-    const bool json = n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0;
-    const bool exp = n.size() > 4 && n.compare(n.size() - 4, 4, ".exp") == 0;
-    if (!json && !exp) continue;
+  for (const std::string& path : paths) {
     try {
-      consider(ours, read_scheme(dir + "/" + n));
+      consider(ours, read_scheme(path));
     } catch (const InputError& e) {
       std::cerr << "alphatensor records: skipping " << e.what() << "\n";
     }

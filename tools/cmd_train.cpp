@@ -72,7 +72,8 @@ int cmd_train(const std::vector<std::string>& args) {
       ("preset", po::value<std::string>()->default_value("small"), "network and loop sizes: small (2-core CPU) or paper")
       ("set", po::value<std::vector<std::string>>()->default_value({}, ""), "network setting key=value (repeatable; see `alphatensor model info`)")
       ("seed", po::value<uint64_t>()->default_value(1), "random seed (same seed, same run)")
-      ("time-limit", po::value<std::string>()->default_value("10m"), "stop after this long: seconds, or 10m, 2h")
+      ("time-limit", po::value<std::string>()->default_value("10m"), "stop after this long: seconds, or 10m, 2h; in total over "
+                                                                    "restarts (with --resume the time of earlier runs counts; 0: none)")
       ("max-steps", po::value<long>()->default_value(-1), "stop after this many learner steps")
       ("target-rank", po::value<int>()->default_value(-1), "stop once every target has a scheme of this rank")
       ("out", po::value<std::string>()->default_value("out"), "output folder: schemes/, checkpoints/, metrics.jsonl")
@@ -92,6 +93,8 @@ int cmd_train(const std::vector<std::string>& args) {
       ("demo-targets", po::value<std::string>(), "demonstrations' policy target: next (the next term, published) or "
                                                  "remaining (every term left, equal weights)")
       ("checkpoint-every", po::value<long>(), "learner steps between checkpoints")
+      ("checkpoint-minutes", po::value<double>()->default_value(10), "also a checkpoint after this many minutes without one, "
+                                                                     "so a hard kill never loses more (0: by steps only)")
       ("no-augment", po::bool_switch(), "no random signed permutations of training samples")
       ("no-order-augment", po::bool_switch(), "solved games enter the best games only in the order played "
                                               "(published: also with a random move swapped with the last)")
@@ -153,6 +156,8 @@ int cmd_train(const std::vector<std::string>& args) {
     tc.demo_all_remaining = t == "remaining";
   }
   if (vm.count("checkpoint-every")) tc.checkpoint_every = vm["checkpoint-every"].as<long>();
+  tc.checkpoint_seconds = 60 * vm["checkpoint-minutes"].as<double>();
+  if (tc.checkpoint_seconds < 0) throw UsageError("--checkpoint-minutes must be >= 0");
   tc.augment = !vm["no-augment"].as<bool>();
   tc.order_augment = !vm["no-order-augment"].as<bool>();
   tc.polish.enabled = vm["polish"].as<bool>();
@@ -180,18 +185,33 @@ int cmd_train(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const std::unique_ptr<nn::Backend<float>> backend = make_backend(vm, std::cout);
+  std::ostringstream device_log;  // printed after the first line, which says what this run is
+  const std::unique_ptr<nn::Backend<float>> backend = make_backend(vm, device_log);
   nn::Network net(mc, *backend, tc.seed);
   mcts::Trainer trainer(tc, net);
-  if (vm["resume"].as<bool>()) {
-    if (trainer.resume()) std::cout << "resumed from step " << net.step() << "\n";
-    else std::cout << "no checkpoint to resume in " << trainer.checkpoint_dir() << "; starting fresh\n";
+  std::string resumed;
+  if (vm["resume"].as<bool>())
+    resumed = trainer.resume() ? "resumed from step " + std::to_string(net.step())
+                               : "no checkpoint to resume in " + trainer.checkpoint_dir() + ", starting fresh";
+  // The time limit counts every run of this output folder (the checkpoint carries the time spent).
+  const double used = trainer.progress().elapsed;
+  std::ostringstream limit;
+  limit << std::fixed << std::setprecision(1);
+  if (tc.time_limit <= 0) limit << "no time limit";
+  else
+    limit << "time limit " << vm["time-limit"].as<std::string>() << " in total over restarts: " << used << " s used, "
+          << std::max(0.0, tc.time_limit - used) << " s left";
+  std::cout << "alphatensor train: " << tc.targets.size() << " target(s), field " << field_name(tc.field) << ", preset "
+            << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters on " << backend->name() << ", seed " << tc.seed << ", out "
+            << tc.out_dir << "; " << (resumed.empty() ? "" : resumed + "; ") << limit.str() << std::endl;
+  std::cout << device_log.str() << std::flush;
+  if (tc.time_limit > 0 && used >= tc.time_limit) {
+    std::cout << "alphatensor train: nothing to do: the time limit is used up by earlier runs (a larger --time-limit "
+                 "continues this run)\n";
+    return kOk;
   }
 
   const std::atomic<bool>& stop = stop_on_signals();
-  std::cout << "alphatensor train: " << tc.targets.size() << " target(s), field " << field_name(tc.field) << ", preset "
-            << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters on " << backend->name() << ", seed " << tc.seed << ", out "
-            << tc.out_dir << std::endl;
   ProgressLine progress;
   const bool stopped = trainer.run(stop, [&](const mcts::TrainProgress& p, bool final) {
     std::ostringstream line;
@@ -227,7 +247,8 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   print_summary(found, tc.field, tc.out_dir);
   if (stopped) {
-    std::cout << "stopped by a signal; checkpoint written to " << trainer.checkpoint_dir() << " (resume with --resume)\n";
+    std::cout << "stopped by a signal; checkpoint written to " << trainer.checkpoint_dir() << " (step " << net.step()
+              << "; resume with --resume)\n";
     return kInterrupted;
   }
   return kOk;

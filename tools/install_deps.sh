@@ -12,7 +12,9 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential cmake git dpkg-dev ca-certificates
       libeigen3-dev nlohmann-json3-dev
       libboost-program-options-dev libboost-test-dev libboost-context-dev
-      chromium python3 gfortran)  # test_report (headless chromium, python3); the library's Fortran and Python examples
+      chromium python3  # test_report renders the report headless and checks the PNG with python3
+      gfortran          # the library's Fortran example (tests/api/install_examples.sh; python3: its ctypes one)
+      slurm-wlm munge)  # a single-node SLURM for tools/slurm/selftest.sh (tools/test.sh)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

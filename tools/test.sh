@@ -2,7 +2,7 @@
 # Builds and runs every test suite: the release build (all labels, GPU suite skipped without a
 # device; label install installs into a temporary prefix and builds the examples against it), the
 # core and library API suites under AddressSanitizer + UndefinedBehaviorSanitizer, and the search
-# and library API suites under ThreadSanitizer.
+# and library API suites under ThreadSanitizer; then the SLURM scripts against a real single-node SLURM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BOOST_TEST_COLOR_OUTPUT=no
@@ -24,3 +24,7 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_TSAN=ON
       -DALPHATENSOR_TBB_PREFIX="$tbb_tsan" >/dev/null
 cmake --build build-tsan -j "$jobs" --target test_mcts test_api
 (cd build-tsan && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure --no-tests=error -L 'mcts|api')
+
+# train.sbatch's USR1/checkpoint/requeue/resume cycle and an improve job array, on a SLURM started
+# and stopped by the script (about 3.5 minutes, mostly SLURM's own timing).
+bash tools/slurm/selftest.sh
