@@ -23,3 +23,7 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_TSAN=ON
       -DALPHATENSOR_TBB_PREFIX="$tbb_tsan" >/dev/null
 cmake --build build-tsan -j "$jobs" --target test_mcts
 (cd build-tsan && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure --no-tests=error -L mcts)
+
+# The portable release in the Debian 11 root (tools/release.sh): glibc floor, NEEDED, fatbin, and
+# the packaged binary's info/verify/improve/train runs there. The root is cached in /opt.
+bash tools/release.sh --quick
