@@ -9,7 +9,8 @@
 # once and cached in $ALPHATENSOR_DEPS (default /opt/alphatensor-deps)/bullseye-root. This
 # machine's CUDA toolkit (from `which nvcc`) is bind-mounted into it for the build. The kernels
 # are compiled as SASS for every architecture the toolkit lists from sm_75 up (bar the ARM SoCs)
-# plus PTX for the newest; --quick (CI): SASS and PTX for sm_75 only.
+# plus PTX for the newest; --quick (CI): SASS and PTX for sm_75 only. ALPHATENSOR_DEBIAN_MIRROR
+# replaces http://deb.debian.org/debian for debootstrap.
 # The tarball gets its release name only when every check below holds; otherwise the script prints
 # one line naming the failed check (details in dist/release.log) and exits 1.
 set -euo pipefail
@@ -21,7 +22,7 @@ quick=0
 case "${1:-}" in
   "") ;;
   --quick) quick=1 ;;
-  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "release: unknown option $1 (usage: tools/release.sh [--quick])" >&2; exit 2 ;;
 esac
 
@@ -33,7 +34,7 @@ root_pkgs=build-essential,cmake,libeigen3-dev,nlohmann-json3-dev,libboost-progra
 
 mkdir -p dist "$deps"
 exec 9>"$deps/.release.lock"
-flock 9  # one release at a time per machine: they share the root and the log
+flock 9  # one release at a time per root
 log=$src/dist/release.log
 : >"$log"
 t0=$(date +%s)
@@ -66,12 +67,15 @@ mount_basics() {  # /proc, /dev and the source tree at /src
   mount_into "$1/dev" --bind /dev
   mount_into "$1/src" --bind "$src"
 }
-# Never delete through a mount: a root left mounted by a killed run is unmounted first.
-remove_root_dir() {
+# Mounts under DIR left by a run killed with SIGKILL (we hold the lock: nobody else uses them).
+unmount_stale() {
   local m
   for m in $(awk -v p="$1/" 'index($2, p) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m"; done
-  rm -rf --one-file-system "$1"
 }
+# Never delete through a mount.
+remove_root_dir() { unmount_stale "$1"; rm -rf --one-file-system "$1"; }
+unmount_stale "$root"
+unmount_stale "$root.partial"
 
 # --- The Debian 11 root, made once ------------------------------------------------------------
 make_root() {
