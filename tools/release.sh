@@ -9,7 +9,7 @@
 # once and cached in $ALPHATENSOR_DEPS (default /opt/alphatensor-deps)/bullseye-root. This
 # machine's CUDA toolkit (from `which nvcc`) is bind-mounted into it for the build. The kernels
 # are compiled as SASS for every architecture the toolkit lists from sm_75 up (bar the ARM SoCs)
-# plus PTX for the newest; --quick (CI): SASS and PTX for sm_75 only. ALPHATENSOR_DEBIAN_MIRROR
+# plus PTX for the newest; --quick (CI): SASS and PTX for sm_75 only, as ...-x86_64-quick.tar.gz. ALPHATENSOR_DEBIAN_MIRROR
 # replaces http://deb.debian.org/debian for debootstrap.
 # The tarball gets its release name only when every check below holds; otherwise the script prints
 # one line naming the failed check (details in dist/release.log) and exits 1.
@@ -147,7 +147,7 @@ bin=$src/$bdir/alphatensor
 
 # --- Package ----------------------------------------------------------------------------------
 version=$(sed -n 's/^project(alphatensor VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
-name=alphatensor-$version-linux-x86_64
+name=alphatensor-$version-linux-x86_64$([ $quick = 1 ] && echo -quick || true)  # never mistaken for the full one
 tarball=dist/$name.tar.gz
 rm -rf "dist/$name" "$tarball" "$tarball.partial"  # a failed release leaves nothing under the name
 stage=dist/.stage
