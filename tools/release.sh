@@ -9,8 +9,8 @@
 # once and cached in $ALPHATENSOR_DEPS (default /opt/alphatensor-deps)/bullseye-root. This
 # machine's CUDA toolkit (from `which nvcc`) is bind-mounted into it for the build. The kernels
 # are compiled as SASS for every architecture the toolkit lists from sm_75 up (bar the ARM SoCs)
-# plus PTX for the newest; --quick (CI): SASS and PTX for sm_75 only, as ...-x86_64-quick.tar.gz. ALPHATENSOR_DEBIAN_MIRROR
-# replaces http://deb.debian.org/debian for debootstrap.
+# plus PTX for the newest; --quick (CI): SASS and PTX for sm_75 only, named ...-x86_64-quick.tar.gz.
+# ALPHATENSOR_DEBIAN_MIRROR replaces http://deb.debian.org/debian for debootstrap.
 # The tarball gets its release name only when every check below holds; otherwise the script prints
 # one line naming the failed check (details in dist/release.log) and exits 1.
 set -euo pipefail
