@@ -5,7 +5,8 @@
 #include <cstdlib>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
-#include <thread>
+
+#include "core/threads.hpp"
 
 namespace at::codegen {
 
@@ -102,21 +103,13 @@ void reference_multiply(ConstView A, ConstView B, MatView C, int n, int m, int p
   }
 }
 
-int default_threads() {
-  if (const char* s = std::getenv("SLURM_CPUS_PER_TASK")) {
-    const int t = std::atoi(s);
-    if (t > 0) return t;
-  }
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
 struct Executor::Arena {
   explicit Arena(int threads) : arena(threads) {}
   oneapi::tbb::task_arena arena;
 };
 
 Executor::Executor(Plan plan, int threads)
-    : plan_(std::move(plan)), arena_(std::make_unique<Arena>(threads > 0 ? threads : default_threads())) {}
+    : plan_(std::move(plan)), arena_(std::make_unique<Arena>(threads > 0 ? threads : default_thread_count())) {}
 
 Executor::~Executor() = default;
 

@@ -50,7 +50,4 @@ class Executor {
   std::vector<float> workspace_;  // grown by multiply(); only the calling thread resizes it
 };
 
-// Default thread count: SLURM_CPUS_PER_TASK when set, else the hardware's.
-int default_threads();
-
 }  // namespace at::codegen

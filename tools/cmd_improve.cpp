@@ -1,59 +1,24 @@
 // alphatensor improve: flip-graph search from a scheme; alphatensor lift: Hensel lifting mod 2 or 3 -> Z.
+#include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <csignal>
-#include <cstdlib>
-#include <deque>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <mutex>
 #include <optional>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
-#include <tbb/global_control.h>
-#include <thread>
 
 #include "core/builtin.hpp"
 #include "core/ops.hpp"
 #include "core/scheme_io.hpp"
 #include "core/scheme_store.hpp"
-#include "improve/flip_state.hpp"
+#include "core/threads.hpp"
 #include "improve/lift.hpp"
 #include "improve/meta.hpp"
-#include "improve/search.hpp"
+#include "improve/run.hpp"
 #include "tools/cli.hpp"
+#include "tools/discovery.hpp"
 
 namespace at::cli {
 namespace {
-
-volatile std::sig_atomic_t g_signal = 0;  // written by the handler only, polled by the monitor
-extern "C" void on_signal(int sig) { g_signal = sig; }
-
-// "90", "90s", "10m", "1.5h" -> seconds.
-double parse_duration(const std::string& s) {
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  const std::string unit = s.substr(used);
-  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
-  if (used == 0 || scale < 0 || v < 0) throw UsageError("--time-limit: '" + s + "' is not a duration like 90s, 10m or 1h");
-  return v * scale;
-}
-
-int default_threads() {
-  if (const char* s = std::getenv("SLURM_CPUS_PER_TASK")) {
-    const int n = std::atoi(s);
-    if (n > 0) return n;
-  }
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 Scheme start_scheme(const po::variables_map& vm) {
   const std::string from = vm["from"].as<std::string>();
@@ -82,10 +47,6 @@ Scheme start_scheme(const po::variables_map& vm) {
   return s;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 }  // namespace
 
 int cmd_improve(const std::vector<std::string>& args) {
@@ -109,159 +70,64 @@ int cmd_improve(const std::vector<std::string>& args) {
        "flips without a reduction before a plus transition (0: 100 x naive rank; -1: never)")
       ("bound", po::value<int>()->default_value(1), "over Z: largest |coefficient| (1: ternary {-1,0,1})")
       ("max-generations", po::value<long>()->default_value(0), "stop after this many pool generations (0: no limit)")
-      ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress");
+      ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress (default: OUT/metrics.jsonl)");
   po::variables_map vm;
   if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
                         "[--target-rank R] [--seed S] [--threads N] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
-                        "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM (exit 4, all finds kept).",
+                        "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).",
              args, opts, {}, vm))
     return kOk;
   if (!vm.count("out")) throw UsageError("--out DIR is required");
-  // From here on SIGINT/SIGTERM stop the search cleanly (whatever was found is written first).
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  improve::SearchOptions o;
+  improve::RunOptions run;
+  improve::SearchOptions& o = run.search;
   try {
     o.field = parse_field(vm["field"].as<std::string>());
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--field: ") + e.what());
   }
   if (o.field == Field::Q) throw UsageError("--field: the flip graph works over Z2, Z3 or Z");
-  const double limit = parse_duration(vm["time-limit"].as<std::string>());
-  const int threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_threads();
+  run.time_limit = parse_duration(vm["time-limit"].as<std::string>());
+  run.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_thread_count();
   o.bound = vm["bound"].as<int>();
   o.target_rank = vm["target-rank"].as<int>();
   o.seed = vm["seed"].as<uint64_t>();
-  o.pool_size = vm["pool-size"].as<int>() > 0 ? vm["pool-size"].as<int>() : std::max(8, threads);
+  o.pool_size = vm["pool-size"].as<int>() > 0 ? vm["pool-size"].as<int>() : std::max(8, run.threads);
   o.pool_enough = vm["pool-enough"].as<int>();
   o.walk_flips = vm["walk-flips"].as<long>();
   o.plus_after = vm["plus-after"].as<long>();
   o.max_generations = vm["max-generations"].as<long>();
+  run.out_dir = vm["out"].as<std::string>();
+  run.metrics_path = vm.count("json-metrics") ? vm["json-metrics"].as<std::string>() : run.out_dir + "/metrics.jsonl";
 
-  Scheme start = start_scheme(vm);
-  const VerifyResult ok = verify(start, o.field);
-  if (!ok.ok)
-    throw InputError(vm["from"].as<std::string>() + ": the start scheme is not valid over " + field_name(o.field) + ": " + ok.error);
-  if (is_modular(o.field)) start = start.reduced_mod(o.field);
-  try {
-    improve::check_flip_format(start.format);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
+  const Scheme start = start_scheme(vm);
 
-  const std::string out = vm["out"].as<std::string>();
-  SchemeStore store(out);
-  std::ofstream metrics;
-  if (vm.count("json-metrics")) {
-    metrics.open(vm["json-metrics"].as<std::string>(), std::ios::app);
-    if (!metrics) throw InputError(vm["json-metrics"].as<std::string>() + ": cannot open for writing");
-  }
+  // From here on SIGINT/SIGTERM/SIGUSR1 stop the search cleanly (whatever was found is written first).
+  const std::atomic<bool>& stop = stop_on_signals();
   const bool live = interactive_stdout();
-  const auto t0 = std::chrono::steady_clock::now();
-  improve::SearchProgress progress;
+  run.progress_every = live ? 0.5 : 10;
   const std::string what = start.format.str() + " over " + field_name(o.field);
-  const std::string source = "improve seed " + std::to_string(o.seed);
-  auto emit = [&](const nlohmann::json& j) {
-    if (metrics.is_open()) metrics << j.dump() << "\n" << std::flush;
+  improve::RunEvents events;
+  events.on_best = [&](const Scheme& s, SchemeStore::Outcome r, double seconds, long) {
+    std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << "[" << seconds << " s] " << what
+              << ": rank " << s.rank() << (r == SchemeStore::Outcome::NewBest ? " (written)" : "") << "\n" << std::flush;
   };
-
-  // The search hands each new best to the reporter thread, which offers it to the store (verify,
-  // fsync) and prints, so that writing never slows the walks. The reporter also prints progress,
-  // and sets progress.stop on the time limit or a signal.
-  struct Found {
-    Scheme scheme;
-    double seconds;
-    long flips;
+  events.on_progress = [&](const improve::RunProgress& p) {
+    std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(1) << "[" << p.seconds << " s] " << what
+              << ": best rank " << p.best_rank << ", " << std::setprecision(2) << p.flips_per_second / 1e6
+              << " M flips/s, generation " << p.generations << (live ? "" : "\n") << std::flush;
   };
-  std::mutex mu;  // guards found and done (search threads push, the reporter pops)
-  std::condition_variable cv;
-  std::deque<Found> found;
-  bool done = false;
-  auto on_best = [&](const Scheme& s) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      found.push_back({s, seconds_since(t0), progress.flips.load()});
-    }
-    cv.notify_all();
-  };
-  auto finish = [&] {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      done = true;
-    }
-    cv.notify_all();
-  };
-  std::string failure;  // set by the reporter if the store refuses a scheme (a bug)
-  std::thread reporter([&] {
-    double last_line = 0, last_t = 0;
-    long last_flips = 0;
-    for (bool last = false; !last;) {
-      std::deque<Found> batch;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done || !found.empty(); });
-        batch.swap(found);
-        last = done;
-      }
-      for (const Found& f : batch) {
-        const SchemeStore::Outcome r = store.offer(f.scheme, source);
-        if (r == SchemeStore::Outcome::Invalid) {
-          failure = "the flip graph produced an invalid scheme of rank " + std::to_string(f.scheme.rank());
-          progress.stop.store(true);
-          continue;
-        }
-        std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << "[" << f.seconds << " s] "
-                  << what << ": rank " << f.scheme.rank() << (r == SchemeStore::Outcome::NewBest ? " (written)" : "")
-                  << "\n" << std::flush;
-        emit({{"event", "best"}, {"format", f.scheme.format.str()}, {"field", field_name(f.scheme.field)},
-              {"rank", f.scheme.rank()}, {"seconds", f.seconds}, {"flips", f.flips}});
-      }
-      const double t = seconds_since(t0);
-      if (g_signal || t >= limit) progress.stop.store(true);
-      if (last || t - last_line < (live ? 0.5 : 10.0)) continue;
-      const long flips = progress.flips.load();
-      const double rate = double(flips - last_flips) / (t - last_t);
-      last_line = t, last_flips = flips, last_t = t;
-      std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(1) << "[" << t << " s] " << what
-                << ": best rank " << progress.best_rank.load() << ", " << std::setprecision(2) << rate / 1e6
-                << " M flips/s, generation " << progress.generations.load() << (live ? "" : "\n") << std::flush;
-      emit({{"event", "progress"}, {"seconds", t}, {"best_rank", progress.best_rank.load()}, {"flips", flips},
-            {"flips_per_second", rate}});
-    }
-  });
-
-  Scheme best;
+  improve::RunResult r;
   try {
-    tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(threads));
-    on_best(start);
-    emit({{"event", "start"}, {"format", start.format.str()}, {"field", field_name(o.field)}, {"rank", start.rank()},
-          {"threads", threads}, {"pool_size", o.pool_size}, {"seed", o.seed}});
-    best = improve::search(start, o, progress, on_best);
-  } catch (const std::invalid_argument& e) {  // the start does not fit the ring (e.g. the bound)
-    finish();
-    reporter.join();
+    r = improve::run(start, run, events, &stop);
+  } catch (const std::invalid_argument& e) {  // the start is not valid in the field or does not fit the flip graph
     throw InputError(vm["from"].as<std::string>() + ": " + e.what());
-  } catch (...) {
-    finish();
-    reporter.join();
-    throw;
   }
-  finish();
-  reporter.join();
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-  if (!failure.empty()) throw std::logic_error(failure);
-  const double t = seconds_since(t0);
-  const long flips = progress.flips.load();
-  std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << what << ": best rank " << best.rank()
-            << " in " << t << " s, " << flips << " flips (" << double(flips) / std::max(t, 1e-9) / 1e6
-            << " M flips/s on " << threads << " thread(s)); best scheme: "
-            << store.path_for(best.format, store.best_rank(best.format, best.field), best.field) << "\n";
-  emit({{"event", "done"}, {"seconds", t}, {"best_rank", best.rank()}, {"flips", flips},
-        {"stopped_by", g_signal ? "signal" : (o.target_rank > 0 && best.rank() <= o.target_rank) ? "target" : "limit"}});
-  return g_signal ? kInterrupted : kOk;
+  std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << what << ": best rank " << r.best.rank()
+            << " in " << r.seconds << " s, " << r.flips << " flips (" << double(r.flips) / std::max(r.seconds, 1e-9) / 1e6
+            << " M flips/s on " << r.threads << " thread(s)); best scheme: " << r.best_path << "\n";
+  return r.stopped_by == "cancel" ? kInterrupted : kOk;
 }
 
 int cmd_lift(const std::vector<std::string>& args) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/files.hpp"
+#include "core/threads.hpp"
 #include "core/scheme_store.hpp"
 #include "mcts/fake_networks.hpp"
 #include "mcts/neural.hpp"
@@ -92,9 +93,7 @@ int cmd_search(const std::vector<std::string>& args) {
   double sample_temperature = 1.0;
   read_search_options(vm, cfg, samples, sample_temperature, r_limit);
   cfg.threads = vm["threads"].as<int>();
-  if (cfg.threads <= 0)
-    if (const char* c = std::getenv("SLURM_CPUS_PER_TASK")) cfg.threads = std::atoi(c);
-  if (cfg.threads <= 0) cfg.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (cfg.threads <= 0) cfg.threads = default_thread_count();
   cfg.virtual_loss = vm["virtual-loss"].as<int>();
   if (cfg.virtual_loss < 0) throw UsageError("--virtual-loss must not be negative");
   const uint64_t seed = vm["seed"].as<uint64_t>();

@@ -7,6 +7,7 @@
 #include <oneapi/tbb/info.h>
 #include <sstream>
 
+#include "core/threads.hpp"
 #include "mcts/trainer.hpp"
 #include "tools/device_choice.hpp"
 #include "tools/discovery.hpp"
@@ -164,8 +165,7 @@ int cmd_train(const std::vector<std::string>& args) {
   tc.target_rank = vm["target-rank"].as<int>();
   tc.out_dir = vm["out"].as<std::string>();
   tc.threads = vm["threads"].as<int>();
-  if (tc.threads <= 0)
-    if (const char* c = std::getenv("SLURM_CPUS_PER_TASK")) tc.threads = std::max(0, std::atoi(c));
+  if (tc.threads <= 0) tc.threads = default_thread_count();
   if (tc.games_per_iteration < 1 || tc.concurrent_games < 1 || tc.batch_size < 1 || tc.steps_per_iteration < 0)
     throw UsageError("games, batch size must be positive");
 

@@ -12,7 +12,8 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential cmake git dpkg-dev ca-certificates
       libeigen3-dev nlohmann-json3-dev
       libboost-program-options-dev libboost-test-dev libboost-context-dev
-      debootstrap)  # debootstrap: tools/release.sh builds in a Debian 11 root (CI runs it)
+      chromium python3  # test_report renders the report headless and checks the PNG with python3
+      debootstrap)  # tools/release.sh builds in a Debian 11 root (CI runs it)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

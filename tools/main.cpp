@@ -19,6 +19,7 @@ int cmd_model(const std::vector<std::string>&);
 int cmd_codegen(const std::vector<std::string>&);
 int cmd_improve(const std::vector<std::string>&);
 int cmd_lift(const std::vector<std::string>&);
+int cmd_report(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -31,6 +32,7 @@ const std::vector<Command>& commands() {
       {"model", "network checkpoints: info, init, export/import safetensors", cmd_model},
       {"improve", "flip-graph search for lower ranks (GF(2) or Z), pool strategy, parallel", cmd_improve},
       {"lift", "Hensel lifting of a mod-2 or mod-3 scheme to one valid over Z (or Q)", cmd_lift},
+      {"report", "charts of train/search/improve runs and their best schemes in one HTML page", cmd_report},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},
       {"codegen", "emit C++ or CUDA source that multiplies matrices with a scheme", cmd_codegen},
       {"bench", "benchmarks: core, nn, mcts, scheme, improve", cmd_bench},

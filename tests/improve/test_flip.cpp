@@ -1,13 +1,21 @@
 // Flip graph: every move keeps the tensor exactly; the search finds known ranks, reproducibly.
 #define BOOST_TEST_MODULE improve
 #include <boost/test/unit_test.hpp>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <tbb/global_control.h>
+#include <thread>
+#include <unistd.h>
 
 #include "core/builtin.hpp"
+#include "core/files.hpp"
 #include "core/ops.hpp"
+#include "core/scheme_io.hpp"
 #include "core/scheme_store.hpp"
 #include "improve/flip_state.hpp"
 #include "improve/meta.hpp"
+#include "improve/run.hpp"
 #include "improve/search.hpp"
 
 using namespace at;
@@ -243,4 +251,50 @@ BOOST_AUTO_TEST_CASE(meta_operations) {
                     std::invalid_argument);
   BOOST_CHECK_THROW(apply_meta(st, "twist:1"), std::invalid_argument);
   BOOST_CHECK_THROW(apply_meta(st, "extend:3"), std::invalid_argument);
+}
+
+// improve::run, the loop behind `alphatensor improve` and the library API: new bests are verified
+// and written, the metrics tell the story, and a cancel flag stops it within a second.
+BOOST_AUTO_TEST_CASE(run_writes_finds_and_stops_on_cancel) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("at_run_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  RunOptions o;
+  o.search.field = Field::Z2;
+  o.search.target_rank = 7;
+  o.out_dir = dir.string();
+  o.metrics_path = (dir / "metrics.jsonl").string();
+  o.threads = 1;
+  fs::create_directories(dir);
+  int bests = 0;
+  RunEvents events;
+  events.on_best = [&](const Scheme& s, SchemeStore::Outcome r, double, long) {
+    ++bests;
+    BOOST_TEST((r == SchemeStore::Outcome::NewBest), "rank " << s.rank());
+  };
+  const RunResult r = run(naive_scheme(Format{2, 2, 2}), o, events);
+  BOOST_TEST(r.best.rank() == 7);
+  BOOST_TEST(r.stopped_by == "target");
+  BOOST_TEST(bests >= 2);  // the start, then at least rank 7
+  BOOST_TEST(fs::exists(r.best_path));
+  BOOST_TEST(verify(read_scheme(r.best_path), Field::Z2).ok);
+
+  // 5x5x5 does not reach 93 in a second: only the cancel flag stops it.
+  std::atomic<bool> cancel{false};
+  o.search.target_rank = 93;
+  o.metrics_path.clear();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel.store(true);
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  const RunResult c = run(naive_scheme(Format{5, 5, 5}), o, {}, &cancel);
+  canceller.join();
+  BOOST_TEST(c.stopped_by == "cancel");
+  BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 1.3);
+
+  const std::string metrics = read_file((dir / "metrics.jsonl").string());
+  BOOST_TEST(metrics.find("\"event\":\"start\"") != std::string::npos);
+  BOOST_TEST(metrics.find("\"stopped_by\":\"target\"") != std::string::npos);
+  fs::remove_all(dir);
 }

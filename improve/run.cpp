@@ -1,0 +1,192 @@
+#include "improve/run.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <tbb/global_control.h>
+#include <thread>
+
+#include "core/files.hpp"
+#include "core/ops.hpp"
+#include "core/threads.hpp"
+#include "improve/flip_state.hpp"
+
+namespace at::improve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Appends JSON lines to the metrics file, if any (only the reporter thread and run() before and
+// after it write, never at the same time).
+class Metrics {
+ public:
+  explicit Metrics(const std::string& path) {
+    if (path.empty()) return;
+    out_.open(path, std::ios::app);
+    if (!out_) throw InputError(path + ": cannot open for writing");
+  }
+  void emit(const nlohmann::json& j) {
+    if (out_.is_open()) out_ << j.dump() << "\n" << std::flush;
+  }
+
+ private:
+  std::ofstream out_;
+};
+
+// New bests go from the search threads to the reporter through this queue.
+struct Found {
+  Scheme scheme;
+  double seconds;
+  long flips;
+};
+
+class Reporter {
+ public:
+  Reporter(SchemeStore& store, Metrics& metrics, const RunOptions& o, const RunEvents& events, SearchProgress& progress,
+           const std::atomic<bool>* cancel, Clock::time_point t0)
+      : store_(store), metrics_(metrics), o_(o), events_(events), progress_(progress), cancel_(cancel), t0_(t0),
+        thread_([this] { loop(); }) {}
+
+  // Called by the search, under its lock (one call at a time).
+  void push(const Scheme& s) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      found_.push_back({s, seconds_since(t0_), progress_.flips.load()});
+    }
+    cv_.notify_all();
+  }
+
+  // Drains the queue and joins; returns the store's complaint, if any.
+  std::string finish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    return failure_;
+  }
+
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  void loop() {
+    double last_report = 0, last_metrics = 0, last_t = 0;
+    long last_flips = 0;
+    for (bool last = false; !last;) {
+      std::deque<Found> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return done_ || !found_.empty(); });
+        batch.swap(found_);
+        last = done_;
+      }
+      for (const Found& f : batch) offer(f);
+      const double t = seconds_since(t0_);
+      if (cancel_ && cancel_->load()) cancelled_ = true, progress_.stop.store(true);
+      if (o_.time_limit > 0 && t >= o_.time_limit) progress_.stop.store(true);
+      const bool report = t - last_report >= o_.progress_every, log = t - last_metrics >= 10;
+      if (last || !(report || log)) continue;
+      RunProgress p;
+      p.seconds = t;
+      p.best_rank = progress_.best_rank.load();
+      p.flips = progress_.flips.load();
+      p.generations = progress_.generations.load();
+      p.flips_per_second = t > last_t ? double(p.flips - last_flips) / (t - last_t) : 0;
+      last_t = t, last_flips = p.flips;
+      if (report) {
+        last_report = t;
+        if (events_.on_progress) events_.on_progress(p);
+      }
+      if (log) {
+        last_metrics = t;
+        metrics_.emit({{"event", "progress"}, {"seconds", t}, {"best_rank", p.best_rank}, {"flips", p.flips},
+                       {"flips_per_second", p.flips_per_second}, {"generations", p.generations}});
+      }
+    }
+  }
+
+  void offer(const Found& f) {
+    const SchemeStore::Outcome r = store_.offer(f.scheme, o_.source);
+    if (r == SchemeStore::Outcome::Invalid) {
+      failure_ = "the flip graph produced an invalid scheme of rank " + std::to_string(f.scheme.rank());
+      progress_.stop.store(true);
+      return;
+    }
+    metrics_.emit({{"event", "best"}, {"format", f.scheme.format.str()}, {"field", field_name(f.scheme.field)},
+                   {"rank", f.scheme.rank()}, {"seconds", f.seconds}, {"flips", f.flips}});
+    if (events_.on_best) events_.on_best(f.scheme, r, f.seconds, f.flips);
+  }
+
+  SchemeStore& store_;
+  Metrics& metrics_;
+  const RunOptions& o_;
+  const RunEvents& events_;
+  SearchProgress& progress_;
+  const std::atomic<bool>* cancel_;
+  const Clock::time_point t0_;
+  std::mutex mu_;          // guards found_ and done_ (search threads push, the reporter pops)
+  std::condition_variable cv_;
+  std::deque<Found> found_;
+  bool done_ = false;
+  std::string failure_;    // reporter thread only until finish() joins it
+  bool cancelled_ = false; // reporter thread only until finish() joins it
+  std::thread thread_;     // last: starts after every other member is ready
+};
+
+}  // namespace
+
+RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, const std::atomic<bool>* cancel) {
+  RunOptions o = options;
+  if (o.out_dir.empty()) throw std::invalid_argument("improve::run needs an output folder");
+  if (o.search.field == Field::Q) throw std::invalid_argument("the flip graph works over Z2, Z3 or Z");
+  const VerifyResult ok = verify(start, o.search.field);
+  if (!ok.ok) throw std::invalid_argument("the start scheme is not valid over " + field_name(o.search.field) + ": " + ok.error);
+  if (is_modular(o.search.field)) start = start.reduced_mod(o.search.field);
+  check_flip_format(start.format);
+  if (o.threads <= 0) o.threads = default_thread_count();
+  if (o.source.empty()) o.source = "improve seed " + std::to_string(o.search.seed);
+  o.search.seconds = 0;  // the reporter enforces the limit, so that it also covers the first generation's setup
+
+  SchemeStore store(o.out_dir);
+  Metrics metrics(o.metrics_path);
+  const auto t0 = Clock::now();
+  SearchProgress progress;
+  RunResult result;
+  result.threads = o.threads;
+  metrics.emit({{"event", "start"}, {"format", start.format.str()}, {"field", field_name(o.search.field)},
+                {"rank", start.rank()}, {"threads", o.threads}, {"pool_size", o.search.pool_size},
+                {"seed", o.search.seed}, {"time_limit", o.time_limit}});
+  {
+    Reporter reporter(store, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
+    try {
+      tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(o.threads));
+      reporter.push(start);
+      result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); });
+    } catch (...) {
+      reporter.finish();
+      throw;
+    }
+    const std::string failure = reporter.finish();
+    if (!failure.empty()) throw std::logic_error(failure);
+    result.stopped_by = reporter.cancelled() ? "cancel"
+                        : o.search.target_rank > 0 && result.best.rank() <= o.search.target_rank ? "target"
+                        : o.time_limit > 0 && seconds_since(t0) >= o.time_limit                  ? "limit"
+                                                                                                 : "generations";
+  }
+  result.seconds = seconds_since(t0);
+  result.flips = progress.flips.load();
+  result.best_path = store.path_for(result.best.format, store.best_rank(result.best.format, result.best.field),
+                                    result.best.field);
+  metrics.emit({{"event", "done"}, {"seconds", result.seconds}, {"best_rank", result.best.rank()},
+                {"flips", result.flips}, {"stopped_by", result.stopped_by}});
+  return result;
+}
+
+}  // namespace at::improve

@@ -1,0 +1,61 @@
+#pragma once
+// One improve run, as the CLI, the library API and campaigns use it: the flip-graph search from a
+// start scheme, every new best verified and written to OUT/schemes/ (SchemeStore, atomically),
+// JSON-lines metrics, progress reports, and the stops (target rank, time limit, generations,
+// cancellation). Writing and reporting happen on a reporter thread, so the walks never wait on a
+// disk.
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "core/scheme.hpp"
+#include "core/scheme_store.hpp"
+#include "improve/search.hpp"
+
+namespace at::improve {
+
+struct RunOptions {
+  SearchOptions search;          // search.seconds is set from time_limit
+  std::string out_dir;           // OUT/schemes/ gets every new best (required)
+  std::string metrics_path;      // JSON lines appended here: start, best, progress (every 10 s), done ("": none)
+  std::string source;            // found.jsonl's source text ("": "improve seed S")
+  int threads = 0;               // oneTBB workers for the walks (0: default_thread_count())
+  double time_limit = 0;         // seconds (0: none)
+  double progress_every = 10;    // seconds between on_progress calls
+};
+
+// A snapshot for progress reports.
+struct RunProgress {
+  double seconds = 0;
+  int best_rank = 0;
+  long flips = 0;
+  double flips_per_second = 0;  // since the previous report
+  long generations = 0;
+};
+
+// Both are called on the reporter thread, one call at a time, never concurrently with each other.
+struct RunEvents {
+  // Every new best rank (the start scheme first) after the store has seen it: verified, and written
+  // when the outcome is NewBest.
+  std::function<void(const Scheme&, SchemeStore::Outcome, double seconds, long flips)> on_best;
+  std::function<void(const RunProgress&)> on_progress;
+};
+
+struct RunResult {
+  Scheme best;            // a scheme of the best rank found (in the search's field)
+  std::string best_path;  // its file in OUT/schemes/
+  double seconds = 0;
+  long flips = 0;
+  int threads = 0;
+  std::string stopped_by;  // "target", "limit", "generations" or "cancel"
+};
+
+// Runs the search until a stop. `start` must be valid in options.search.field (modular fields: it is
+// reduced first). `cancel` (may be null) is polled every 100 ms: set it from any thread or a signal
+// handler's flag. Throws std::invalid_argument when the start does not fit the flip graph,
+// at::InputError when the metrics file cannot be opened, and
+// std::logic_error if the search ever produced an invalid scheme (a bug: nothing invalid is written).
+RunResult run(Scheme start, const RunOptions& options, const RunEvents& events = {},
+              const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace at::improve
