@@ -1,6 +1,9 @@
 # build_info.cpp: version, git commit and build options; data/*.json compiled in as strings.
-execute_process(COMMAND git rev-parse --short HEAD WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-                OUTPUT_VARIABLE ALPHATENSOR_GIT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+# ALPHATENSOR_GIT may be given: tools/release.sh builds in a root without git.
+if(NOT ALPHATENSOR_GIT)
+  execute_process(COMMAND git rev-parse --short HEAD WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+                  OUTPUT_VARIABLE ALPHATENSOR_GIT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+endif()
 if(NOT ALPHATENSOR_GIT)
   set(ALPHATENSOR_GIT "unknown")
 endif()

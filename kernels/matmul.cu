@@ -59,11 +59,14 @@ __global__ void matmul_kernel(const float* __restrict__ A, const float* __restri
 // 32×32 of C as 2×2 WMMA 16×16×8 TF32 fragments with fp32 accumulators. Operands are rounded to
 // TF32 once, when staged in shared memory. Rows are padded by 4 floats: WMMA wants 32-byte
 // aligned tiles and a leading dimension that is a multiple of 4.
-constexpr int kTcTile = 64, kTcK = 16, kTcPad = 4, kTcThreads = 128;
+[[maybe_unused]] constexpr int kTcTile = 64, kTcK = 16, kTcPad = 4, kTcThreads = 128;  // kTcPad: not in the sm_75 build
 
 __global__ void matmul_tf32_kernel(const float* __restrict__ A, const float* __restrict__ B,
                                    const float* __restrict__ bias, float* __restrict__ C, int M, int N, int K,
                                    int trans_a, int trans_b, float alpha, float beta) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+  __trap();  // no TF32 tensor cores before sm_80; the CUDA backend refuses such devices first
+#else
   namespace wmma = nvcuda::wmma;
   __shared__ __align__(32) float As[kTcTile][kTcK + kTcPad];      // op(A) tile [m, k]
   __shared__ __align__(32) float Bs[kTcK][kTcTile + kTcPad];      // op(B) tile [k, n]
@@ -111,6 +114,7 @@ __global__ void matmul_tf32_kernel(const float* __restrict__ A, const float* __r
     if (bias) v += bias[c];
     C[size_t(r) * N + c] = v;
   }
+#endif
 }
 
 // dbias[c] (=|+=) Σ_r dC[r][c]. A block owns 32 columns; its 16 thread rows sum rows r ≡ ty

@@ -38,6 +38,15 @@ class CudaBackend final : public Backend<float> {
  public:
   explicit CudaBackend(const CudaBackendOptions& o) : tensor_cores_(o.tensor_cores) {
     AT_CUDA_CHECK(cudaSetDevice(o.device));
+    if (tensor_cores_) {
+      // TF32 tensor cores came with sm_80; the TF32 kernel built for sm_75 only traps.
+      int major = 0, minor = 0;
+      AT_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, o.device));
+      AT_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, o.device));
+      if (major < 8)
+        throw std::runtime_error("--tensor-cores needs a GPU of compute capability 8.0 or newer (TF32); device " +
+                                 std::to_string(o.device) + " is " + std::to_string(major) + "." + std::to_string(minor));
+    }
     size_t bytes = o.arena_bytes;
     if (bytes == 0) {
       size_t free = 0, total = 0;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/build_info.hpp"
+#include "core/elf.hpp"
 #include "kernels/device.hpp"
 #include "tools/cli.hpp"
 
@@ -25,12 +26,16 @@ int cmd_info(const std::vector<std::string>& args) {
                             "." + std::to_string(BOOST_VERSION % 100);
   const std::string json_v = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
                              std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_PATCH);
-  const std::string cuda_backend = cuda.built ? "built (CUDA " + b.cuda_version + ", sm " + b.cuda_architectures + ")"
+  const std::string cuda_backend = cuda.built ? "built (CUDA " + b.cuda_version + ", architectures " + b.cuda_architectures + ")"
                                               : "not built";
+  // Read from the running binary itself, so they state what this file holds, not what was meant.
+  const std::string self = "/proc/self/exe";
+  const std::string glibc = elf::glibc_floor(self), cuda_code = elf::describe(elf::cuda_code(self));
   if (vm["json"].as<bool>()) {
     nlohmann::json j{{"version", b.version}, {"git", b.git}, {"build_type", b.build_type}, {"compiler", b.compiler},
                      {"eigen", eigen}, {"boost", boost}, {"onetbb", std::string(TBB_VERSION_STRING) + " (" + b.tbb_kind + ")"},
                      {"nlohmann_json", json_v}, {"sanitizers", b.sanitizers}, {"cuda_built", cuda.built},
+                     {"glibc_floor", glibc}, {"cuda_architectures", b.cuda_architectures}, {"cuda_code", cuda_code},
                      {"cuda_runtime", cuda.runtime_version}, {"cuda_driver", cuda.driver_version},
                      {"cuda_devices", cuda.devices}, {"cuda_reason", cuda.reason},
                      {"hardware_threads", std::thread::hardware_concurrency()}};
@@ -41,9 +46,11 @@ int cmd_info(const std::vector<std::string>& args) {
             << (b.sanitizers ? ", ASan+UBSan" : "") << ")\n"
             << "libraries:    Eigen " << eigen << ", Boost " << boost << ", oneTBB " << TBB_VERSION_STRING << " ("
             << b.tbb_kind << "), nlohmann-json " << json_v << "\n"
+            << "glibc floor:  " << (glibc.empty() ? "none (static)" : glibc) << " (newest glibc symbol version it needs)\n"
             << "CPU threads:  " << std::thread::hardware_concurrency() << "\n"
-            << "CUDA backend: " << cuda_backend << "\n"
-            << "CUDA devices: ";
+            << "CUDA backend: " << cuda_backend << "\n";
+  if (cuda.built) std::cout << "CUDA code:    " << cuda_code << " (read from this binary's fatbin)\n";
+  std::cout << "CUDA devices: ";
   if (cuda.devices.empty()) std::cout << "none: " << cuda.reason << "; running on the CPU\n";
   for (size_t i = 0; i < cuda.devices.size(); ++i)
     std::cout << (i ? "              " : "") << i << ": " << cuda.devices[i] << "\n";

@@ -28,3 +28,7 @@ cmake --build build-tsan -j "$jobs" --target test_mcts test_api
 # train.sbatch's USR1/checkpoint/requeue/resume cycle and an improve job array, on a SLURM started
 # and stopped by the script (about 3.5 minutes, mostly SLURM's own timing).
 bash tools/slurm/selftest.sh
+
+# The portable release in the Debian 11 root (tools/release.sh): glibc floor, NEEDED, fatbin, and
+# the packaged binary's info/verify/improve/train runs there. The root is cached in /opt.
+bash tools/release.sh --quick

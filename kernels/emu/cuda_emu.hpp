@@ -164,5 +164,7 @@ cudaError_t cudaStreamDestroy(cudaStream_t);
 cudaError_t cudaMallocHost(void** p, size_t bytes);  // "pinned": plain host memory
 cudaError_t cudaFreeHost(void* p);
 cudaError_t cudaMemGetInfo(size_t* free, size_t* total);  // the host's physical memory
+enum cudaDeviceAttr { cudaDevAttrComputeCapabilityMajor = 75, cudaDevAttrComputeCapabilityMinor = 76 };
+cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device);  // an sm_90 device
 template <typename T>
 cudaError_t cudaMalloc(T** p, size_t bytes) { return cudaMalloc(reinterpret_cast<void**>(p), bytes); }

@@ -108,6 +108,7 @@ BOOST_AUTO_TEST_CASE(info_and_records_run) {
   const Run info = run("info");
   BOOST_TEST(info.code == 0, info.out);
   BOOST_TEST(info.out.find("CUDA devices:") != std::string::npos);
+  BOOST_TEST(info.out.find("glibc floor:  GLIBC_2.") != std::string::npos, info.out);  // read from the binary
   const Run rec = run("records --schemes " + schemes);
   BOOST_TEST(rec.code == 0, rec.out);
   BOOST_TEST(rec.out.find("4x4x4") != std::string::npos);
