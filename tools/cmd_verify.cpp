@@ -46,12 +46,14 @@ int cmd_verify(const std::vector<std::string>& args) {
     if (as_json) {
       nlohmann::json j{{"file", path}, {"format", s.format.str()}, {"field", field_name(field)},
                        {"rank", st.rank}, {"status", r.ok ? "valid" : "invalid"},
-                       {"nonzeros", st.nonzeros}, {"additions", st.additions}};
+                       {"nonzeros", st.nonzeros}, {"additions", st.additions},
+                       {"additions_cse", st.additions_cse}};
       if (!r.ok) j["error"] = r.error;
       std::cout << j.dump() << "\n";
     } else {
       std::cout << path << ": " << s.format.str() << " over " << field_name(field) << ", rank " << st.rank << ": ";
-      if (r.ok) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions)\n";
+      if (r.ok) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions, "
+                          << st.additions_cse << " with common subexpressions)\n";
       else std::cout << "INVALID: " << r.error << "\n";
     }
   }

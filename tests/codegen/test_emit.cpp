@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(cli_codegen_and_bench) {
   const Run bench = shell(bin + " bench scheme " + test::shared_scheme("2x2x2_r7_Z.json") +
                           " --n 33,64 --levels 1,2 --threads 2 --repeat 1 --json");
   BOOST_TEST(bench.code == 0, bench.out);
-  BOOST_TEST(bench.out.find("\"name\":\"2x2x2 rank 7 n=33 levels=2 relative error\"") != std::string::npos, bench.out);
+  BOOST_TEST(bench.out.find("\"name\":\"2x2x2 rank 7 2x2x2_r7_Z.json n=33 levels=2 relative error\"") != std::string::npos, bench.out);
   BOOST_TEST(bench.out.find("speedup over Eigen") != std::string::npos, bench.out);
   shell("rm -rf " + dir);
 }
