@@ -28,15 +28,17 @@ struct Best {
   SearchProgress* progress = nullptr;
   const BestCallback* on_best = nullptr;
   int target = 0;            // stop there (the rank objective only)
+  bool count_additions = false;  // an additions objective: a new rank also sets `additions`
 
   void offer(const Scheme& s) {
     if (s.rank() >= progress->best_rank.load(std::memory_order_relaxed)) return;
     std::lock_guard<std::mutex> lock(mu);
     if (s.rank() >= rank) return;
     rank = s.rank();
-    additions = LONG_MAX;
+    additions = count_additions ? additions_after_elimination(s) : LONG_MAX;  // rare: new ranks only
+    if (count_additions) scheme = s;
     progress->best_rank.store(s.rank());
-    progress->best_additions.store(-1);
+    progress->best_additions.store(count_additions ? additions : -1);
     if (*on_best) (*on_best)(s);
     if (target > 0 && s.rank() <= target) progress->stop.store(true);
   }
@@ -125,6 +127,8 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   best.progress = &progress;
   best.on_best = &on_best;
   const bool rank_only = o.objective == Objective::Rank;
+  best.count_additions = !rank_only;
+  if (!rank_only) best.additions = additions_after_elimination(first), best.scheme = first;
   best.target = rank_only ? o.target_rank : 0;
   progress.best_rank.store(first.rank());
   const int k = std::max(1, o.pool_size);
