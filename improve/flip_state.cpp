@@ -136,7 +136,6 @@ void FlipState<Ring>::rebuild_tables() {
 
 template <class Ring>
 void FlipState<Ring>::set_factor(int role, int t, const Factor& f) {
-  nonzeros_ += ring_.nonzeros(f, len_[role]) - ring_.nonzeros(factor(role, t), len_[role]);
   unlink(role, t);
   fac_[role][size_t(t)] = f;
   link(role, t);
@@ -147,7 +146,6 @@ int FlipState<Ring>::add_term(const Factor& a, const Factor& b, const Factor& c)
   const Factor copy[3] = {a, b, c};  // a, b, c may live in fac_, which grows below
   const int t = rank();
   for (int role = 0; role < 3; ++role) {
-    nonzeros_ += ring_.nonzeros(copy[role], len_[role]);
     fac_[role].push_back(copy[role]);
     hash_[role].push_back(0);
     next_[role].push_back(-1);
@@ -165,10 +163,7 @@ int FlipState<Ring>::add_term(const Factor& a, const Factor& b, const Factor& c)
 template <class Ring>
 void FlipState<Ring>::remove_term(int t) {
   const int last = rank() - 1;
-  for (int role = 0; role < 3; ++role) {
-    nonzeros_ -= ring_.nonzeros(factor(role, t), len_[role]);
-    unlink(role, t);
-  }
+  for (int role = 0; role < 3; ++role) unlink(role, t);
   if (t != last) {
     for (int role = 0; role < 3; ++role) {
       unlink(role, last);

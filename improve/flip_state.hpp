@@ -30,9 +30,6 @@ class FlipState {
   FlipState(const Scheme& s, const Ring& ring);
 
   int rank() const { return int(fac_[0].size()); }
-  // Non-zero coefficients of all factors: at a fixed rank, the naive evaluation's additions plus a
-  // constant (the additions objective's cheap proxy).
-  long nonzeros() const { return nonzeros_; }
   // The scheme in field Ring::field (not verified here).
   Scheme to_scheme() const;
 
@@ -79,7 +76,6 @@ class FlipState {
   // term's position in that list.
   std::vector<int> shared_[3], shared_pos_[3];
   std::vector<int> work_;      // terms to check for reductions
-  long nonzeros_ = 0;          // Σ ring_.nonzeros over every factor
 };
 
 extern template class FlipState<Z2Ring>;

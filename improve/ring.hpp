@@ -69,11 +69,6 @@ struct Z2Bits {
     for (int i = 0; i < W; ++i) any |= a[i];
     return any == 0;
   }
-  int nonzeros(const Factor& a, int) const {
-    int n = 0;
-    for (int i = 0; i < W; ++i) n += __builtin_popcountll(a[i]);
-    return n;
-  }
   uint64_t hash(const Factor& a, int) const { return hash_words<W>(a); }
   // +1 when a == b, -1 when a == -b (never mod 2), 0 otherwise.
   int same(const Factor& a, const Factor& b, int) const { return equal_words<W>(a, b); }
@@ -105,11 +100,6 @@ struct TernaryBits {
     uint64_t any = 0;
     for (int i = 0; i < W; ++i) any |= a.pos[i] | a.neg[i];
     return any == 0;
-  }
-  int nonzeros(const Factor& a, int) const {
-    int n = 0;
-    for (int i = 0; i < W; ++i) n += __builtin_popcountll(a.pos[i] | a.neg[i]);
-    return n;
   }
   uint64_t hash(const Factor& a, int) const {
     bool flip = false;  // scale so that the first non-zero entry is +1
@@ -189,11 +179,6 @@ struct ZBounded {
     for (int i = 0; i < len; ++i)
       if (a[i]) return false;
     return true;
-  }
-  int nonzeros(const Factor& a, int len) const {
-    int n = 0;
-    for (int i = 0; i < len; ++i) n += a[i] != 0;
-    return n;
   }
   // Sign-invariant: hashes the factor scaled so that its first non-zero entry is positive.
   uint64_t hash(const Factor& a, int len) const {

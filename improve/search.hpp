@@ -20,8 +20,8 @@ namespace at::improve {
 // What the search minimises. Rank: today's search, which stops at the target rank. Additions and
 // RankAdditions: (rank, additions after common-subexpression elimination) lexicographically, so
 // the rank never rises; the search does not stop at the target rank but keeps walking at the best
-// rank for schemes with fewer additions (walks steer by the non-zero coefficients, the exact count
-// of core/cse.hpp is taken on each walk's result). Additions does so from the first generation;
+// rank for schemes with fewer additions (each walk counts exactly, with core/cse.hpp, every
+// `sample_every` flips and returns its best point; the walks restart from the best). Additions does so from the first generation;
 // RankAdditions searches for rank alone until the target rank is reached or `plateau_generations`
 // generations went by without a lower rank.
 enum class Objective { Rank, Additions, RankAdditions };
@@ -42,7 +42,8 @@ struct SearchOptions {
   double seconds = 0;       // stop after this long, setting progress.stop (0: no limit)
   uint64_t seed = 1;
   Objective objective = Objective::Rank;
-  long plateau_generations = 20;  // RankAdditions: generations without a lower rank before it turns to additions
+  long plateau_generations = 20;
+  long sample_every = 16;         // additions objectives: flips between a walk's exact addition counts  // RankAdditions: generations without a lower rank before it turns to additions
 };
 
 // Shared with the caller while a search runs (read for progress lines, stop set from outside).

@@ -75,6 +75,8 @@ int cmd_improve(const std::vector<std::string>& args) {
        "elimination, from the start) or rank,additions (rank first, additions once the target rank or a plateau is "
        "reached); the additions objectives never raise the rank, run to the time limit and also write "
        "DIR/schemes/<format>_r<R>_<field>_fewest_additions.json")
+      ("sample-every", po::value<long>()->default_value(16),
+       "additions objectives: flips between a walk's exact addition counts (after elimination)")
       ("plateau-generations", po::value<long>()->default_value(20),
        "rank,additions: generations without a lower rank before it turns to additions")
       ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress");
@@ -111,6 +113,8 @@ int cmd_improve(const std::vector<std::string>& args) {
     throw UsageError(std::string("--objective: ") + e.what());
   }
   o.plateau_generations = vm["plateau-generations"].as<long>();
+  o.sample_every = vm["sample-every"].as<long>();
+  if (o.sample_every < 1) throw UsageError("--sample-every must be >= 1");
   if (o.plateau_generations < 0) throw UsageError("--plateau-generations must be >= 0");
   const bool by_additions = o.objective != improve::Objective::Rank;
   run.out_dir = vm["out"].as<std::string>();
