@@ -101,13 +101,16 @@ int bench_scheme(const std::vector<std::string>& args) {
   codegen::PlanOptions po_;
   po_.cse_min_uses = vm["cse-min-uses"].as<int>();
   std::vector<std::string> tags;
+  std::vector<Scheme> schemes;  // all read (and checked) before anything is printed or allocated
+  const std::vector<std::string> paths = vm["scheme"].as<std::vector<std::string>>();
+  for (const std::string& path : paths) schemes.push_back(codegen::read_real_scheme(path));
   std::vector<std::unique_ptr<codegen::Executor>> executors;  // one per scheme (each keeps its workspace)
-  for (const std::string& path : vm["scheme"].as<std::vector<std::string>>()) {
-    const Scheme s = codegen::read_real_scheme(path);
+  for (size_t i = 0; i < schemes.size(); ++i) {
+    const Scheme& s = schemes[i];
     executors.push_back(std::make_unique<codegen::Executor>(codegen::build_plan(s, po_), vm["threads"].as<int>()));
     const codegen::PlanCost cost = codegen::plan_cost(s, executors.back()->plan());
-    tags.push_back(s.format.str() + " rank " + std::to_string(s.rank()) + " " + base_name(path));
-    std::cout << "# " << path << ": " << tags.back() << ", block additions per level " << cost.plan_additions
+    tags.push_back(s.format.str() + " rank " + std::to_string(s.rank()) + " " + base_name(paths[i]));
+    std::cout << "# " << paths[i] << ": " << tags.back() << ", block additions per level " << cost.plan_additions
               << " (naive " << cost.naive_additions << "), block reads+writes " << cost.block_passes << std::endl;
   }
   std::cout << "# " << executors[0]->threads() << " thread(s), " << repeat
