@@ -90,6 +90,7 @@ Statistics Scheme::statistics() const {
   r.rank = st.rank;
   r.nonzeros = st.nonzeros;
   r.additions = st.additions;
+  r.additions_cse = st.additions_cse;
   r.largest_coefficient = s.max_abs_numerator();
   r.largest_denominator = s.max_denominator();
   return r;

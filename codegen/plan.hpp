@@ -14,22 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "core/cse.hpp"
 #include "core/rational.hpp"
 #include "core/scheme.hpp"
 
 namespace at::codegen {
 
-struct Term {
-  int var;       // operand index (see LinearStep / Plan)
-  Rational coef;
-};
-using Form = std::vector<Term>;  // sorted by var, no zero coefficients
-
-// dst = Σ coef·var (dst is a temporary's operand index).
-struct LinearStep {
-  int dst;
-  Form form;
-};
+// Forms and steps over operand indices (see Plan); the elimination itself lives in core/cse.hpp.
+using at::Form;
+using at::LinearStep;
+using at::Term;
 
 struct PlanOptions {
   int cse_min_uses = 2;  // a pair becomes a temporary when used by at least this many forms
@@ -52,8 +46,9 @@ struct Plan {
   int c_blocks() const { return split.n * split.p; }
 };
 
-// Block additions of one level: the naive evaluation and the plan's (each fused k-term pass
-// counts k-1 additions; a lone operand with coefficient 1 counts none).
+// Block additions of one level: the naive evaluation (scheme_stats) and the plan's (each fused
+// k-term pass counts k-1 additions; a lone operand with coefficient 1 counts none). plan_additions
+// equals additions_after_elimination(s, cse_min_uses) of core/cse.hpp.
 struct PlanCost {
   long naive_additions = 0;
   long plan_additions = 0;

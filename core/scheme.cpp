@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/cse.hpp"
+
 namespace at {
 
 Scheme Scheme::zeros(const Format& f, Field field, int rank) {
@@ -87,6 +89,7 @@ SchemeStats scheme_stats(const Scheme& s) {
       if (!s.w_row(r)[c].is_zero()) ++per_c[c];
   }
   for (long n : per_c) st.additions += std::max(0L, n - 1);
+  st.additions_cse = additions_after_elimination(s);
   return st;
 }
 

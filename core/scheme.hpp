@@ -44,10 +44,12 @@ struct SchemeStats {
   int rank = 0;
   long nonzeros = 0;   // non-zero coefficients in u, v and w
   long additions = 0;  // additions and subtractions of the naive evaluation
+  long additions_cse = 0;  // the same after greedy common-subexpression elimination (core/cse.hpp)
 };
 
 // Naive evaluation: each product needs nnz(u_r)-1 + nnz(v_r)-1 additions, each c_ik needs
 // (terms with w_r[c_ik] != 0) - 1. Coefficients other than ±1 count as scalings, not additions.
+// additions_cse: additions_after_elimination(s), what `codegen` evaluates per level.
 SchemeStats scheme_stats(const Scheme& s);
 
 struct VerifyResult {

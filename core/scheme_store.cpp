@@ -55,6 +55,9 @@ SchemeStore::SchemeStore(const std::string& out_dir) : dir_(out_dir + "/schemes"
       const auto key = std::make_pair(s.format.str(), int(s.field));
       auto it = best_.find(key);
       if (it == best_.end() || s.rank() < it->second) best_[key] = s.rank();
+      const std::pair<int, long> mine{s.rank(), scheme_stats(s).additions_cse};
+      auto few = fewest_.find(key);
+      if (few == fewest_.end() || mine < few->second) fewest_[key] = mine;
       seen_.insert(scheme_hash(s));
     } catch (const std::exception&) {
       // A foreign or damaged file in the folder is not ours to judge; the log keeps our finds.
@@ -67,31 +70,43 @@ std::string SchemeStore::path_for(const Format& f, int rank, Field field) const 
   return dir_ + "/" + f.str() + "_r" + std::to_string(rank) + "_" + field_name(field) + ".json";
 }
 
+std::string SchemeStore::additions_path_for(const Format& f, int rank, Field field) const {
+  return dir_ + "/" + f.str() + "_r" + std::to_string(rank) + "_" + field_name(field) + "_fewest_additions.json";
+}
+
 int SchemeStore::best_rank(const Format& f, Field field) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = best_.find({f.str(), int(field)});
   return it == best_.end() ? -1 : it->second;
 }
 
-SchemeStore::Outcome SchemeStore::offer(const Scheme& s, const std::string& source) {
+SchemeStore::Outcome SchemeStore::offer(const Scheme& s, const std::string& source, bool by_additions) {
   if (!verify(s).ok) return Outcome::Invalid;  // never record what did not verify exactly
   const uint64_t h = scheme_hash(s);
+  const long additions = scheme_stats(s).additions_cse;  // outside the lock: the costly part
   std::lock_guard<std::mutex> lock(mu_);
   const auto key = std::make_pair(s.format.str(), int(s.field));
   auto it = best_.find(key);
   const bool better = it == best_.end() || s.rank() < it->second;
   if (!better && s.rank() > it->second) return Outcome::NotBetter;
-  if (!better && seen_.count(h)) return Outcome::Duplicate;
+  auto few = fewest_.find(key);
+  const std::pair<int, long> mine{s.rank(), additions};
+  const bool fewer = few == fewest_.end() || mine < few->second;
+  const bool by_fewer = by_additions && !better && fewer;
+  if (!better && !by_fewer && seen_.count(h)) return Outcome::Duplicate;
   if (better) write_scheme(path_for(s.format, s.rank(), s.field), s);
+  if (by_additions && fewer) write_scheme(additions_path_for(s.format, s.rank(), s.field), s);
   nlohmann::json line = {
       {"time", std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch()).count()},
-      {"format", s.format.str()}, {"field", field_name(s.field)}, {"rank", s.rank()},
+      {"format", s.format.str()}, {"field", field_name(s.field)}, {"rank", s.rank()}, {"additions", additions},
       {"source", source}, {"scheme", nlohmann::json::parse(scheme_to_json(s))}};
+  if (by_fewer) line["objective"] = "additions";
   append_line(log_path(), line.dump());
   best_[key] = s.rank();
+  if (fewer) fewest_[key] = mine;
   seen_.insert(h);
-  return better ? Outcome::NewBest : Outcome::NewDistinct;
+  return better ? Outcome::NewBest : by_fewer ? Outcome::FewerAdditions : Outcome::NewDistinct;
 }
 
 }  // namespace at

@@ -102,6 +102,7 @@ class Reporter {
       RunProgress p;
       p.seconds = t;
       p.best_rank = progress_.best_rank.load();
+      p.best_additions = progress_.best_additions.load();
       p.flips = progress_.flips.load();
       p.generations = progress_.generations.load();
       p.flips_per_second = t > last_t ? double(p.flips - last_flips) / (t - last_t) : 0;
@@ -112,15 +113,18 @@ class Reporter {
       }
       if (log) {
         last_metrics = t;
-        metrics_.emit({{"event", "progress"}, {"seconds", t}, {"best_rank", p.best_rank}, {"flips", p.flips},
-                       {"flips_per_second", p.flips_per_second}, {"generations", p.generations}});
+        nlohmann::json line = {{"event", "progress"}, {"seconds", t}, {"best_rank", p.best_rank}, {"flips", p.flips},
+                               {"flips_per_second", p.flips_per_second}, {"generations", p.generations}};
+        if (p.best_additions >= 0) line["best_additions"] = p.best_additions;
+        metrics_.emit(line);
       }
     }
   }
 
   void offer(const Found& f) {
     // Without a store (no out_dir) each new best is still verified before anyone sees it.
-    const SchemeStore::Outcome r = store_                  ? store_->offer(f.scheme, o_.source)
+    const bool by_additions = o_.search.objective != Objective::Rank;
+    const SchemeStore::Outcome r = store_                  ? store_->offer(f.scheme, o_.source, by_additions)
                                    : verify(f.scheme).ok ? SchemeStore::Outcome::NewBest
                                                            : SchemeStore::Outcome::Invalid;
     if (r == SchemeStore::Outcome::Invalid) {
@@ -128,8 +132,10 @@ class Reporter {
       progress_.stop.store(true);
       return;
     }
-    metrics_.emit({{"event", "best"}, {"format", f.scheme.format.str()}, {"field", field_name(f.scheme.field)},
-                   {"rank", f.scheme.rank()}, {"seconds", f.seconds}, {"flips", f.flips}});
+    nlohmann::json best = {{"event", "best"}, {"format", f.scheme.format.str()}, {"field", field_name(f.scheme.field)},
+                           {"rank", f.scheme.rank()}, {"seconds", f.seconds}, {"flips", f.flips}};
+    if (by_additions) best["additions"] = scheme_stats(f.scheme).additions_cse;
+    metrics_.emit(best);
     if (events_.on_best) events_.on_best(f.scheme, r, f.seconds, f.flips);
   }
 
@@ -183,7 +189,7 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   result.threads = o.threads;
   metrics.emit({{"event", "start"}, {"format", start.format.str()}, {"field", field_name(o.search.field)},
                 {"rank", start.rank()}, {"threads", o.threads}, {"pool_size", o.search.pool_size},
-                {"seed", o.search.seed}, {"time_limit", o.time_limit}});
+                {"seed", o.search.seed}, {"time_limit", o.time_limit}, {"objective", objective_name(o.search.objective)}});
   {
     Reporter reporter(store ? &*store : nullptr, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
     try {
@@ -198,17 +204,24 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
     const std::string failure = reporter.finish();
     if (!failure.empty()) throw std::logic_error(failure);
     result.stopped_by = reporter.cancelled() ? "cancel"
-                        : o.search.target_rank > 0 && result.best.rank() <= o.search.target_rank ? "target"
+                        : o.search.objective == Objective::Rank && o.search.target_rank > 0 &&
+                                result.best.rank() <= o.search.target_rank
+                            ? "target"
                         : o.time_limit > 0 && seconds_since(t0) >= o.time_limit                  ? "limit"
                                                                                                  : "generations";
   }
   result.seconds = seconds_since(t0);
   result.flips = progress.flips.load();
-  if (store)
-    result.best_path = store->path_for(result.best.format, store->best_rank(result.best.format, result.best.field),
-                                       result.best.field);
-  metrics.emit({{"event", "done"}, {"seconds", result.seconds}, {"best_rank", result.best.rank()},
-                {"flips", result.flips}, {"stopped_by", result.stopped_by}});
+  if (store) {
+    const int best_rank = store->best_rank(result.best.format, result.best.field);
+    result.best_path = o.search.objective == Objective::Rank
+                           ? store->path_for(result.best.format, best_rank, result.best.field)
+                           : store->additions_path_for(result.best.format, best_rank, result.best.field);
+  }
+  nlohmann::json done = {{"event", "done"}, {"seconds", result.seconds}, {"best_rank", result.best.rank()},
+                         {"flips", result.flips}, {"stopped_by", result.stopped_by}};
+  if (o.search.objective != Objective::Rank) done["best_additions"] = scheme_stats(result.best).additions_cse;
+  metrics.emit(done);
   return result;
 }
 

@@ -28,6 +28,7 @@ struct RunOptions {
 struct RunProgress {
   double seconds = 0;
   int best_rank = 0;
+  long best_additions = -1;  // additions objectives: fewest additions at best_rank (-1: none yet)
   long flips = 0;
   double flips_per_second = 0;  // since the previous report
   long generations = 0;
@@ -36,15 +37,16 @@ struct RunProgress {
 // Both are called on the reporter thread, one call at a time, never concurrently with each other;
 // on_progress no more once the run is stopping. They must not throw.
 struct RunEvents {
-  // Every new best rank (the start scheme first) after the store has seen it: verified, and written
-  // when the outcome is NewBest.
+  // Every new best rank (the start scheme first; with an additions objective also every scheme of
+  // the best rank with fewer additions) after the store has seen it: verified, and written when the
+  // outcome is NewBest or FewerAdditions.
   std::function<void(const Scheme&, SchemeStore::Outcome, double seconds, long flips)> on_best;
   std::function<void(const RunProgress&)> on_progress;
 };
 
 struct RunResult {
   Scheme best;            // a scheme of the best rank found (in the search's field)
-  std::string best_path;  // its file in OUT/schemes/ ("" without out_dir)
+  std::string best_path;  // its file in OUT/schemes/ (the _fewest_additions one with an additions objective; "" without out_dir)
   double seconds = 0;
   long flips = 0;
   int threads = 0;

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <tbb/parallel_for.h>
 #include <vector>
 
+#include "core/cse.hpp"
 #include "core/rng.hpp"
 #include "core/scheme_store.hpp"
 #include "improve/flip_state.hpp"
@@ -15,23 +17,44 @@
 namespace at::improve {
 namespace {
 
-// The best rank found by any walk; every walk offers its new lows here, under mu, so that the
-// callback sees each new best rank once and in order.
+// The best rank found by any walk (and, for the additions objectives, the fewest additions at it);
+// every walk offers its new lows here, under mu, so that the callback sees each improvement once
+// and in order.
 struct Best {
   std::mutex mu;
-  int rank = 0;  // guarded by mu
+  int rank = 0;              // guarded by mu
+  long additions = LONG_MAX; // guarded by mu: fewest additions offered at `rank`
+  Scheme scheme;             // guarded by mu: the scheme with those additions (when offered)
   SearchProgress* progress = nullptr;
   const BestCallback* on_best = nullptr;
-  int target = 0;
+  int target = 0;            // stop there (the rank objective only)
+  bool count_additions = false;  // an additions objective: a new rank also sets `additions`
 
   void offer(const Scheme& s) {
     if (s.rank() >= progress->best_rank.load(std::memory_order_relaxed)) return;
     std::lock_guard<std::mutex> lock(mu);
     if (s.rank() >= rank) return;
     rank = s.rank();
+    additions = count_additions ? additions_after_elimination(s) : LONG_MAX;  // rare: new ranks only
+    if (count_additions) scheme = s;
     progress->best_rank.store(s.rank());
+    progress->best_additions.store(count_additions ? additions : -1);
     if (*on_best) (*on_best)(s);
     if (target > 0 && s.rank() <= target) progress->stop.store(true);
+  }
+
+  // The exact count is taken outside the lock (it is the costly part).
+  void offer_additions(const Scheme& s) {
+    if (s.rank() > progress->best_rank.load(std::memory_order_relaxed)) return;
+    const long a = additions_after_elimination(s);
+    std::lock_guard<std::mutex> lock(mu);
+    if (s.rank() > rank || (s.rank() == rank && a >= additions)) return;
+    rank = s.rank();
+    additions = a;
+    scheme = s;
+    progress->best_rank.store(s.rank());
+    progress->best_additions.store(a);
+    if (*on_best) (*on_best)(s);
   }
 };
 
@@ -40,7 +63,8 @@ using clock_type = std::chrono::steady_clock;
 struct WalkLimits {
   long flips;
   long plus_after;
-  int target;
+  int target;                    // end the walk there (0: never)
+  long sample_every;             // additions objectives: flips between exact counts
   bool timed;                    // options.seconds > 0
   clock_type::time_point deadline;
 
@@ -51,12 +75,17 @@ struct WalkLimits {
   }
 };
 
-// One random walk from `from`; returns the last scheme it met at the lowest rank it reached.
+// One random walk from `from`; returns the last scheme it met at the lowest rank it reached or,
+// `by_additions`, the one with the fewest additions after elimination among the points at that rank
+// sampled every lim.sample_every flips (the first met). The sampled exact count replaced a cheaper
+// proxy, the non-zero coefficients: it steered away from shared subexpressions (Winograd's variant
+// has more non-zeros than Strassen's, 42 against 36, but 15 additions against 18).
 template <class Ring>
-Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim, Best& best) {
+Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim, Best& best, bool by_additions) {
   FlipState<Ring> st(from, ring);
   int low = st.rank();
-  Scheme low_scheme = from;
+  Scheme low_scheme = by_additions ? st.to_scheme() : from;
+  long low_additions = by_additions ? additions_after_elimination(low_scheme) : 0;
   long since_reduction = 0, unreported = 0;
   SearchProgress& progress = *best.progress;
   for (long f = 0; f < lim.flips; ++f) {
@@ -72,10 +101,18 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
       // Back at the lowest rank (after a plus transition, usually elsewhere on the plateau): keep
       // this point, so that the pool moves even when the walk ends above it.
       const bool lower = st.rank() < low;
-      low = st.rank();
-      low_scheme = st.to_scheme();
+      if (lower || !by_additions) {
+        low = st.rank();
+        low_scheme = st.to_scheme();
+        if (by_additions) low_additions = additions_after_elimination(low_scheme);
+      }
       if (lower) best.offer(low_scheme);
       if (low <= lim.target) break;
+    }
+    if (by_additions && st.rank() == low && f % lim.sample_every == 0) {
+      Scheme here = st.to_scheme();
+      const long a = additions_after_elimination(here);
+      if (a < low_additions) low_scheme = std::move(here), low_additions = a;
     }
     if (lim.plus_after > 0 && since_reduction >= lim.plus_after && st.rank() <= low) {
       st.plus(rng);
@@ -83,7 +120,7 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
     }
   }
   progress.flips.fetch_add(unreported, std::memory_order_relaxed);
-  return st.rank() == low ? st.to_scheme() : low_scheme;
+  return st.rank() == low && !by_additions ? st.to_scheme() : low_scheme;
 }
 
 template <class Ring>
@@ -94,22 +131,34 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   best.rank = first.rank();
   best.progress = &progress;
   best.on_best = &on_best;
-  best.target = o.target_rank;
+  const bool rank_only = o.objective == Objective::Rank;
+  best.count_additions = !rank_only;
+  if (!rank_only) best.additions = additions_after_elimination(first), best.scheme = first;
+  best.target = rank_only ? o.target_rank : 0;
   progress.best_rank.store(first.rank());
   const int k = std::max(1, o.pool_size);
-  const WalkLimits lim{o.walk_flips > 0 ? o.walk_flips : default_walk_flips(start.format),
-                       o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank,
-                       o.seconds > 0, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
-                                                              std::chrono::duration<double>(o.seconds))};
+  WalkLimits lim{o.walk_flips > 0 ? o.walk_flips : default_walk_flips(start.format),
+                 o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank,
+                 std::max(1L, o.sample_every), o.seconds > 0, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
+                                                        std::chrono::duration<double>(o.seconds))};
+  bool by_additions = o.objective == Objective::Additions;
+  long last_lower = 0;  // generation of the last lower rank
+  int rank_seen = first.rank();
   const int enough = std::min(k, std::max(1, o.pool_enough));
   std::vector<Scheme> pool(static_cast<size_t>(k), first), candidates;
   std::set<uint64_t> candidate_hashes;
   for (long gen = 0; o.max_generations <= 0 || gen < o.max_generations; ++gen) {
-    if (lim.stopped(progress) || (o.target_rank > 0 && progress.best_rank.load() <= o.target_rank)) break;
+    const bool at_target = o.target_rank > 0 && progress.best_rank.load() <= o.target_rank;
+    if (lim.stopped(progress) || (rank_only && at_target)) break;
+    if (progress.best_rank.load() < rank_seen) rank_seen = progress.best_rank.load(), last_lower = gen;
+    if (!rank_only && !by_additions && (at_target || gen - last_lower >= o.plateau_generations)) by_additions = true;
+    if (by_additions) lim.target = 0;  // walks go on at the best rank
     const long flips_before = progress.flips.load();
     std::vector<Scheme> out(static_cast<size_t>(k));
     tbb::parallel_for(0, k, [&](int i) {
-      out[size_t(i)] = walk(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim, best);
+      out[size_t(i)] = walk(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim,
+                            best, by_additions);
+      if (by_additions) best.offer_additions(out[size_t(i)]);
     });
     progress.generations.store(gen + 1);
     // Walks that went below the pool's rank feed the candidates (the distinct schemes of the lowest
@@ -134,15 +183,29 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
     }
     for (size_t i = 0; next.size() < size_t(k); ++i) next.push_back(next[i]);
     next.resize(size_t(k));
+    // Walks also restart from the best (best.scheme is read outside its lock: no walk runs now).
+    if (by_additions && best.scheme.rank() == next[0].rank()) next[0] = best.scheme;
     pool = std::move(next);
     if (progress.flips.load() == flips_before) break;  // no walk could move (e.g. rank 1): nothing to search
   }
   // The best of pool and candidates has the best rank found and, unlike the first scheme offered
   // at that rank, does not depend on which thread got there first.
-  return !candidates.empty() && candidates[0].rank() < pool[0].rank() ? candidates[0] : pool[0];
+  const Scheme& end = !candidates.empty() && candidates[0].rank() < pool[0].rank() ? candidates[0] : pool[0];
+  return best.scheme.rank() > 0 && best.scheme.rank() <= end.rank() ? best.scheme : end;
 }
 
 }  // namespace
+
+Objective parse_objective(const std::string& text) {
+  if (text == "rank") return Objective::Rank;
+  if (text == "additions") return Objective::Additions;
+  if (text == "rank,additions") return Objective::RankAdditions;
+  throw std::invalid_argument("objective must be rank, additions or rank,additions, not '" + text + "'");
+}
+
+std::string objective_name(Objective o) {
+  return o == Objective::Rank ? "rank" : o == Objective::Additions ? "additions" : "rank,additions";
+}
 
 long default_walk_flips(const Format& f) { return 2000L * f.naive_rank(); }
 

@@ -11,10 +11,24 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "core/scheme.hpp"
 
 namespace at::improve {
+
+// What the search minimises. Rank: today's search, which stops at the target rank. Additions and
+// RankAdditions: (rank, additions after common-subexpression elimination) lexicographically, so
+// the rank never rises; the search does not stop at the target rank but keeps walking at the best
+// rank for schemes with fewer additions (each walk counts exactly, with core/cse.hpp, every
+// `sample_every` flips and returns its best point; the walks restart from the best). Additions does so from the first generation;
+// RankAdditions searches for rank alone until the target rank is reached or `plateau_generations`
+// generations went by without a lower rank.
+enum class Objective { Rank, Additions, RankAdditions };
+
+// "rank", "additions" or "rank,additions"; throws std::invalid_argument otherwise.
+Objective parse_objective(const std::string& text);
+std::string objective_name(Objective o);
 
 struct SearchOptions {
   Field field = Field::Z2;  // Z2 (bitmask factors), Z3 (two bitmasks) or Z (bounded integers)
@@ -27,18 +41,23 @@ struct SearchOptions {
   long max_generations = 0; // 0: until the target, the stop flag or forever
   double seconds = 0;       // stop after this long, setting progress.stop (0: no limit)
   uint64_t seed = 1;
+  Objective objective = Objective::Rank;
+  long plateau_generations = 20;
+  long sample_every = 16;         // additions objectives: flips between a walk's exact addition counts  // RankAdditions: generations without a lower rank before it turns to additions
 };
 
 // Shared with the caller while a search runs (read for progress lines, stop set from outside).
 struct SearchProgress {
   std::atomic<long> flips{0};       // flips done so far, all walks (updated every 1024 flips)
   std::atomic<int> best_rank{0};    // best rank found so far
+  std::atomic<long> best_additions{-1};  // additions objectives: fewest additions at best_rank (-1: none yet)
   std::atomic<long> generations{0};
   std::atomic<bool> stop{false};    // set by the caller (time limit, signal) or on the target
 };
 
-// Called for every new best rank, in increasing order of quality, under the search's lock (so at
-// most one call at a time). The scheme is in field options.field, not yet verified.
+// Called for every new best rank (and, with an additions objective, every scheme of the best rank
+// with fewer additions), in increasing order of quality, under the search's lock (so at most one
+// call at a time). The scheme is in field options.field, not yet verified.
 using BestCallback = std::function<void(const Scheme&)>;
 
 // Automatic walk length and plus threshold for a format (the values used when options say 0).

@@ -1,7 +1,8 @@
-// alphatensor bench scheme SCHEME: the scheme's block plan run in-process (codegen/executor, the
-// plan the emitted sources run) against Eigen alone with the same threads, for each size and
-// number of levels: time (best and median of --repeat runs), GFLOP/s counting 2n^3, speedup and
-// relative error against a double-precision reference on sampled rows.
+// alphatensor bench scheme SCHEME...: each scheme's block plan run in-process (codegen/executor,
+// the plan the emitted sources run) against Eigen alone with the same threads and the same
+// matrices, for each size and number of levels: time (median, best and worst of --repeat runs),
+// GFLOP/s counting 2n^3, speedup and relative error against a double-precision reference on
+// sampled rows. With several schemes each is also compared with the first.
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "codegen/executor.hpp"
@@ -67,22 +69,28 @@ double relative_error(const std::vector<float>& C, const std::vector<float>& R, 
   return std::sqrt(num / den);
 }
 
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace
 
 int bench_scheme(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("scheme", po::value<std::string>()->required(), "scheme file (.json or .exp), over Z or Q")(
+  opts.add_options()("scheme", po::value<std::vector<std::string>>()->required(),
+                     "scheme files (.json or .exp), over Z or Q; several are timed in turns on the same matrices")(
       "n", po::value<std::string>()->default_value("2048,4096"), "square sizes n (A, B, C are n x n)")(
       "levels", po::value<std::string>()->default_value("1,2"), "recursion levels to measure")(
       "threads", po::value<int>()->default_value(0), "threads for both (0: all cores / SLURM_CPUS_PER_TASK)")(
-      "repeat", po::value<int>()->default_value(3), "timed runs per case (best and median printed)")(
+      "repeat", po::value<int>()->default_value(5), "timed runs per case (median, best and worst printed)")(
       "check-rows", po::value<int>()->default_value(64), "rows of C checked against the double reference")(
       "cse-min-uses", po::value<int>()->default_value(2), "a repeated pair becomes a temporary from this many uses")(
       "json", po::bool_switch(), "JSON lines");
   po::positional_options_description pos;
-  pos.add("scheme", 1);
+  pos.add("scheme", -1);
   po::variables_map vm;
-  if (!parse("bench scheme", "SCHEME [--n 2048,4096] [--levels 1,2] [--threads T] [--repeat K] [--json]", args, opts,
+  if (!parse("bench scheme", "SCHEME... [--n 2048,4096] [--levels 1,2] [--threads T] [--repeat K] [--json]", args, opts,
              pos, vm))
     return kOk;
   const std::vector<int> sizes = int_list(vm["n"].as<std::string>(), "n", 1);
@@ -90,17 +98,24 @@ int bench_scheme(const std::vector<std::string>& args) {
   const int repeat = vm["repeat"].as<int>();
   if (repeat < 1) throw UsageError("--repeat must be >= 1");
   const bool json = vm["json"].as<bool>();
-  const std::string path = vm["scheme"].as<std::string>();
-  const Scheme s = codegen::read_real_scheme(path);
   codegen::PlanOptions po_;
   po_.cse_min_uses = vm["cse-min-uses"].as<int>();
-  codegen::Executor ex(codegen::build_plan(s, po_), vm["threads"].as<int>());
-  const codegen::PlanCost cost = codegen::plan_cost(s, ex.plan());
-  const std::string tag = s.format.str() + " rank " + std::to_string(s.rank());
-  std::cout << "# " << path << ": " << tag << ", " << ex.threads() << " thread(s), block additions per level "
-            << cost.plan_additions << " (naive " << cost.naive_additions << "), " << repeat
-            << " runs per case; error against double precision on " << vm["check-rows"].as<int>() << " rows of C"
-            << std::endl;
+  std::vector<std::string> tags;
+  std::vector<Scheme> schemes;  // all read (and checked) before anything is printed or allocated
+  const std::vector<std::string> paths = vm["scheme"].as<std::vector<std::string>>();
+  for (const std::string& path : paths) schemes.push_back(codegen::read_real_scheme(path));
+  std::vector<std::unique_ptr<codegen::Executor>> executors;  // one per scheme (each keeps its workspace)
+  for (size_t i = 0; i < schemes.size(); ++i) {
+    const Scheme& s = schemes[i];
+    executors.push_back(std::make_unique<codegen::Executor>(codegen::build_plan(s, po_), vm["threads"].as<int>()));
+    const codegen::PlanCost cost = codegen::plan_cost(s, executors.back()->plan());
+    tags.push_back(s.format.str() + " rank " + std::to_string(s.rank()) + " " + base_name(paths[i]));
+    std::cout << "# " << paths[i] << ": " << tags.back() << ", block additions per level " << cost.plan_additions
+              << " (naive " << cost.naive_additions << "), block reads+writes " << cost.block_passes << std::endl;
+  }
+  std::cout << "# " << executors[0]->threads() << " thread(s), " << repeat
+            << " timed runs per case after a warm-up; error against double precision on "
+            << vm["check-rows"].as<int>() << " rows of C" << std::endl;
 
   for (const int n : sizes) {
     const size_t count = size_t(n) * size_t(n);
@@ -118,18 +133,24 @@ int bench_scheme(const std::vector<std::string>& args) {
     const double flop = 2.0 * double(n) * double(n) * double(n);
     const std::string size_tag = "n=" + std::to_string(n);
 
-    // Variant 0 is Eigen alone (no level of the scheme); then each requested level count. The
-    // variants run in turns, round after round, so that load from other processes on the machine
-    // hits them alike. The first round is an untimed warm-up (workspace, page faults); its result
-    // gives the error.
-    std::vector<int> variants{0};
-    for (const int L : levels)
-      if (L > 0) variants.push_back(L);
+    // Variant 0 is Eigen alone (no level of the scheme); then each scheme at each requested level
+    // count. The variants run in turns, round after round, so that load from other processes on
+    // the machine hits them alike. The first round is an untimed warm-up (workspace, page faults);
+    // its result gives the error.
+    struct Variant {
+      size_t scheme;
+      int levels;
+    };
+    std::vector<Variant> variants{{0, 0}};
+    for (size_t e = 0; e < executors.size(); ++e)
+      for (const int L : levels)
+        if (L > 0) variants.push_back({e, L});
     std::vector<std::vector<double>> wall(variants.size()), cpu(variants.size());
     std::vector<double> errors(variants.size());
     for (int round = 0; round <= repeat; ++round)
       for (size_t v = 0; v < variants.size(); ++v) {
-        const Seconds t = seconds([&] { ex.multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, variants[v]); });
+        const Variant& x = variants[v];
+        const Seconds t = seconds([&] { executors[x.scheme]->multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, x.levels); });
         if (round == 0) {
           errors[v] = relative_error(C, R, rows, n);
         } else {
@@ -141,18 +162,29 @@ int bench_scheme(const std::vector<std::string>& args) {
       std::sort(wall[v].begin(), wall[v].end());
       std::sort(cpu[v].begin(), cpu[v].end());
     }
-    auto median = [](const std::vector<double>& t) { return t[t.size() / 2]; };
+    auto median = [](const std::vector<double>& t) {
+      const size_t h = t.size() / 2;
+      return t.size() % 2 ? t[h] : 0.5 * (t[h - 1] + t[h]);
+    };
     for (size_t v = 0; v < variants.size(); ++v) {
-      const std::string name = variants[v] == 0 ? "Eigen alone " + size_tag
-                                                 : tag + " " + size_tag + " levels=" + std::to_string(variants[v]);
-      report(json, "scheme", name + " best", wall[v].front(), "s");
+      const Variant& x = variants[v];
+      const std::string name = x.levels == 0 ? "Eigen alone " + size_tag
+                                             : tags[x.scheme] + " " + size_tag + " levels=" + std::to_string(x.levels);
       report(json, "scheme", name + " median", median(wall[v]), "s");
-      report(json, "scheme", name + " rate (best)", flop / wall[v].front() * 1e-9, "GFLOP/s");
-      report(json, "scheme", name + " cpu time (best)", cpu[v].front(), "s");
+      report(json, "scheme", name + " best", wall[v].front(), "s");
+      report(json, "scheme", name + " worst", wall[v].back(), "s");
+      report(json, "scheme", name + " rate (median)", flop / median(wall[v]) * 1e-9, "GFLOP/s");
+      report(json, "scheme", name + " cpu time (median)", median(cpu[v]), "s");
       if (v > 0) {
-        report(json, "scheme", name + " speedup over Eigen (best/best)", wall[0].front() / wall[v].front(), "x");
         report(json, "scheme", name + " speedup over Eigen (median/median)", median(wall[0]) / median(wall[v]), "x");
-        report(json, "scheme", name + " cpu-time ratio Eigen/scheme (best)", cpu[0].front() / cpu[v].front(), "x");
+        report(json, "scheme", name + " speedup over Eigen (best/best)", wall[0].front() / wall[v].front(), "x");
+        report(json, "scheme", name + " cpu-time ratio Eigen/scheme (median)", median(cpu[0]) / median(cpu[v]), "x");
+      }
+      if (x.scheme > 0) {  // the same level count of the first scheme is variant 1 + index of x.levels
+        const size_t first = 1 + size_t(std::find_if(variants.begin() + 1, variants.end(), [&](const Variant& y) {
+                                           return y.levels == x.levels;
+                                         }) - (variants.begin() + 1));
+        report(json, "scheme", name + " speedup over " + tags[0] + " (median/median)", median(wall[first]) / median(wall[v]), "x");
       }
       report(json, "scheme", name + " relative error", errors[v], "");
     }

@@ -70,13 +70,22 @@ int cmd_improve(const std::vector<std::string>& args) {
        "flips without a reduction before a plus transition (0: 100 x naive rank; -1: never)")
       ("bound", po::value<int>()->default_value(1), "over Z: largest |coefficient| (1: ternary {-1,0,1})")
       ("max-generations", po::value<long>()->default_value(0), "stop after this many pool generations (0: no limit)")
+      ("objective", po::value<std::string>()->default_value("rank"),
+       "rank (stop at the target rank), additions (at the best rank, also fewer additions after common-subexpression "
+       "elimination, from the start) or rank,additions (rank first, additions once the target rank or a plateau is "
+       "reached); the additions objectives never raise the rank, run to the time limit and also write "
+       "DIR/schemes/<format>_r<R>_<field>_fewest_additions.json")
+      ("sample-every", po::value<long>()->default_value(16),
+       "additions objectives: flips between a walk's exact addition counts (after elimination)")
+      ("plateau-generations", po::value<long>()->default_value(20),
+       "rank,additions: generations without a lower rank before it turns to additions")
       ("resume", po::bool_switch(), "continue from the best scheme already in OUT/schemes/ for this format and field, "
                                     "when better than the start (found.jsonl and metrics are appended to; the time limit "
                                     "counts this run only)")
       ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress (default: OUT/metrics.jsonl)");
   po::variables_map vm;
   if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
-                        "[--target-rank R] [--seed S] [--threads N] [--resume] [options]\n\n"
+                        "[--target-rank R] [--objective rank|additions|rank,additions] [--seed S] [--threads N] [--resume] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
                         "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).",
@@ -101,6 +110,16 @@ int cmd_improve(const std::vector<std::string>& args) {
   o.walk_flips = vm["walk-flips"].as<long>();
   o.plus_after = vm["plus-after"].as<long>();
   o.max_generations = vm["max-generations"].as<long>();
+  try {
+    o.objective = improve::parse_objective(vm["objective"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--objective: ") + e.what());
+  }
+  o.plateau_generations = vm["plateau-generations"].as<long>();
+  o.sample_every = vm["sample-every"].as<long>();
+  if (o.sample_every < 1) throw UsageError("--sample-every must be >= 1");
+  if (o.plateau_generations < 0) throw UsageError("--plateau-generations must be >= 0");
+  const bool by_additions = o.objective != improve::Objective::Rank;
   run.out_dir = vm["out"].as<std::string>();
   run.metrics_path = vm.count("json-metrics") ? vm["json-metrics"].as<std::string>() : run.out_dir + "/metrics.jsonl";
 
@@ -122,11 +141,16 @@ int cmd_improve(const std::vector<std::string>& args) {
   improve::RunEvents events;
   events.on_best = [&](const Scheme& s, SchemeStore::Outcome r, double seconds, long) {
     std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << "[" << seconds << " s] " << what
-              << ": rank " << s.rank() << (r == SchemeStore::Outcome::NewBest ? " (written)" : "") << "\n" << std::flush;
+              << ": rank " << s.rank();
+    if (by_additions) std::cout << ", " << scheme_stats(s).additions_cse << " additions";
+    std::cout << (r == SchemeStore::Outcome::NewBest || r == SchemeStore::Outcome::FewerAdditions ? " (written)" : "")
+              << "\n" << std::flush;
   };
   events.on_progress = [&](const improve::RunProgress& p) {
     std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(1) << "[" << p.seconds << " s] " << what
-              << ": best rank " << p.best_rank << ", " << std::setprecision(2) << p.flips_per_second / 1e6
+              << ": best rank " << p.best_rank;
+    if (p.best_additions >= 0) std::cout << " (" << p.best_additions << " additions)";
+    std::cout << ", " << std::setprecision(2) << p.flips_per_second / 1e6
               << " M flips/s, generation " << p.generations << (live ? "" : "\n") << std::flush;
   };
   improve::RunResult r;
@@ -135,8 +159,9 @@ int cmd_improve(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {  // the start is not valid in the field or does not fit the flip graph
     throw InputError(vm["from"].as<std::string>() + ": " + e.what());
   }
-  std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << what << ": best rank " << r.best.rank()
-            << " in " << r.seconds << " s, " << r.flips << " flips (" << double(r.flips) / std::max(r.seconds, 1e-9) / 1e6
+  std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << what << ": best rank " << r.best.rank();
+  if (by_additions) std::cout << ", " << scheme_stats(r.best).additions_cse << " additions";
+  std::cout << " in " << r.seconds << " s, " << r.flips << " flips (" << double(r.flips) / std::max(r.seconds, 1e-9) / 1e6
             << " M flips/s on " << r.threads << " thread(s)); best scheme: " << r.best_path << "\n";
   return r.stopped_by == "cancel" ? kInterrupted : kOk;
 }

@@ -10,9 +10,10 @@
 namespace at::cli {
 namespace {
 
-// "strassen", "naive:n,m,p" or a scheme file.
+// "strassen", "winograd", "naive:n,m,p" or a scheme file.
 Scheme operand(const std::string& spec) {
   if (spec == "strassen") return strassen_scheme();
+  if (spec == "winograd") return winograd_scheme();
   if (spec.rfind("naive:", 0) == 0) {
     try {
       return naive_scheme(Format::parse(spec.substr(6)));
@@ -36,10 +37,10 @@ Format format_option(const po::variables_map& vm, const char* key) {
 int cmd_scheme(const std::vector<std::string>& args) {
   po::options_description opts("Options (applied in this order)");
   opts.add_options()
-      ("builtin", po::value<std::string>(), "start from a built-in scheme: naive (needs --format) or strassen")
+      ("builtin", po::value<std::string>(), "start from a built-in scheme: naive (needs --format), strassen or winograd")
       ("format", po::value<std::string>(), "n,m,p for --builtin naive")
       ("input", po::value<std::string>(), "start from a scheme file instead")
-      ("kron", po::value<std::vector<std::string>>(), "Kronecker product with OPERAND (repeatable): strassen, naive:n,m,p or FILE")
+      ("kron", po::value<std::vector<std::string>>(), "Kronecker product with OPERAND (repeatable): strassen, winograd, naive:n,m,p or FILE")
       ("sum", po::value<std::string>(), "direct sum with OPERAND along --axis")
       ("axis", po::value<int>()->default_value(2), "direct-sum axis: 0 (rows of A), 1 (inner), 2 (columns of B)")
       ("to-format", po::value<std::string>(), "permute to this permutation n,m,p of the format")
@@ -55,11 +56,12 @@ int cmd_scheme(const std::vector<std::string>& args) {
   if (vm.count("builtin")) {
     const std::string b = vm["builtin"].as<std::string>();
     if (b == "strassen") s = strassen_scheme();
+    else if (b == "winograd") s = winograd_scheme();
     else if (b == "naive") {
       if (!vm.count("format")) throw UsageError("--builtin naive needs --format n,m,p");
       s = naive_scheme(format_option(vm, "format"));
     } else {
-      throw UsageError("unknown built-in '" + b + "' (naive or strassen)");
+      throw UsageError("unknown built-in '" + b + "' (naive, strassen or winograd)");
     }
   } else {
     s = read_scheme(vm["input"].as<std::string>());
@@ -101,7 +103,8 @@ int cmd_scheme(const std::vector<std::string>& args) {
     write_scheme(out, s);
     const SchemeStats st = scheme_stats(s);
     std::cout << out << ": " << s.format.str() << " over " << field_name(s.field) << ", rank " << st.rank
-              << " (verified; " << st.nonzeros << " non-zero coefficients, " << st.additions << " additions)\n";
+              << " (verified; " << st.nonzeros << " non-zero coefficients, " << st.additions << " additions, " << st.additions_cse
+              << " with common subexpressions)\n";
   } else {
     std::cout << scheme_to_json(s);
   }

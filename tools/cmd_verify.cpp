@@ -50,12 +50,13 @@ int cmd_verify(const std::vector<std::string>& args) {
     if (as_json) {
       nlohmann::json j{{"file", path}, {"format", format}, {"field", lib::field_name(field)},
                        {"rank", st.rank}, {"status", r.valid ? "valid" : "invalid"},
-                       {"nonzeros", st.nonzeros}, {"additions", st.additions}};
+                       {"nonzeros", st.nonzeros}, {"additions", st.additions}, {"additions_cse", st.additions_cse}};
       if (!r.valid) j["error"] = r.error;
       std::cout << j.dump() << "\n";
     } else {
       std::cout << path << ": " << format << " over " << lib::field_name(field) << ", rank " << st.rank << ": ";
-      if (r.valid) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions)\n";
+      if (r.valid) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions, "
+                             << st.additions_cse << " with common subexpressions)\n";
       else std::cout << "INVALID: " << r.error << "\n";
     }
   }

@@ -4,7 +4,8 @@
 # 1. builds for sm_90 (Release, static binary) and runs the CUDA test suite on the device:
 #    test_kernels_gpu runs every kernel against the CPU references on the GPU;
 # 2. the codegen GPU check (tools/gpu_check_codegen.sh): emitted CUDA for Strassen and the 4x4x4
-#    rank-49 scheme against our tiled GEMM and cuBLAS;
+#    rank-49 scheme against our tiled GEMM and cuBLAS; then the fewest-additions rank-49 schemes
+#    (Strassen x Strassen, Winograd x Winograd, FOUND_444=FILE if set) at n=8192 against cuBLAS;
 # 3. the network on the GPU: `bench nn --device cuda` (our kernels, fp32 and TF32 tensor cores)
 #    against the same network in PyTorch eager on the same GPU (tools/bench/nn_vs_pytorch.sh:
 #    outside check of our CUDA gradients, then ours/PyTorch times and our tiled matmul/cuBLAS), at

@@ -180,8 +180,22 @@ BOOST_AUTO_TEST_CASE(cli_codegen_and_bench) {
   const Run bench = shell(bin + " bench scheme " + test::shared_scheme("2x2x2_r7_Z.json") +
                           " --n 33,64 --levels 1,2 --threads 2 --repeat 1 --json");
   BOOST_TEST(bench.code == 0, bench.out);
-  BOOST_TEST(bench.out.find("\"name\":\"2x2x2 rank 7 n=33 levels=2 relative error\"") != std::string::npos, bench.out);
+  BOOST_TEST(bench.out.find("\"name\":\"2x2x2 rank 7 2x2x2_r7_Z.json n=33 levels=2 relative error\"") != std::string::npos, bench.out);
   BOOST_TEST(bench.out.find("speedup over Eigen") != std::string::npos, bench.out);
+  // Several schemes in turns: each also against the first; bad input is one line and exit 2.
+  const Run two = shell(bin + " bench scheme " + test::shared_scheme("2x2x2_r7_Z.json") + " " +
+                        test::shared_scheme("3x3x3_r23_Z.exp") + " --n 18 --levels 1 --threads 1 --repeat 2");
+  BOOST_TEST(two.code == 0, two.out);
+  BOOST_TEST(two.out.find("3x3x3 rank 23 3x3x3_r23_Z.exp n=18 levels=1 speedup over 2x2x2 rank 7 2x2x2_r7_Z.json") !=
+                 std::string::npos, two.out);
+  BOOST_TEST(two.out.find(" worst: ") != std::string::npos, two.out);
+  for (const std::string& bad : {test::shared_scheme("2x2x2_r7_Z.json") + " " + dir + "/missing.json --n 8",
+                                 test::shared_scheme("2x2x2_r7_Z.json") + " --n 8,x", test::shared_scheme("2x2x2_r7_Z.json") + " --n 0",
+                                 test::shared_scheme("2x2x2_r7_Z.json") + " --repeat 0", std::string("--n 8")}) {
+    const Run r = shell(bin + " bench scheme " + bad);
+    BOOST_TEST(r.code == 2, bad << ": " << r.out);
+    BOOST_TEST(std::count(r.out.begin(), r.out.end(), '\n') == 1, bad << ": " << r.out);
+  }
   shell("rm -rf " + dir);
 }
 

@@ -1,6 +1,7 @@
 // The in-process executor multiplies correctly: every integer scheme of ../shared/schemes, 1-2
 // levels, sizes that are and are not multiples of the split, against the plain reference.
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 
 #include "codegen/executor.hpp"
 #include "core/builtin.hpp"
@@ -54,6 +55,30 @@ BOOST_AUTO_TEST_CASE(every_integer_scheme_multiplies) {
   const auto files = test::z_scheme_files();
   BOOST_TEST(files.size() >= 20u);
   for (const std::string& file : files) check_scheme(read_scheme(test::shared_scheme(file)), file);
+}
+
+BOOST_AUTO_TEST_CASE(elimination_is_exact_on_integer_matrices) {
+  // Small integers stay exact in float through every block addition and product: the plan (with
+  // its common subexpressions) must give the reference product bit for bit, one level.
+  std::vector<std::pair<Scheme, std::string>> schemes{{strassen_scheme(), "strassen"},
+                                                      {winograd_scheme(), "winograd"},
+                                                      {kronecker(strassen_scheme(), strassen_scheme()), "strassen x strassen"},
+                                                      {kronecker(winograd_scheme(), winograd_scheme()), "winograd x winograd"}};
+  for (const std::string& file : test::z_scheme_files()) schemes.emplace_back(read_scheme(test::shared_scheme(file)), file);
+  for (const auto& [s, what] : schemes) {
+    Executor ex(build_plan(s), 1);
+    const int n = 3 * s.format.n, m = 3 * s.format.m, p = 3 * s.format.p;
+    auto ints = [](int rows, int cols, uint64_t seed) {
+      std::vector<float> x = test::random_matrix(rows, cols, seed);
+      for (float& v : x) v = std::floor(v * 4);  // integers in [-4, 3]
+      return x;
+    };
+    const auto A = ints(n, m, 3), B = ints(m, p, 4);
+    std::vector<float> C(size_t(n) * size_t(p)), R(C.size());
+    ex.multiply({A.data(), m}, {B.data(), p}, {C.data(), p}, n, m, p, 1);
+    reference_multiply({A.data(), m}, {B.data(), p}, {R.data(), p}, n, m, p);
+    BOOST_TEST((C == R), what);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(rational_coefficients_multiply) {

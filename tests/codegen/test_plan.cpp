@@ -62,6 +62,9 @@ void check_plan(const Scheme& s, const std::string& what) {
   BOOST_TEST(v.ok, what << ": " << v.error);
   const PlanCost cost = plan_cost(s, p);
   BOOST_TEST(cost.plan_additions <= cost.naive_additions, what);
+  // One count: the plan's additions are core's (what scheme, verify and improve report).
+  BOOST_TEST(cost.plan_additions == additions_after_elimination(s), what);
+  BOOST_TEST(cost.naive_additions == scheme_stats(s).additions, what);
   for (const auto* forms : {&p.a_forms, &p.b_forms})
     for (const Form& f : *forms) {
       BOOST_TEST((!f.empty() && f[0].coef.sign() > 0), what << ": operand not normalised");
@@ -75,6 +78,17 @@ BOOST_AUTO_TEST_CASE(plans_rebuild_valid_schemes) {
   check_plan(strassen_scheme(), "strassen");
   check_plan(kronecker(strassen_scheme(), strassen_scheme()), "strassen x strassen");
   for (const std::string& file : test::z_scheme_files()) check_plan(read_scheme(test::shared_scheme(file)), file);
+}
+
+BOOST_AUTO_TEST_CASE(strassen_and_winograd_addition_counts) {
+  // Strassen's forms share no pair (18 stays 18); Winograd's variant needs 15 once S1, S2, T1, T2
+  // and M1+M6 are shared (24 naive), the published count.
+  BOOST_TEST(plan_cost(strassen_scheme(), build_plan(strassen_scheme())).plan_additions == 18);
+  const PlanCost w = plan_cost(winograd_scheme(), build_plan(winograd_scheme()));
+  BOOST_TEST(w.naive_additions == 24);
+  BOOST_TEST(w.plan_additions == 15);
+  check_plan(winograd_scheme(), "winograd");
+  check_plan(kronecker(winograd_scheme(), winograd_scheme()), "winograd x winograd");
 }
 
 BOOST_AUTO_TEST_CASE(common_subexpressions_are_found) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/builtin.hpp"
+#include "core/cse.hpp"
 #include "core/files.hpp"
 #include "core/ops.hpp"
 #include "core/scheme_io.hpp"
@@ -296,5 +297,45 @@ BOOST_AUTO_TEST_CASE(run_writes_finds_and_stops_on_cancel) {
   const std::string metrics = read_file((dir / "metrics.jsonl").string());
   BOOST_TEST(metrics.find("\"event\":\"start\"") != std::string::npos);
   BOOST_TEST(metrics.find("\"stopped_by\":\"target\"") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+// The additions objectives: every scheme reported is (rank, additions)-better than the previous
+// one and never of a higher rank than the start, in every field; the fewest-additions file holds
+// the result, and a rank,additions run does not stop at the target rank.
+BOOST_AUTO_TEST_CASE(additions_objective_never_raises_the_rank) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("at_add_" + std::to_string(::getpid()));
+  for (const Field field : {Field::Z2, Field::Z3, Field::Z})
+    for (const Objective objective : {Objective::Additions, Objective::RankAdditions})
+      for (const Scheme& start : {naive_scheme(Format{2, 2, 2}), strassen_scheme(), naive_scheme(Format{2, 2, 3})}) {
+        fs::remove_all(dir);
+        RunOptions o;
+        o.search.field = field;
+        o.search.objective = objective;
+        o.search.target_rank = start.format.n == 2 && start.format.p == 2 ? 7 : 0;
+        o.search.plateau_generations = 3;
+        o.search.max_generations = 12;
+        o.search.walk_flips = 300;
+        o.out_dir = dir.string();
+        o.threads = 1;
+        const std::string what = field_name(field) + " " + objective_name(objective) + " " + start.format.str() +
+                                 " rank " + std::to_string(start.rank());
+        std::pair<int, long> last{start.rank() + 1, 0};
+        RunEvents events;
+        events.on_best = [&](const Scheme& s, SchemeStore::Outcome, double, long) {
+          const std::pair<int, long> now{s.rank(), additions_after_elimination(s)};
+          BOOST_TEST(s.rank() <= start.rank(), what);
+          BOOST_TEST((now < last), what << ": rank " << now.first << ", " << now.second << " additions");
+          last = now;
+        };
+        const RunResult r = run(start, o, events);
+        BOOST_TEST(r.best.rank() <= start.rank(), what);
+        BOOST_TEST(r.stopped_by == "generations", what);
+        const Scheme kept = read_scheme(r.best_path);
+        BOOST_TEST(r.best_path.find("_fewest_additions.json") != std::string::npos, what);
+        BOOST_TEST(verify(kept, field).ok, what);
+        BOOST_TEST((std::pair<int, long>{kept.rank(), additions_after_elimination(kept)} == last), what);
+      }
   fs::remove_all(dir);
 }

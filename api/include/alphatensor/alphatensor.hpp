@@ -64,6 +64,7 @@ struct Statistics {
   int rank = 0;                   // number of products
   long nonzeros = 0;              // non-zero coefficients of u, v and w
   long additions = 0;             // additions of the naive evaluation
+  long additions_cse = 0;         // additions after common-subexpression elimination (codegen's plan)
   int64_t largest_coefficient = 0;  // largest |numerator|
   int64_t largest_denominator = 1;  // 1 for an integer scheme
 };
