@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/scheme_io.hpp"
+#include "core/symmetry.hpp"
 #include "tools/cli.hpp"
 
 namespace at::cli {
@@ -43,16 +44,23 @@ int cmd_verify(const std::vector<std::string>& args) {
     const VerifyResult r = verify(s, field);
     const SchemeStats st = scheme_stats(s);
     any_invalid |= !r.ok;
+    const std::string cyclic = cyclic_summary(s, field);  // "" for a non-square format
     if (as_json) {
       nlohmann::json j{{"file", path}, {"format", s.format.str()}, {"field", field_name(field)},
                        {"rank", st.rank}, {"status", r.ok ? "valid" : "invalid"},
                        {"nonzeros", st.nonzeros}, {"additions", st.additions}};
       if (!r.ok) j["error"] = r.error;
+      if (!cyclic.empty()) {
+        const auto o = cyclic.size() > 21 ? cyclic_orbits(s, field) : std::nullopt;  // after "cyclic-invariant: no"
+        j["cyclic_invariant"] = o.has_value();
+        if (o) j["fixed_terms"] = o->fixed.size(), j["orbits"] = o->orbits.size();
+      }
       std::cout << j.dump() << "\n";
     } else {
       std::cout << path << ": " << s.format.str() << " over " << field_name(field) << ", rank " << st.rank << ": ";
-      if (r.ok) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions)\n";
-      else std::cout << "INVALID: " << r.error << "\n";
+      if (r.ok) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions)";
+      else std::cout << "INVALID: " << r.error;
+      std::cout << (cyclic.empty() ? "" : "; " + cyclic) << "\n";
     }
   }
   std::cout.flush();
