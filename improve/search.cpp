@@ -11,6 +11,7 @@
 #include "core/rng.hpp"
 #include "core/scheme_store.hpp"
 #include "improve/flip_state.hpp"
+#include "improve/sym_flip_state.hpp"
 
 namespace at::improve {
 namespace {
@@ -52,9 +53,10 @@ struct WalkLimits {
 };
 
 // One random walk from `from`; returns the last scheme it met at the lowest rank it reached.
-template <class Ring>
+// State: FlipState or SymFlipState.
+template <class State, class Ring>
 Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim, Best& best) {
-  FlipState<Ring> st(from, ring);
+  State st(from, ring);
   int low = st.rank();
   Scheme low_scheme = from;
   long since_reduction = 0, unreported = 0;
@@ -86,10 +88,10 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
   return st.rank() == low ? st.to_scheme() : low_scheme;
 }
 
-template <class Ring>
+template <class State, class Ring>
 Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, SearchProgress& progress,
            const BestCallback& on_best) {
-  const Scheme first = FlipState<Ring>(start, ring).to_scheme();
+  const Scheme first = State(start, ring).to_scheme();
   Best best;
   best.rank = first.rank();
   best.progress = &progress;
@@ -109,7 +111,7 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
     const long flips_before = progress.flips.load();
     std::vector<Scheme> out(static_cast<size_t>(k));
     tbb::parallel_for(0, k, [&](int i) {
-      out[size_t(i)] = walk(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim, best);
+      out[size_t(i)] = walk<State>(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim, best);
     });
     progress.generations.store(gen + 1);
     // Walks that went below the pool's rank feed the candidates (the distinct schemes of the lowest
@@ -148,27 +150,44 @@ long default_walk_flips(const Format& f) { return 2000L * f.naive_rank(); }
 
 long default_plus_after(const Format& f) { return 100L * f.naive_rank(); }
 
-Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
-  check_flip_format(start.format);
+namespace {
+
+// Picks the ring for options.field and the format, then runs the pool search on State<Ring>.
+template <template <class> class State>
+Scheme run_in_ring(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
   const Format& f = start.format;
   const bool narrow = std::max({f.a_size(), f.b_size(), f.c_size()}) <= kNarrowLength;
   if (o.field == Field::Z2)
-    return narrow ? run(start, Z2Ring{}, o, progress, on_best) : run(start, Z2RingWide{}, o, progress, on_best);
+    return narrow ? run<State<Z2Ring>>(start, Z2Ring{}, o, progress, on_best)
+                  : run<State<Z2RingWide>>(start, Z2RingWide{}, o, progress, on_best);
   if (o.field == Field::Z3)
-    return narrow ? run(start, Z3Ring{}, o, progress, on_best) : run(start, Z3RingWide{}, o, progress, on_best);
+    return narrow ? run<State<Z3Ring>>(start, Z3Ring{}, o, progress, on_best)
+                  : run<State<Z3RingWide>>(start, Z3RingWide{}, o, progress, on_best);
   if (o.field != Field::Z) throw std::invalid_argument("the flip graph works over Z2, Z3 or Z, not " + field_name(o.field));
   if (o.bound < 1 || o.bound > ZRing::kMaxBound)
     throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
   if (o.bound == 1)
-    return narrow ? run(start, TernaryRing{}, o, progress, on_best) : run(start, TernaryRingWide{}, o, progress, on_best);
+    return narrow ? run<State<TernaryRing>>(start, TernaryRing{}, o, progress, on_best)
+                  : run<State<TernaryRingWide>>(start, TernaryRingWide{}, o, progress, on_best);
   if (narrow) {
     ZRing ring;
     ring.bound = o.bound;
-    return run(start, ring, o, progress, on_best);
+    return run<State<ZRing>>(start, ring, o, progress, on_best);
   }
   ZRingWide ring;
   ring.bound = o.bound;
-  return run(start, ring, o, progress, on_best);
+  return run<State<ZRingWide>>(start, ring, o, progress, on_best);
+}
+
+}  // namespace
+
+Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
+  check_flip_format(start.format);
+  if (o.symmetry == Symmetry::Cyclic) {
+    check_cyclic_format(start.format);
+    return run_in_ring<SymFlipState>(start, o, progress, on_best);
+  }
+  return run_in_ring<FlipState>(start, o, progress, on_best);
 }
 
 }  // namespace at::improve

@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "core/scheme.hpp"
+#include "core/symmetry.hpp"
 
 namespace at::improve {
 
@@ -27,6 +28,9 @@ struct SearchOptions {
   long max_generations = 0; // 0: until the target, the stop flag or forever
   double seconds = 0;       // stop after this long, setting progress.stop (0: no limit)
   uint64_t seed = 1;
+  // Cyclic: the walks stay on cyclic-invariant schemes (SymFlipState); the start must be one, of
+  // a square format, and every scheme offered or returned is the full, invariant scheme.
+  Symmetry symmetry = Symmetry::None;
 };
 
 // Shared with the caller while a search runs (read for progress lines, stop set from outside).
@@ -50,7 +54,7 @@ long default_plus_after(const Format& f);
 // a scheme of the best rank found, from the final pool (start itself, reduced, when nothing
 // better was found). Threads: whatever
 // oneTBB allows (the caller sets a tbb::global_control). Throws std::invalid_argument when the
-// format or coefficients do not fit the flip graph.
+// format or coefficients do not fit the flip graph (with symmetry: when the start is not invariant).
 Scheme search(const Scheme& start, const SearchOptions& options, SearchProgress& progress,
               const BestCallback& on_best = {});
 
