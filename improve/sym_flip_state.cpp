@@ -191,6 +191,20 @@ bool SymFlipState<Ring>::reduce_orbit(int o) {
       for (int k = 0; k < 3; ++k) add_fixed(y);
     return true;
   }
+  // Mod 2 the fixed term x³ is the orbit (x,x,x), so x³ + orb(x,x,c) = orb(x,x,c+x).
+  if (Ring::field == Field::Z2)
+    for (int p = 0; p < 3; ++p) {
+      const Factor& x = r[size_t(p)];
+      if (!ring_.same(r[size_t((p + 1) % 3)], x, len_)) continue;
+      const auto f = std::find_if(fixed_.begin(), fixed_.end(), [&](const Factor& y) { return ring_.same(y, x, len_); });
+      if (f == fixed_.end()) continue;
+      Rep merged = r;
+      ring_.add(merged[size_t((p + 2) % 3)], r[size_t((p + 2) % 3)], x, 1, len_);
+      fixed_.erase(f);
+      set_rep(o, merged);
+      work_.push_back(o);
+      return true;
+    }
   for (int p = 0; p < 3; ++p) {
     const auto it = groups_.find(slot_hash_[size_t(3 * o + p)]);
     if (it == groups_.end() || it->second.size() < 2) continue;
@@ -295,7 +309,7 @@ bool SymFlipState<Ring>::unfold(Rng& rng) {
 
 template <class Ring>
 bool SymFlipState<Ring>::plus(Rng& rng) {
-  if ((rng.next() & 3) == 0 && unfold(rng)) return true;
+  if ((rng.next() & 1) && unfold(rng)) return true;
   if (orbits() < 2) return false;
   for (int attempt = 0; attempt < 16; ++attempt) {
     const int i = int(rng.uniform_int(0, orbits() - 1));

@@ -10,8 +10,9 @@
 //              disappears; an orbit (x,±x,±x) is 3·y⊗y⊗y: mod 2 it becomes a fixed term, mod 3
 //              it vanishes, over Z it becomes three fixed terms; two fixed terms ±x cancel (mod 2
 //              always; over Z and mod 3 when their signs differ; mod 3 two equal ones make the
-//              fixed term -x).
-//   plus:      two orbits split into three, as two terms do (rank + 3); or, one time in four, an
+//              fixed term -x); mod 2 a fixed term x and an orbit (x,x,c) make the orbit
+//              (x,x,c+x) (x³ is the orbit (x,x,x) mod 2).
+//   plus:      two orbits split into three, as two terms do (rank + 3); or, one time in two, an
 //              unfolding: the orbit (x,x,x) = 3·x⊗x⊗x is added with its compensation (mod 2 the
 //              fixed term x, mod 3 nothing, over Z three fixed terms -x) and flipped at once with an
 //              orbit sharing x. A fixed term takes part in no flip itself (its shifted copies are

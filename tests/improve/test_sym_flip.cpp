@@ -107,24 +107,30 @@ BOOST_AUTO_TEST_CASE(reductions_of_fixed_terms_and_collapsing_orbits) {
   BOOST_TEST(SymFlipState<Z3Ring>(t, Z3Ring{}).rank() == 8);
 }
 
-BOOST_AUTO_TEST_CASE(symmetric_search_reaches_7_and_23) {
+// Mod 2 the symmetric search finds Strassen's rank and 3x3x3 rank 23 from the naive scheme (each
+// within seconds; the time limits are a safety net). Over GF(3) and Z a fixed term moves only by
+// cancelling, so from the naive scheme rank 7 is out of reach there (see the header); the search
+// still keeps every scheme valid and invariant.
+BOOST_AUTO_TEST_CASE(symmetric_search_reaches_7_and_23_mod_2) {
   SearchOptions o;
-  o.target_rank = 7;
-  o.seconds = 60;  // a safety net; it takes well under a second
-  for (Field f : {Field::Z2, Field::Z3, Field::Z}) {
-    o.field = f;
-    const Scheme s = run_search(naive_scheme(Format{2, 2, 2}), o);
-    BOOST_TEST(s.rank() == 7, field_name(f));
+  o.field = Field::Z2;
+  o.seconds = 60;
+  for (const auto& [format, rank] : {std::make_pair(Format{2, 2, 2}, 7), std::make_pair(Format{3, 3, 3}, 23)}) {
+    o.target_rank = rank;
+    const Scheme s = run_search(naive_scheme(format), o, 2);
+    BOOST_TEST(s.rank() == rank);
     BOOST_TEST(verify(s).ok);
     BOOST_TEST(cyclic_orbits(s).has_value());
   }
-  o.field = Field::Z2;
-  o.target_rank = 23;
-  o.seconds = 120;
-  const Scheme s = run_search(naive_scheme(Format{3, 3, 3}), o, 2);
-  BOOST_TEST(s.rank() == 23);
-  BOOST_TEST(verify(s).ok);
-  BOOST_TEST(cyclic_orbits(s).has_value());
+  o.max_generations = 3;
+  o.target_rank = 0;
+  for (Field f : {Field::Z3, Field::Z}) {
+    o.field = f;
+    const Scheme s = run_search(naive_scheme(Format{3, 3, 3}), o);
+    BOOST_TEST(s.rank() <= 27);
+    BOOST_TEST(verify(s).ok, field_name(f));
+    BOOST_TEST(cyclic_orbits(s).has_value());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
