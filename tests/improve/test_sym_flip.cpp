@@ -7,6 +7,7 @@
 #include "core/builtin.hpp"
 #include "core/ops.hpp"
 #include "core/symmetry.hpp"
+#include "improve/lift.hpp"
 #include "improve/search.hpp"
 #include "improve/sym_flip_state.hpp"
 
@@ -121,6 +122,11 @@ BOOST_AUTO_TEST_CASE(symmetric_search_reaches_7_and_23_mod_2) {
     BOOST_TEST(s.rank() == rank);
     BOOST_TEST(verify(s).ok);
     BOOST_TEST(cyclic_orbits(s).has_value());
+    // Lifted through its fixed terms and orbit representatives, it stays invariant over Z.
+    const LiftResult l = hensel_lift(s);
+    BOOST_TEST_REQUIRE(l.ok, l.message);
+    BOOST_TEST(verify(l.scheme).ok);
+    BOOST_TEST(cyclic_orbits(l.scheme).has_value(), l.message);
   }
   o.max_generations = 3;
   o.target_rank = 0;
