@@ -51,7 +51,8 @@ int cmd_verify(const std::vector<std::string>& args) {
                        {"nonzeros", st.nonzeros}, {"additions", st.additions}};
       if (!r.ok) j["error"] = r.error;
       if (!cyclic.empty()) {
-        const auto o = cyclic.size() > 21 ? cyclic_orbits(s, field) : std::nullopt;  // after "cyclic-invariant: no"
+        const bool yes = cyclic.rfind("cyclic-invariant: yes", 0) == 0;
+        const auto o = yes ? cyclic_orbits(s, field) : std::nullopt;
         j["cyclic_invariant"] = o.has_value();
         if (o) j["fixed_terms"] = o->fixed.size(), j["orbits"] = o->orbits.size();
       }
