@@ -2,6 +2,7 @@
 #include <new>
 
 #include "api/internal.hpp"
+#include "core/symmetry.hpp"
 #include "core/build_info.hpp"
 #include "core/builtin.hpp"
 #include "core/files.hpp"
@@ -94,6 +95,20 @@ Statistics Scheme::statistics() const {
   r.largest_coefficient = s.max_abs_numerator();
   r.largest_denominator = s.max_denominator();
   return r;
+}
+
+Cyclic Scheme::cyclic(Field over) const {
+  return translate([&] {
+    const at::Scheme& s = impl_->scheme;
+    Cyclic c;
+    c.square = s.format.n == s.format.m && s.format.m == s.format.p;
+    if (!c.square) return c;
+    const auto orbits = at::cyclic_orbits(s, to_core(over));
+    c.invariant = orbits.has_value();
+    if (orbits) c.fixed_terms = int(orbits->fixed.size()), c.orbits = int(orbits->orbits.size());
+    c.summary = at::cyclic_summary(s, to_core(over));
+    return c;
+  });
 }
 
 Verification Scheme::verify() const { return verify(field()); }

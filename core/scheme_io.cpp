@@ -8,6 +8,8 @@
 #include <optional>
 #include <sstream>
 
+#include "core/symmetry.hpp"
+
 namespace at {
 namespace {
 
@@ -427,8 +429,13 @@ std::string scheme_to_json(const Scheme& s) {
   const Format& f = s.format;
   std::ostringstream o;
   o << "{\"n\": [" << f.n << ", " << f.m << ", " << f.p << "], \"m\": " << s.rank()
-    << ", \"z2\": " << (s.field == Field::Z2 ? "true" : "false") << ", \"field\": \"" << field_name(s.field) << "\",\n"
-    << "\"u\": " << rows(s.u, f.a_size()) << ",\n"
+    << ", \"z2\": " << (s.field == Field::Z2 ? "true" : "false") << ", \"field\": \"" << field_name(s.field) << "\",\n";
+  // A cyclic-invariant scheme says so (readers ignore these keys; verify recomputes them).
+  if (f.n == f.m && f.m == f.p)
+    if (const auto orbits = cyclic_orbits(s))
+      o << "\"symmetry\": \"cyclic\", \"cyclic_fixed_terms\": " << orbits->fixed.size()
+        << ", \"cyclic_orbits\": " << orbits->orbits.size() << ",\n";
+  o << "\"u\": " << rows(s.u, f.a_size()) << ",\n"
     << "\"v\": " << rows(s.v, f.b_size()) << ",\n"
     << "\"w\": " << rows(s.w, f.c_size()) << ",\n"
     << "\"multiplications\": " << strings(multiplication_formulas(s)) << ",\n"

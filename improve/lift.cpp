@@ -4,7 +4,10 @@
 #include <cmath>
 #include <stdexcept>
 #include <utility>
+#include <optional>
 #include <vector>
+
+#include "core/symmetry.hpp"
 
 namespace at::improve {
 namespace {
@@ -172,8 +175,11 @@ std::vector<uint64_t> residual(const Format& f, int rank, const std::vector<uint
 }
 
 // The lift of x0 (the scheme's coefficients mod F::p, as 0..p-1) with modulus F::p^bits.
+// tie[i]: the coefficient that coefficient i must equal (itself when free); tied coefficients move
+// together, so that a cyclic-invariant scheme stays invariant.
 template <class F>
-LiftResult lift(const Format& f, int rank, const std::vector<uint64_t>& x0, int bits, bool same_support) {
+LiftResult lift(const Format& f, int rank, const std::vector<uint64_t>& x0, const std::vector<int>& tie, int bits,
+                bool same_support) {
   const int p = F::p, na = f.a_size(), nb = f.b_size(), nc = f.c_size();
   const long entries = long(na) * nb * nc;
   const Modulus mod{p == 2 ? 0 : power(p, bits)};
@@ -189,16 +195,21 @@ LiftResult lift(const Format& f, int rank, const std::vector<uint64_t>& x0, int 
   }
   const int len[3] = {na, nb, nc};
   const size_t off[3] = {0, size_t(rank) * na, size_t(rank) * (na + nb)};
-  std::vector<int> unknowns;  // coefficient positions that may change
+  std::vector<int> unknowns, col_of(x.size(), -1);  // the free coefficients that may change, and their columns
   for (size_t i = 0; i < x.size(); ++i)
-    if (!same_support || x0[i]) unknowns.push_back(int(i));
+    if (tie[i] == int(i) && (!same_support || x0[i])) {
+      col_of[i] = int(unknowns.size());
+      unknowns.push_back(int(i));
+    }
 
-  // Jacobian mod p: d(u_r⊗v_r⊗w_r)/d(u_r[a]) = e_a⊗v_r⊗w_r, evaluated at x0.
+  // Jacobian mod p: d(u_r⊗v_r⊗w_r)/d(u_r[a]) = e_a⊗v_r⊗w_r, evaluated at x0; a column sums the
+  // derivatives of the coefficients tied to its unknown.
   const int cols = int(unknowns.size()), words = (cols + 63) / 64;
   const size_t stride = size_t(F::planes) * words;
   std::vector<uint64_t> jac(size_t(entries) * stride, 0);
-  for (int col = 0; col < cols; ++col) {
-    const size_t pos = size_t(unknowns[size_t(col)]);
+  for (size_t pos = 0; pos < x.size(); ++pos) {
+    const int col = col_of[size_t(tie[pos])];
+    if (col < 0) continue;
     const int role = pos >= off[2] ? 2 : pos >= off[1] ? 1 : 0;
     const int r = int((pos - off[role]) / size_t(len[role])), at = int((pos - off[role]) % size_t(len[role]));
     const int o1 = (role + 1) % 3, o2 = (role + 2) % 3;
@@ -210,8 +221,8 @@ LiftResult lift(const Format& f, int rank, const std::vector<uint64_t>& x0, int 
         if (!x2) continue;
         int idx[3];
         idx[role] = at, idx[o1] = i1, idx[o2] = i2;
-        const long e = (long(idx[0]) * nb + idx[1]) * nc + idx[2];
-        F::set(&jac[size_t(e) * stride], words, col, int(x1 * x2 % uint64_t(p)));
+        uint64_t* row = &jac[size_t((long(idx[0]) * nb + idx[1]) * nc + idx[2]) * stride];
+        F::set(row, words, col, int((uint64_t(F::get(row, words, col)) + x1 * x2) % uint64_t(p)));
       }
     }
   }
@@ -255,9 +266,9 @@ LiftResult lift(const Format& f, int rank, const std::vector<uint64_t>& x0, int 
                                     std::to_string(result.free_variables) + " free variables)";
       return result;
     }
-    for (int col = 0; col < cols; ++col) {
-      uint64_t& xc = x[size_t(unknowns[size_t(col)])];
-      xc = mod.add(xc, delta[size_t(col)] * pk);
+    for (size_t i = 0; i < x.size(); ++i) {
+      const int col = col_of[size_t(tie[i])];
+      if (col >= 0) x[i] = mod.add(x[i], delta[size_t(col)] * pk);
     }
     result.steps = k;
     Scheme z = as_scheme([&](uint64_t v) { return Rational(symmetric(v % (pk * uint64_t(p)), pk * uint64_t(p))); });
@@ -284,6 +295,44 @@ LiftResult lift(const Format& f, int rank, const std::vector<uint64_t>& x0, int 
   result.message = lifted + " but found no small rational coefficients that hold over Q (free variables set to 0; " +
                    std::to_string(result.free_variables) + " free variables)";
   return result;
+}
+
+// Ties for a scheme that is cyclic-invariant mod p with the terms of each orbit exact rotations of
+// each other mod p and fixed terms (x,x,x) (as improve --symmetry writes them): each coefficient
+// tied to the one of its fixed term's u or its orbit's first term. Empty when the scheme is not so.
+std::vector<int> cyclic_ties(const Scheme& s, const std::vector<uint64_t>& x0, int p) {
+  const Format& f = s.format;
+  if (f.n != f.m || f.m != f.p) return {};
+  std::optional<CyclicOrbits> orbits;
+  try {
+    orbits = cyclic_orbits(s, p == 2 ? Field::Z2 : Field::Z3);
+  } catch (const std::domain_error&) {
+    return {};
+  }
+  if (!orbits) return {};
+  const int len = f.a_size(), rank = s.rank();
+  auto pos = [&](int role, int t, int a) { return (size_t(role) * rank + t) * len + a; };
+  std::vector<int> tie(x0.size());
+  for (size_t i = 0; i < tie.size(); ++i) tie[i] = int(i);
+  auto tie_term = [&](int t, int t0, int shift) {  // term t = term t0 with its factors rotated by shift
+    for (int role = 0; role < 3; ++role)
+      for (int a = 0; a < len; ++a) {
+        const size_t from = pos(role, t, a), to = pos((role + shift) % 3, t0, a);
+        if (x0[from] != x0[to]) return false;
+        tie[from] = int(to);
+      }
+    return true;
+  };
+  for (int t : orbits->fixed)
+    for (int shift = 1; shift < 3; ++shift)
+      for (int a = 0; a < len; ++a) {  // v and w of a fixed term tied to its u
+        const size_t from = pos(shift, t, a), to = pos(0, t, a);
+        if (x0[from] != x0[to]) return {};
+        tie[from] = int(to);
+      }
+  for (const auto& o : orbits->orbits)
+    if (!tie_term(o[1], o[0], 1) || !tie_term(o[2], o[0], 2)) return {};
+  return tie;
 }
 
 }  // namespace
@@ -324,7 +373,22 @@ LiftResult hensel_lift(const Scheme& s, const LiftOptions& o) {
   if (long(f.a_size()) * f.b_size() * f.c_size() > (1L << 20))
     throw std::invalid_argument("format " + f.str() + " is too large to lift here");
   const std::vector<uint64_t> x0 = residues(s, p);
-  return p == 2 ? lift<Gf2>(f, s.rank(), x0, bits, o.same_support) : lift<Gf3>(f, s.rank(), x0, bits, o.same_support);
+  auto run = [&](const std::vector<int>& tie) {
+    return p == 2 ? lift<Gf2>(f, s.rank(), x0, tie, bits, o.same_support)
+                  : lift<Gf3>(f, s.rank(), x0, tie, bits, o.same_support);
+  };
+  std::vector<int> free(x0.size());
+  for (size_t i = 0; i < free.size(); ++i) free[i] = int(i);
+  const std::vector<int> tie = o.keep_cyclic ? cyclic_ties(s, x0, p) : std::vector<int>{};
+  if (tie.empty()) return run(free);
+  LiftResult r = run(tie);
+  if (r.ok) {
+    r.message += ", cyclic-invariant (the fixed terms and orbit representatives lifted)";
+    return r;
+  }
+  LiftResult any = run(free);
+  any.message += " (no cyclic-invariant lift: " + r.message + ")";
+  return any;
 }
 
 }  // namespace at::improve

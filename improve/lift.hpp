@@ -20,6 +20,10 @@ struct LiftOptions {
   // p = 2, 2..39 for p = 3 (3^39 < 2^62, so sums of two residues stay below 2^64).
   int bits = 0;
   bool same_support = true;   // only coefficients non-zero mod p may change (the zero pattern is kept)
+  // A cyclic-invariant scheme (fixed terms (x,x,x), orbits of exact rotations mod p, as improve
+  // --symmetry cyclic writes them) is lifted through its fixed terms and orbit representatives, so
+  // that the lift is invariant too; when that has no solution, as any scheme (the message says so).
+  bool keep_cyclic = true;
 };
 
 // The largest `bits` for `prime`; throws std::invalid_argument for a prime other than 2 or 3.

@@ -189,7 +189,8 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   result.threads = o.threads;
   metrics.emit({{"event", "start"}, {"format", start.format.str()}, {"field", field_name(o.search.field)},
                 {"rank", start.rank()}, {"threads", o.threads}, {"pool_size", o.search.pool_size},
-                {"seed", o.search.seed}, {"time_limit", o.time_limit}, {"objective", objective_name(o.search.objective)}});
+                {"seed", o.search.seed}, {"time_limit", o.time_limit}, {"objective", objective_name(o.search.objective)},
+                {"symmetry", symmetry_name(o.search.symmetry)}});
   {
     Reporter reporter(store ? &*store : nullptr, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
     try {

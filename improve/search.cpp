@@ -13,6 +13,7 @@
 #include "core/rng.hpp"
 #include "core/scheme_store.hpp"
 #include "improve/flip_state.hpp"
+#include "improve/sym_flip_state.hpp"
 
 namespace at::improve {
 namespace {
@@ -80,9 +81,10 @@ struct WalkLimits {
 // sampled every lim.sample_every flips (the first met). The sampled exact count replaced a cheaper
 // proxy, the non-zero coefficients: it steered away from shared subexpressions (Winograd's variant
 // has more non-zeros than Strassen's, 42 against 36, but 15 additions against 18).
-template <class Ring>
+// State: FlipState or SymFlipState.
+template <class State, class Ring>
 Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim, Best& best, bool by_additions) {
-  FlipState<Ring> st(from, ring);
+  State st(from, ring);
   int low = st.rank();
   Scheme low_scheme = by_additions ? st.to_scheme() : from;
   long low_additions = by_additions ? additions_after_elimination(low_scheme) : 0;
@@ -123,10 +125,10 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
   return st.rank() == low && !by_additions ? st.to_scheme() : low_scheme;
 }
 
-template <class Ring>
+template <class State, class Ring>
 Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, SearchProgress& progress,
            const BestCallback& on_best) {
-  const Scheme first = FlipState<Ring>(start, ring).to_scheme();
+  const Scheme first = State(start, ring).to_scheme();
   Best best;
   best.rank = first.rank();
   best.progress = &progress;
@@ -156,8 +158,8 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
     const long flips_before = progress.flips.load();
     std::vector<Scheme> out(static_cast<size_t>(k));
     tbb::parallel_for(0, k, [&](int i) {
-      out[size_t(i)] = walk(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)), lim,
-                            best, by_additions);
+      out[size_t(i)] = walk<State>(pool[size_t(i)], ring, Rng::stream(o.seed, uint64_t(gen) * uint64_t(k) + uint64_t(i)),
+                                   lim, best, by_additions);
       if (by_additions) best.offer_additions(out[size_t(i)]);
     });
     progress.generations.store(gen + 1);
@@ -211,27 +213,44 @@ long default_walk_flips(const Format& f) { return 2000L * f.naive_rank(); }
 
 long default_plus_after(const Format& f) { return 100L * f.naive_rank(); }
 
-Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
-  check_flip_format(start.format);
+namespace {
+
+// Picks the ring for options.field and the format, then runs the pool search on State<Ring>.
+template <template <class> class State>
+Scheme run_in_ring(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
   const Format& f = start.format;
   const bool narrow = std::max({f.a_size(), f.b_size(), f.c_size()}) <= kNarrowLength;
   if (o.field == Field::Z2)
-    return narrow ? run(start, Z2Ring{}, o, progress, on_best) : run(start, Z2RingWide{}, o, progress, on_best);
+    return narrow ? run<State<Z2Ring>>(start, Z2Ring{}, o, progress, on_best)
+                  : run<State<Z2RingWide>>(start, Z2RingWide{}, o, progress, on_best);
   if (o.field == Field::Z3)
-    return narrow ? run(start, Z3Ring{}, o, progress, on_best) : run(start, Z3RingWide{}, o, progress, on_best);
+    return narrow ? run<State<Z3Ring>>(start, Z3Ring{}, o, progress, on_best)
+                  : run<State<Z3RingWide>>(start, Z3RingWide{}, o, progress, on_best);
   if (o.field != Field::Z) throw std::invalid_argument("the flip graph works over Z2, Z3 or Z, not " + field_name(o.field));
   if (o.bound < 1 || o.bound > ZRing::kMaxBound)
     throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
   if (o.bound == 1)
-    return narrow ? run(start, TernaryRing{}, o, progress, on_best) : run(start, TernaryRingWide{}, o, progress, on_best);
+    return narrow ? run<State<TernaryRing>>(start, TernaryRing{}, o, progress, on_best)
+                  : run<State<TernaryRingWide>>(start, TernaryRingWide{}, o, progress, on_best);
   if (narrow) {
     ZRing ring;
     ring.bound = o.bound;
-    return run(start, ring, o, progress, on_best);
+    return run<State<ZRing>>(start, ring, o, progress, on_best);
   }
   ZRingWide ring;
   ring.bound = o.bound;
-  return run(start, ring, o, progress, on_best);
+  return run<State<ZRingWide>>(start, ring, o, progress, on_best);
+}
+
+}  // namespace
+
+Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
+  check_flip_format(start.format);
+  if (o.symmetry == Symmetry::Cyclic) {
+    check_cyclic_format(start.format);
+    return run_in_ring<SymFlipState>(start, o, progress, on_best);
+  }
+  return run_in_ring<FlipState>(start, o, progress, on_best);
 }
 
 }  // namespace at::improve

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/scheme.hpp"
+#include "core/symmetry.hpp"
 
 namespace at::improve {
 
@@ -42,8 +43,11 @@ struct SearchOptions {
   double seconds = 0;       // stop after this long, setting progress.stop (0: no limit)
   uint64_t seed = 1;
   Objective objective = Objective::Rank;
-  long plateau_generations = 20;
-  long sample_every = 16;         // additions objectives: flips between a walk's exact addition counts  // RankAdditions: generations without a lower rank before it turns to additions
+  long plateau_generations = 20;  // RankAdditions: generations without a lower rank before it turns to additions
+  long sample_every = 16;         // additions objectives: flips between a walk's exact addition counts
+  // Cyclic: the walks stay on cyclic-invariant schemes (SymFlipState); the start must be one, of
+  // a square format, and every scheme offered or returned is the full, invariant scheme.
+  Symmetry symmetry = Symmetry::None;
 };
 
 // Shared with the caller while a search runs (read for progress lines, stop set from outside).
@@ -69,7 +73,7 @@ long default_plus_after(const Format& f);
 // a scheme of the best rank found, from the final pool (start itself, reduced, when nothing
 // better was found). Threads: whatever
 // oneTBB allows (the caller's task_arena or tbb::global_control). Throws std::invalid_argument when the
-// format or coefficients do not fit the flip graph.
+// format or coefficients do not fit the flip graph (with symmetry: when the start is not invariant).
 Scheme search(const Scheme& start, const SearchOptions& options, SearchProgress& progress,
               const BestCallback& on_best = {});
 

@@ -1,5 +1,6 @@
-// alphatensor bench improve: flip-graph speed (flips/s per thread) and time from the naive scheme to
-// rank 7 (2x2x2) and 23 (3x3x3) over GF(2) and GF(3), one thread, median of several seeds.
+// alphatensor bench improve: flip-graph speed (flips/s per thread; with cyclic symmetry, flips of
+// orbits, each three flips of the full scheme) and time from the naive scheme to rank 7 (2x2x2)
+// and 23 (3x3x3) over GF(2) and GF(3) (and 23 mod 2 with symmetry), one thread, median of several seeds.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -41,7 +42,7 @@ Timed timed_search(const Scheme& start, const improve::SearchOptions& o, int thr
 
 // Seconds for the whole `alphatensor improve` process (start-up, search, verified writes, exit) to
 // reach `rank` from the naive scheme on one thread, or -1 if it did not.
-double whole_process(const Format& f, Field field, int rank, int seed, double limit) {
+double whole_process(const Format& f, Field field, int rank, Symmetry symmetry, int seed, double limit) {
   char dir[] = "/tmp/alphatensor_bench_XXXXXX";
   if (!::mkdtemp(dir)) throw std::runtime_error("cannot create a temporary folder");
   const std::string d = dir;
@@ -50,7 +51,8 @@ double whole_process(const Format& f, Field field, int rank, int seed, double li
   if (n <= 0) throw std::runtime_error("cannot find the alphatensor binary");
   const std::string cmd = std::string(self, size_t(n)) + " improve --format " + std::to_string(f.n) + "," + std::to_string(f.m) + "," +
                           std::to_string(f.p) + " --field " + field_name(field) + " --target-rank " + std::to_string(rank) + " --threads 1 --seed " +
-                          std::to_string(seed) + " --time-limit " + std::to_string(limit) + "s --out " + d + " > /dev/null";
+                          std::to_string(seed) + " --symmetry " + symmetry_name(symmetry) + " --time-limit " + std::to_string(limit) +
+                          "s --out " + d + " > /dev/null";
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = std::system(cmd.c_str());
   const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -90,6 +92,11 @@ int bench_improve(const std::vector<std::string>& args) {
              double(r.flips) / r.seconds / t, "flips/s");
       if (t == threads) break;
     }
+    o.symmetry = Symmetry::Cyclic;  // 4 fixed terms and 20 orbits
+    o.pool_size = 8;
+    const Timed r = timed_search(naive444, o, 1, secs);
+    report(json, "improve", "orbit flips/s, 4x4x4 with cyclic symmetry over " + field_name(field) + ", 1 thread",
+           double(r.flips) / r.seconds, "flips/s");
   }
 
   // Time from the naive scheme to a target rank over GF(2) and GF(3), one thread (includes setup).
@@ -97,9 +104,10 @@ int bench_improve(const std::vector<std::string>& args) {
     Format format;
     Field field;
     int rank;
+    Symmetry symmetry = Symmetry::None;
   };
   for (const Goal& g : {Goal{{2, 2, 2}, Field::Z2, 7}, Goal{{3, 3, 3}, Field::Z2, 23}, Goal{{2, 2, 2}, Field::Z3, 7},
-                        Goal{{3, 3, 3}, Field::Z3, 23}}) {
+                        Goal{{3, 3, 3}, Field::Z3, 23}, Goal{{3, 3, 3}, Field::Z2, 23, Symmetry::Cyclic}}) {
     std::vector<double> times;
     int reached = 0;
     for (int s = 1; s <= seeds; ++s) {
@@ -107,7 +115,8 @@ int bench_improve(const std::vector<std::string>& args) {
       o.field = g.field;
       o.target_rank = g.rank;
       o.seed = uint64_t(s);
-      o.pool_size = 1;
+      o.pool_size = g.symmetry == Symmetry::Cyclic ? 8 : 1;  // as improve's default: one symmetric walk often stalls
+      o.symmetry = g.symmetry;
       const Timed r = timed_search(naive_scheme(g.format), o, 1, limit);
       reached += r.rank <= g.rank;
       times.push_back(r.rank <= g.rank ? r.seconds : limit);
@@ -115,11 +124,12 @@ int bench_improve(const std::vector<std::string>& args) {
     std::vector<double> process;
     int process_reached = 0;
     for (int s = 1; s <= seeds; ++s) {
-      const double t = whole_process(g.format, g.field, g.rank, s, limit);
+      const double t = whole_process(g.format, g.field, g.rank, g.symmetry, s, limit);
       process_reached += t >= 0;
       process.push_back(t >= 0 ? t : limit);
     }
-    const std::string name = g.format.str() + (g.field == Field::Z2 ? " GF(2)" : " GF(3)") + " naive to rank " + std::to_string(g.rank) + ", 1 thread";
+    const std::string name = g.format.str() + (g.field == Field::Z2 ? " GF(2)" : " GF(3)") + " naive to rank " + std::to_string(g.rank) +
+                             (g.symmetry == Symmetry::Cyclic ? " with cyclic symmetry" : "") + ", 1 thread";
     for (auto* v : {&times, &process}) {
       const std::string kind = v == &times ? " (in process)" : " (whole improve process, files written)";
       std::sort(v->begin(), v->end());

@@ -10,6 +10,7 @@
 #include "core/ops.hpp"
 #include "core/scheme_io.hpp"
 #include "core/scheme_store.hpp"
+#include "core/symmetry.hpp"
 #include "core/threads.hpp"
 #include "improve/lift.hpp"
 #include "improve/meta.hpp"
@@ -69,6 +70,9 @@ int cmd_improve(const std::vector<std::string>& args) {
       ("plus-after", po::value<long>()->default_value(0),
        "flips without a reduction before a plus transition (0: 100 x naive rank; -1: never)")
       ("bound", po::value<int>()->default_value(1), "over Z: largest |coefficient| (1: ternary {-1,0,1})")
+      ("symmetry", po::value<std::string>()->default_value("none"),
+       "none or cyclic: walk on schemes invariant under (u,v,w) -> (v,w,u) (square formats; the start must be invariant, "
+       "as naive and strassen are)")
       ("max-generations", po::value<long>()->default_value(0), "stop after this many pool generations (0: no limit)")
       ("objective", po::value<std::string>()->default_value("rank"),
        "rank (stop at the target rank), additions (at the best rank, also fewer additions after common-subexpression "
@@ -103,6 +107,11 @@ int cmd_improve(const std::vector<std::string>& args) {
   run.time_limit = parse_duration(vm["time-limit"].as<std::string>());
   run.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_thread_count();
   o.bound = vm["bound"].as<int>();
+  try {
+    o.symmetry = parse_symmetry(vm["symmetry"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--symmetry: ") + e.what());
+  }
   o.target_rank = vm["target-rank"].as<int>();
   o.seed = vm["seed"].as<uint64_t>();
   o.pool_size = vm["pool-size"].as<int>() > 0 ? vm["pool-size"].as<int>() : std::max(8, run.threads);
@@ -124,6 +133,13 @@ int cmd_improve(const std::vector<std::string>& args) {
   run.metrics_path = vm.count("json-metrics") ? vm["json-metrics"].as<std::string>() : run.out_dir + "/metrics.jsonl";
 
   Scheme start = start_scheme(vm);
+  if (o.symmetry == Symmetry::Cyclic) {
+    try {
+      check_cyclic_format(start.format);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--symmetry cyclic: ") + e.what());
+    }
+  }
   if (vm["resume"].as<bool>()) {
     std::string from;
     start = improve::resume_start(start, o.field, run.out_dir, &from);
@@ -137,7 +153,8 @@ int cmd_improve(const std::vector<std::string>& args) {
   const std::atomic<bool>& stop = stop_on_signals();
   const bool live = interactive_stdout();
   run.progress_every = live ? 0.5 : 10;
-  const std::string what = start.format.str() + " over " + field_name(o.field);
+  const std::string what = start.format.str() + " over " + field_name(o.field) +
+                           (o.symmetry == Symmetry::Cyclic ? " (cyclic symmetry)" : "");
   improve::RunEvents events;
   events.on_best = [&](const Scheme& s, SchemeStore::Outcome r, double seconds, long) {
     std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << "[" << seconds << " s] " << what
@@ -212,7 +229,10 @@ int cmd_lift(const std::vector<std::string>& args) {
   write_scheme(out, r.scheme);
   std::cout << in << ": " << r.message << "; " << out << ": " << r.scheme.format.str() << " over "
             << field_name(r.scheme.field) << ", rank " << r.scheme.rank() << " (verified; largest |coefficient| "
-            << r.scheme.max_abs_numerator() << ")\n";
+            << r.scheme.max_abs_numerator() << ")";
+  // Lifting solves for every term separately, so an invariant scheme mod p may lift to one that is not.
+  const std::string cyclic = cyclic_summary(r.scheme, r.scheme.field);
+  std::cout << (cyclic.empty() ? "" : "; " + cyclic) << "\n";
   return kOk;
 }
 

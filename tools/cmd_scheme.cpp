@@ -5,6 +5,7 @@
 #include "core/ops.hpp"
 #include "core/rng.hpp"
 #include "core/scheme_io.hpp"
+#include "core/symmetry.hpp"
 #include "tools/cli.hpp"
 
 namespace at::cli {
@@ -102,9 +103,10 @@ int cmd_scheme(const std::vector<std::string>& args) {
     const std::string out = vm["output"].as<std::string>();
     write_scheme(out, s);
     const SchemeStats st = scheme_stats(s);
+    const std::string cyclic = cyclic_summary(s, s.field);
     std::cout << out << ": " << s.format.str() << " over " << field_name(s.field) << ", rank " << st.rank
               << " (verified; " << st.nonzeros << " non-zero coefficients, " << st.additions << " additions, " << st.additions_cse
-              << " with common subexpressions)\n";
+              << " with common subexpressions)" << (cyclic.empty() ? "" : "; " + cyclic) << "\n";
   } else {
     std::cout << scheme_to_json(s);
   }

@@ -45,6 +45,7 @@ int cmd_verify(const std::vector<std::string>& args) {
     const lib::Field field = override_field ? over : s.field();
     const lib::Verification r = s.verify(field);
     const lib::Statistics st = s.statistics();
+    const lib::Cyclic cyclic = s.cyclic(field);
     const std::string format = lib::to_string(st.format);
     any_invalid |= !r.valid;
     if (as_json) {
@@ -52,12 +53,17 @@ int cmd_verify(const std::vector<std::string>& args) {
                        {"rank", st.rank}, {"status", r.valid ? "valid" : "invalid"},
                        {"nonzeros", st.nonzeros}, {"additions", st.additions}, {"additions_cse", st.additions_cse}};
       if (!r.valid) j["error"] = r.error;
+      if (cyclic.square) {
+        j["cyclic_invariant"] = cyclic.invariant;
+        if (cyclic.invariant) j["fixed_terms"] = cyclic.fixed_terms, j["orbits"] = cyclic.orbits;
+      }
       std::cout << j.dump() << "\n";
     } else {
       std::cout << path << ": " << format << " over " << lib::field_name(field) << ", rank " << st.rank << ": ";
       if (r.valid) std::cout << "VALID (" << st.nonzeros << " non-zero coefficients, " << st.additions << " additions, "
-                             << st.additions_cse << " with common subexpressions)\n";
-      else std::cout << "INVALID: " << r.error << "\n";
+                             << st.additions_cse << " with common subexpressions)";
+      else std::cout << "INVALID: " << r.error;
+      std::cout << (cyclic.summary.empty() ? "" : "; " + cyclic.summary) << "\n";
     }
   }
   std::cout.flush();

@@ -112,3 +112,24 @@ BOOST_AUTO_TEST_CASE(lift_command_mod_3) {
   BOOST_TEST(run("lift --mod 5 " + schemes + "3x3x3_r23_Z.json -o " + dir + "/b.json").code == 2);
   BOOST_TEST(run("lift --mod 3 --bits 40 " + schemes + "3x3x3_r23_Z.json -o " + dir + "/b.json").code == 2);
 }
+
+BOOST_AUTO_TEST_CASE(improve_with_cyclic_symmetry) {
+  const std::string dir = temp_dir();
+  const Run r = run("improve --format 3,3,3 --symmetry cyclic --target-rank 23 --threads 1 --out " + dir +
+                    " --time-limit 60s --json-metrics " + dir + "/metrics.jsonl");
+  BOOST_TEST_REQUIRE(r.code == 0, r.out);
+  const std::string file = dir + "/schemes/3x3x3_r23_Z2.json";
+  BOOST_TEST(slurp(file).find("\"symmetry\": \"cyclic\"") != std::string::npos);
+  const Run v = run("verify " + file);
+  BOOST_TEST(v.code == 0, v.out);
+  BOOST_TEST(v.out.find("cyclic-invariant: yes (") != std::string::npos, v.out);
+  BOOST_TEST(slurp(dir + "/metrics.jsonl").find("\"symmetry\":\"cyclic\"") != std::string::npos);
+  // Refused in one line, exit 2: a non-square format, a start that is not invariant, an unknown symmetry.
+  const Run square = run("improve --format 2,2,3 --symmetry cyclic --out " + dir);
+  BOOST_TEST(square.code == 2);
+  BOOST_TEST(square.out.find("cyclic symmetry needs a square format n,n,n, not 2x2x3") != std::string::npos, square.out);
+  const Run start = run("improve --from " + schemes + "3x3x3_r23_Z2.json --symmetry cyclic --out " + dir);
+  BOOST_TEST(start.code == 2);
+  BOOST_TEST(start.out.find("not cyclic-invariant") != std::string::npos, start.out);
+  BOOST_TEST(run("improve --format 2,2,2 --symmetry mirror --out " + dir).code == 2);
+}

@@ -69,6 +69,15 @@ struct Statistics {
   int64_t largest_denominator = 1;  // 1 for an integer scheme
 };
 
+// Cyclic symmetry (u, v, w) -> (v, w, u) of a square format's scheme, in a given arithmetic.
+struct Cyclic {
+  bool square = false;     // n = m = p (otherwise the rest is empty)
+  bool invariant = false;  // the shift maps the terms to themselves (up to the scaling of each term)
+  int fixed_terms = 0;     // terms x⊗x⊗x
+  int orbits = 0;          // orbits of three terms
+  std::string summary;     // "cyclic-invariant: yes (F fixed, K orbits)", "cyclic-invariant: no" or ""
+};
+
 class Scheme {
  public:
   Scheme();  // empty (rank 0, format 0x0x0)
@@ -85,6 +94,7 @@ class Scheme {
   // Exact check in the scheme's own field, or in `over`.
   Verification verify() const;
   Verification verify(Field over) const;
+  Cyclic cyclic(Field over) const;
   // Verifies in the scheme's field, then writes atomically (.json or .exp by extension). Throws
   // Error(InvalidScheme) without writing when it does not hold, Error(InvalidArgument) for an
   // unknown extension.
