@@ -1,4 +1,4 @@
-// alphatensor convert IN OUT: between .json and .exp (by extension), verified before writing.
+// alphatensor convert IN OUT: between .json, .exp and .txt (by extension), verified before writing.
 #include <iostream>
 
 #include "core/scheme_io.hpp"
@@ -8,8 +8,8 @@ namespace at::cli {
 
 int cmd_convert(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("in", po::value<std::string>()->required(), "input scheme (.json or .exp)")(
-      "out", po::value<std::string>()->required(), "output scheme (.json or .exp)");
+  opts.add_options()("in", po::value<std::string>()->required(), "input scheme (.json, .exp or .txt)")(
+      "out", po::value<std::string>()->required(), "output scheme (.json, .exp or .txt)");
   po::positional_options_description pos;
   pos.add("in", 1).add("out", 1);
   po::variables_map vm;
