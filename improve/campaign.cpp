@@ -1,12 +1,9 @@
 #include "improve/campaign.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <mutex>
 #include <set>
 #include <stdexcept>
-#include <tbb/global_control.h>
-#include <thread>
 
 #include "core/build_info.hpp"
 #include "core/builtin.hpp"
@@ -16,6 +13,7 @@
 #include "core/scheme_store.hpp"
 #include "improve/lift.hpp"
 #include "improve/meta.hpp"
+#include "improve/run.hpp"
 #include "improve/search.hpp"
 
 namespace at::improve {
@@ -248,10 +246,6 @@ void Schedule::from_json(const json& j) {
 
 namespace {
 
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 // Keeps the better of two schemes of a format: lower rank, or ours at equal rank.
 void consider(KnownMap& known, Scheme s, bool ours, const std::string& origin, Field field, int bound) {
   if (!to_campaign_field(s, field, bound)) return;
@@ -266,12 +260,15 @@ void consider(KnownMap& known, Scheme s, bool ours, const std::string& origin, F
 class Campaign {
  public:
   Campaign(const CampaignOptions& o, const std::atomic<bool>& stop, const std::function<void(const json&)>& on_event)
-      : o_(o), stop_(stop), on_event_(on_event), store_(o.out), schedule_(o.formats), order_(schedule_.order()) {}
+      : o_(o), stop_(stop), on_event_(on_event), schedule_(o.formats), order_(schedule_.order()) {}
 
   bool run();
 
  private:
   void emit(json j);
+  // Offers to the folder's store as it is now (each improve::run keeps its own store of the same
+  // folder, so a store kept here would not know the runs' finds).
+  SchemeStore::Outcome offer(const Scheme& s, const std::string& source) { return SchemeStore(o_.out).offer(s, source); }
   void load_known();
   void load_state();
   void save_state() const;
@@ -286,7 +283,6 @@ class Campaign {
   const CampaignOptions& o_;
   const std::atomic<bool>& stop_;
   const std::function<void(const json&)>& on_event_;
-  SchemeStore store_;
   Schedule schedule_;
   const std::vector<Format>& order_;
   KnownMap known_;
@@ -395,7 +391,7 @@ void Campaign::try_lift(const Scheme& s, bool ours) {
     const std::string source = std::string(ours ? "campaign" : kCopiedSourcePrefix) + ": Hensel lift of the " +
                                field_name(s.field) + " scheme";
     j["field"] = field_name(r.scheme.field);
-    j["stored"] = store_.offer(r.scheme, source) == SchemeStore::Outcome::NewBest;
+    j["stored"] = offer(r.scheme, source) == SchemeStore::Outcome::NewBest;
   }
   emit(j);
 }
@@ -435,47 +431,38 @@ void Campaign::visit(const Format& f, const std::string& reason) {
         {"rank", rank_before}, {"target", best_known_rank(f, o_.field)}, {"start", start.origin},
         {"start_rank", start.scheme.rank()}, {"start_ours", start.ours}, {"candidates", top}, {"seed", seed}});
 
-  const std::string seed_source = std::string(start.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") + start.origin;
-  const int stored = store_.best_rank(f, o_.field);
-  if (stored < 0 || start.scheme.rank() < stored) store_.offer(start.scheme, seed_source);  // a better seed
+  // The seed goes to the store first with its own provenance (copied or ours); run() then offers
+  // it again as its start, a duplicate.
+  offer(start.scheme, std::string(start.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") + start.origin);
   consider(known_, start.scheme, start.ours, start.origin, o_.field, o_.bound);
 
-  SearchOptions so;
-  so.field = o_.field;
-  so.bound = o_.bound;
-  so.target_rank = best_known_rank(f, o_.field);
-  so.pool_size = o_.pool_size;
-  so.seconds = slice;
-  so.seed = seed;
-  SearchProgress progress;
-  const double t0 = now_seconds();
-  const std::string source = "campaign flip graph from " + start.origin + " (rank " + std::to_string(start.scheme.rank()) +
-                             "), visit " + std::to_string(visit_no) + ", seed " + std::to_string(seed);
-  // Every find is stored (verified, fsynced) before the walks go on, so a kill loses none.
-  auto on_best = [&](const Scheme& s) {
-    const SchemeStore::Outcome r = store_.offer(s, source);
-    emit({{"event", "best"}, {"format", s.format.str()}, {"rank", s.rank()}, {"seconds", now_seconds() - t0},
-          {"stored", r == SchemeStore::Outcome::NewBest}, {"valid", r != SchemeStore::Outcome::Invalid}});
+  RunOptions ro;
+  ro.search.field = o_.field;
+  ro.search.bound = o_.bound;
+  ro.search.target_rank = best_known_rank(f, o_.field);
+  ro.search.pool_size = o_.pool_size;
+  ro.search.seed = seed;
+  ro.out_dir = o_.out;
+  ro.threads = o_.threads;
+  ro.time_limit = slice;
+  ro.source = "campaign flip graph from " + start.origin + " (rank " + std::to_string(start.scheme.rank()) + "), visit " +
+              std::to_string(visit_no) + ", seed " + std::to_string(seed);
+  // run() stores every find (verified, fsynced) on its reporter thread before reporting it here,
+  // so a kill loses none.
+  RunEvents events;
+  events.on_best = [&](const Scheme& s, SchemeStore::Outcome r, double seconds, long flips) {
+    if (s.rank() < start.scheme.rank())
+      emit({{"event", "best"}, {"format", s.format.str()}, {"rank", s.rank()}, {"seconds", seconds}, {"flips", flips},
+            {"stored", r == SchemeStore::Outcome::NewBest}});
   };
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {  // passes a stop from outside (signal) to the walks
-    while (!done.load()) {
-      if (stop_.load()) progress.stop.store(true);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
-  Scheme best;
-  try {
-    best = search(start.scheme, so, progress, on_best);
-  } catch (...) {
-    done.store(true);
-    watcher.join();
-    throw;
-  }
-  done.store(true);
-  watcher.join();
-  const double t = now_seconds() - t0;
-  if (stop_.load()) return;  // the visit is redone on --resume (current_ stays in the state)
+  events.on_progress = [&](const RunProgress& p) {
+    emit({{"event", "progress"}, {"format", f.str()}, {"seconds", p.seconds}, {"best_rank", p.best_rank},
+          {"flips", p.flips}, {"flips_per_second", p.flips_per_second}});
+  };
+  const RunResult result = improve::run(start.scheme, ro, events, &stop_);
+  const double t = result.seconds;
+  if (result.stopped_by == "cancel") return;  // the visit is redone on --resume (current_ stays in the state)
+  const Scheme& best = result.best;
   if (best.rank() < start.scheme.rank()) consider(known_, best, true, "flip graph", o_.field, o_.bound);
   const int rank_after = rank_of(f);
   if (rank_after < rank_before && o_.lift && is_modular(o_.field)) try_lift(known_.at(f).scheme, known_.at(f).ours);
@@ -483,7 +470,7 @@ void Campaign::visit(const Format& f, const std::string& reason) {
   spent_[f] += t;
   elapsed_ += t;
   emit({{"event", "visit_end"}, {"format", f.str()}, {"visit", visit_no}, {"seconds", t}, {"rank_before", rank_before},
-        {"rank", rank_after}, {"target", so.target_rank}, {"flips", progress.flips.load()}, {"revisit", marked}});
+        {"rank", rank_after}, {"target", ro.search.target_rank}, {"flips", result.flips}, {"revisit", marked}});
   current_ = json();
   save_state();
 }
@@ -494,10 +481,11 @@ bool Campaign::run() {
   load_known();
   // The store holds the best scheme of every format from the start, seeds included (as copied
   // when they are), so a format at its best known rank from a seed has its file too.
+  SchemeStore store(o_.out);
   for (const Format& f : order_)
     if (auto it = known_.find(f); it != known_.end())
-      store_.offer(it->second.scheme, std::string(it->second.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") +
-                                          it->second.origin);
+      store.offer(it->second.scheme, std::string(it->second.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") +
+                                         it->second.origin);
   json parts = json::object(), targets = json::object();
   for (const Format& f : order_) {
     json p = json::array();
@@ -509,7 +497,6 @@ bool Campaign::run() {
   emit({{"event", o_.resume ? "resume" : "start"}, {"field", field_name(o_.field)}, {"order", formats_json(order_)},
         {"parts", parts}, {"targets", targets}, {"seconds", o_.seconds}, {"threads", o_.threads},
         {"seed_from_data", o_.seed_from_data}, {"from_dirs", o_.from_dirs}, {"seed", o_.seed}});
-  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, size_t(std::max(1, o_.threads)));
   std::string why = "time limit";
   while (true) {
     if (stop_.load()) {

@@ -1,14 +1,12 @@
 // alphatensor campaign: flip-graph searches over many formats, each seeded from the best schemes
 // of smaller ones (the work is improve::run_campaign).
 #include <algorithm>
-#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
-#include "core/scheme_io.hpp"
+#include "core/threads.hpp"
 #include "improve/campaign.hpp"
 #include "tools/cli.hpp"
 #include "tools/discovery.hpp"
@@ -107,11 +105,7 @@ int cmd_campaign(const std::vector<std::string>& args) {
   o.resume = vm["resume"].as<bool>();
   o.bound = vm["bound"].as<int>();
   if (o.bound < 1) throw UsageError("--bound must be at least 1");
-  o.threads = vm["threads"].as<int>();
-  if (o.threads <= 0) {
-    const char* c = std::getenv("SLURM_CPUS_PER_TASK");
-    o.threads = c && std::atoi(c) > 0 ? std::atoi(c) : int(std::max(1u, std::thread::hardware_concurrency()));
-  }
+  o.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_thread_count();
   o.pool_size = vm["pool-size"].as<int>() > 0 ? vm["pool-size"].as<int>() : std::max(8, o.threads);
   o.seed = vm["seed"].as<uint64_t>();
   o.lift = !vm["no-lift"].as<bool>();
