@@ -210,14 +210,14 @@ bool Schedule::next(const OpenFn& open, Format& f, std::string& reason) const {
   return true;
 }
 
-std::vector<Format> Schedule::visited(const Format& f, bool improved, const OpenFn& open) {
+std::vector<Format> Schedule::visited(const Format& f, bool improved, const OpenFn& worth_it) {
   ++visits_[f];
   revisit_.erase(f);
   std::vector<Format> marked;
   if (!improved) return marked;
   for (const Format& g : order_) {
     const std::vector<Format> parts = parts_of(g);
-    if (std::find(parts.begin(), parts.end(), f) != parts.end() && open(g)) {
+    if (std::find(parts.begin(), parts.end(), f) != parts.end() && worth_it(g)) {
       revisit_.insert(g);
       marked.push_back(g);
     }
@@ -466,7 +466,11 @@ void Campaign::visit(const Format& f, const std::string& reason) {
   if (best.rank() < start.scheme.rank()) consider(known_, best, true, "flip graph", o_.field, o_.bound);
   const int rank_after = rank_of(f);
   if (rank_after < rank_before && o_.lift && is_modular(o_.field)) try_lift(known_.at(f).scheme, known_.at(f).ours);
-  json marked = formats_json(schedule_.visited(f, rank_after < rank_before, [&](const Format& g) { return open(g); }));
+  // A format is revisited when the improvement gives it a start below its best rank so far.
+  auto better_start = [&](const Format& g) {
+    return open(g) && seed_candidates(g, known_, o_.field, o_.bound).front().scheme.rank() < rank_of(g);
+  };
+  json marked = formats_json(schedule_.visited(f, rank_after < rank_before, better_start));
   spent_[f] += t;
   elapsed_ += t;
   emit({{"event", "visit_end"}, {"format", f.str()}, {"visit", visit_no}, {"seconds", t}, {"rank_before", rank_before},

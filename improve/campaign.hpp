@@ -71,9 +71,10 @@ class Schedule {
   // The first open format (in order) marked for a revisit, else the least visited open one (the
   // first in order among equals); `reason` says which. False when no format is open.
   bool next(const OpenFn& open, Format& f, std::string& reason) const;
-  // Counts a visit of f; when it improved f, marks every open format that f is a part of (and that
-  // is in the schedule) for a revisit and returns them.
-  std::vector<Format> visited(const Format& f, bool improved, const OpenFn& open);
+  // Counts a visit of f; when it improved f, marks every format of the schedule that f is a part
+  // of and that `worth_it` accepts (the campaign: open, and its best start is now below its best
+  // rank) for a revisit, and returns them.
+  std::vector<Format> visited(const Format& f, bool improved, const OpenFn& worth_it);
   int visits(const Format& f) const;
   nlohmann::json to_json() const;  // {"visits": {...}, "revisit": [...]}
   void from_json(const nlohmann::json& j);
