@@ -23,8 +23,9 @@ void print_event(const nlohmann::json& j) {
     o << j["format"].get<std::string>() << ": visit " << j["visit"] << " (" << j["reason"].get<std::string>() << "), "
       << j["slice"].get<double>() << " s from " << j["start"].get<std::string>() << " rank " << j["start_rank"]
       << (j["start_ours"].get<bool>() ? "" : " (copied seed)") << "; best " << j["rank"] << ", best known " << j["target"];
-  } else if (e == "best") {
-    o << j["format"].get<std::string>() << ": rank " << j["rank"] << (j["stored"].get<bool>() ? " (written)" : "");
+  } else if (e == "best") {  // only new bests of the campaign (a walk from naive passes many ranks)
+    if (!j["stored"].get<bool>()) return;
+    o << j["format"].get<std::string>() << ": rank " << j["rank"] << " (written)";
   } else if (e == "visit_end") {
     o << j["format"].get<std::string>() << ": " << j["rank_before"] << " -> " << j["rank"] << " (best known "
       << j["target"] << ") in " << j["seconds"].get<double>() << " s";
