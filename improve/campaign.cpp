@@ -413,7 +413,9 @@ void Campaign::visit(const Format& f, const std::string& reason) {
       rotation.push_back(&c);
       break;
     }
-  const Candidate& start = *rotation[size_t(visit_no) % rotation.size()];
+  // A revisit for a part's improvement starts from the lowest candidate, the one it brought.
+  const bool improved_part = reason == "a part improved";
+  const Candidate& start = improved_part ? cands.front() : *rotation[size_t(visit_no) % rotation.size()];
   // A redone visit keeps the rank it started from, so finds of the cut visit still mark revisits.
   const int rank_before = current_.is_null() ? rank_of(f) : current_.value("rank_before", rank_of(f));
   double open_weight = 0;
