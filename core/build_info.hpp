@@ -1,5 +1,7 @@
 #pragma once
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace at {
 
@@ -14,5 +16,8 @@ struct BuildInfo {
 const BuildInfo& build_info();
 // data/best_known_ranks.json as compiled into the binary.
 const char* best_known_ranks_json();
+// data/schemes/*.json as compiled into the binary: (file name, content), sorted by name
+// (defined in the generated data_schemes.cpp).
+const std::vector<std::pair<std::string, const char*>>& data_schemes();
 
 }  // namespace at

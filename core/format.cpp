@@ -1,5 +1,6 @@
 #include "core/format.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace at {
@@ -29,6 +30,12 @@ Format Format::parse(const std::string& s) {
   }
   if (pos != s.size()) throw std::invalid_argument("format '" + s + "' is not n,m,p");
   return Format{dims[0], dims[1], dims[2]};
+}
+
+Format Format::sorted() const {
+  int d[3] = {n, m, p};
+  std::sort(d, d + 3);
+  return Format{d[0], d[1], d[2]};
 }
 
 }  // namespace at

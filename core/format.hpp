@@ -25,6 +25,8 @@ struct Format {
   }
   // "2x3x4"
   std::string str() const;
+  // The same dimensions with n <= m <= p (rank is invariant under format permutations).
+  Format sorted() const;
   // Accepts "n,m,p" and "nxmxp"; each dimension 1..kMaxDim. Throws std::invalid_argument.
   static Format parse(const std::string& s);
 };

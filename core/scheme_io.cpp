@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <cstdlib>
 #include <optional>
 #include <sstream>
 
@@ -89,6 +90,21 @@ std::optional<Format> format_in_name(const std::string& s) {
 // Field from content when none is declared: Q when a coefficient is fractional, else Z.
 Field natural_field(const Scheme& s) { return s.all_integer() ? Field::Z : Field::Q; }
 
+// For formats that declare no arithmetic (.exp, .txt): the natural field, or Z2 (else Z3) when
+// the scheme fails there but holds mod 2 (mod 3).
+Scheme with_field_from_content(Scheme s) {
+  s.field = natural_field(s);
+  if (!verify(s).ok)
+    for (Field f : {Field::Z2, Field::Z3}) {
+      try {
+        Scheme reduced = s.reduced_mod(f);
+        if (verify(reduced).ok) return reduced;
+      } catch (const std::domain_error&) {  // a denominator divisible by the prime
+      }
+    }
+  return s;
+}
+
 }  // namespace
 
 SchemeFileType scheme_file_type(const std::string& path) {
@@ -97,7 +113,8 @@ SchemeFileType scheme_file_type(const std::string& path) {
   };
   if (ends(".json")) return SchemeFileType::Json;
   if (ends(".exp")) return SchemeFileType::Exp;
-  throw InputError(path + ": unknown scheme file type (use .json or .exp)");
+  if (ends(".txt")) return SchemeFileType::Txt;
+  throw InputError(path + ": unknown scheme file type (use .json, .exp or .txt)");
 }
 
 Scheme parse_scheme_json(const std::string& text, const std::string& name) {
@@ -310,22 +327,82 @@ Scheme parse_scheme_exp(const std::string& text, const std::string& name) {
           throw InputError(name + ": " + e.what());
         }
       }
-  s.field = natural_field(s);
-  if (!verify(s).ok)
-    for (Field f : {Field::Z2, Field::Z3}) {
-      try {
-        Scheme reduced = s.reduced_mod(f);
-        if (verify(reduced).ok) return reduced;
-      } catch (const std::domain_error&) {  // a denominator divisible by the prime
+  return with_field_from_content(std::move(s));
+}
+
+Scheme parse_scheme_txt(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  std::string token;
+  long long count = 0;
+  // Tokens are read one by one so that an error can say which one is wrong.
+  auto next = [&](const std::string& what) {
+    if (!(in >> token)) fail(name, "ends early: expected " + what + " (token " + std::to_string(count + 1) + ")");
+    ++count;
+    return token;
+  };
+  int dims[3];
+  for (int k = 0; k < 3; ++k) {
+    const std::string t = next("the header n m p R");
+    char* end = nullptr;
+    const long d = std::strtol(t.c_str(), &end, 10);
+    if (*end || d < 1 || d > kMaxDim)
+      fail(name, "header: dimension '" + t + "' is not an integer in 1.." + std::to_string(kMaxDim));
+    dims[k] = int(d);
+  }
+  const Format f{dims[0], dims[1], dims[2]};
+  const std::string rt = next("the rank R in the header n m p R");
+  char* end = nullptr;
+  const long R = std::strtol(rt.c_str(), &end, 10);
+  if (*end || R < 1 || R > max_rank(f)) fail(name, "header: rank '" + rt + "' is not an integer in 1.." + std::to_string(max_rank(f)));
+  Scheme s = Scheme::zeros(f, Field::Z, int(R));
+  const char* names[3] = {"u", "v", "w"};
+  for (int which = 0; which < 3; ++which) {
+    std::vector<Rational>& x = which == 0 ? s.u : which == 1 ? s.v : s.w;
+    const int width = which == 0 ? f.a_size() : which == 1 ? f.b_size() : f.c_size();
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < width; ++c) {
+        const std::string where = std::string(names[which]) + "[" + std::to_string(r) + "][" + std::to_string(c) + "]";
+        const std::string t = next(where);
+        try {
+          x[size_t(r) * width + c] = Rational::parse(t);
+        } catch (const std::exception& e) {
+          fail(name, where + ": '" + t + "' is not a coefficient (" + e.what() + ")");
+        }
       }
-    }
-  return s;
+  }
+  if (in >> token) fail(name, "unexpected '" + token + "' after the " + std::to_string(R) + " rows of u, v and w");
+  return with_field_from_content(std::move(s));
 }
 
 Scheme read_scheme(const std::string& path) {
   const SchemeFileType type = scheme_file_type(path);
   const std::string text = read_file(path);
-  return type == SchemeFileType::Json ? parse_scheme_json(text, path) : parse_scheme_exp(text, path);
+  switch (type) {
+    case SchemeFileType::Json: return parse_scheme_json(text, path);
+    case SchemeFileType::Exp: return parse_scheme_exp(text, path);
+    case SchemeFileType::Txt: return parse_scheme_txt(text, path);
+  }
+  return {};
+}
+
+std::vector<std::string> scheme_files_in(const std::string& dir, bool must_exist) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    if (must_exist) throw InputError(dir + ": cannot open folder");
+    return out;
+  }
+  while (dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    try {
+      scheme_file_type(n);
+      out.push_back(dir + "/" + n);
+    } catch (const InputError&) {  // not a scheme file
+    }
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 namespace {
@@ -443,27 +520,29 @@ std::string scheme_to_json(const Scheme& s) {
   return o.str();
 }
 
+std::string scheme_to_txt(const Scheme& s) {
+  const Format& f = s.format;
+  std::string out = std::to_string(f.n) + " " + std::to_string(f.m) + " " + std::to_string(f.p) + " " +
+                    std::to_string(s.rank()) + "\n";
+  auto rows = [&](const std::vector<Rational>& x, int width) {
+    for (int r = 0; r < s.rank(); ++r)
+      for (int c = 0; c < width; ++c) out += x[size_t(r) * width + c].str() + (c + 1 < width ? " " : "\n");
+  };
+  rows(s.u, f.a_size());
+  rows(s.v, f.b_size());
+  rows(s.w, f.c_size());
+  return out;
+}
+
 void write_scheme(const std::string& path, const Scheme& s) {
   const SchemeFileType type = scheme_file_type(path);
   const VerifyResult v = verify(s);
   if (!v.ok)
     throw std::runtime_error(path + ": refusing to write a scheme that is not valid over " +
                              field_name(s.field) + ": " + v.error);
-  write_file_atomic(path, type == SchemeFileType::Json ? scheme_to_json(s) : scheme_to_exp(s));
-}
-
-std::vector<std::string> scheme_files(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) throw InputError(dir + ": cannot open folder");
-  std::vector<std::string> paths;
-  while (dirent* e = ::readdir(d)) {
-    const std::string n = e->d_name;
-    auto ends = [&](const char* ext, size_t len) { return n.size() > len && n.compare(n.size() - len, len, ext) == 0; };
-    if (ends(".json", 5) || ends(".exp", 4)) paths.push_back(dir + "/" + n);
-  }
-  ::closedir(d);
-  std::sort(paths.begin(), paths.end());
-  return paths;
+  write_file_atomic(path, type == SchemeFileType::Json ? scheme_to_json(s)
+                          : type == SchemeFileType::Exp ? scheme_to_exp(s)
+                                                        : scheme_to_txt(s));
 }
 
 }  // namespace at

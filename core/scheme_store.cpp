@@ -38,6 +38,30 @@ uint64_t scheme_hash(const Scheme& s) {
   return h;
 }
 
+std::vector<FoundEntry> read_found_log(const std::string& schemes_dir) {
+  std::vector<FoundEntry> out;
+  std::string text;
+  try {
+    text = read_file(schemes_dir + "/found.jsonl", size_t(1) << 30);
+  } catch (const InputError&) {
+    return out;
+  }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    try {
+      const nlohmann::json j = nlohmann::json::parse(text.substr(pos, end - pos));
+      out.push_back({j.at("format").get<std::string>(), parse_field(j.at("field").get<std::string>()),
+                     j.at("rank").get<int>(), j.value("source", std::string())});
+    } catch (const std::exception&) {
+      // a line cut short by a kill, or not ours
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
 SchemeStore::SchemeStore(const std::string& out_dir) : dir_(out_dir + "/schemes") {
   make_dirs(dir_);
   // What a killed writer left: its temporary files, a torn last log line.

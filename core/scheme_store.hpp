@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/scheme.hpp"
 
@@ -41,6 +42,20 @@ class SchemeStore {
   std::map<std::pair<std::string, int>, std::pair<int, long>> fewest_;  // (format, field) -> (rank, additions) recorded
   std::set<uint64_t> seen_;                          // hashes of recorded best-rank schemes
 };
+
+// One line of OUT/schemes/found.jsonl (the scheme itself is not kept).
+struct FoundEntry {
+  std::string format;  // "2x3x4"
+  Field field = Field::Z;
+  int rank = 0;
+  std::string source;
+};
+// The lines of DIR/found.jsonl (DIR is the schemes folder) in order; a missing log gives none,
+// and a damaged line (e.g. cut by a kill) is skipped.
+std::vector<FoundEntry> read_found_log(const std::string& schemes_dir);
+// Sources that mark a scheme as copied from a seed rather than found (campaign seeds from data/
+// or from a user's folder): they start with this prefix.
+constexpr const char* kCopiedSourcePrefix = "copied seed";
 
 // Order-independent hash of a scheme's terms (for telling distinct schemes apart).
 uint64_t scheme_hash(const Scheme& s);

@@ -1,4 +1,4 @@
-// alphatensor convert IN OUT: between .json and .exp (by extension), verified before writing
+// alphatensor convert IN OUT: between .json, .exp and .txt (by extension), verified before writing
 // (through the library facade, alphatensor.hpp).
 #include <alphatensor/alphatensor.hpp>
 #include <iostream>
@@ -10,8 +10,8 @@ namespace at::cli {
 int cmd_convert(const std::vector<std::string>& args) {
   namespace lib = alphatensor;
   po::options_description opts("Options");
-  opts.add_options()("in", po::value<std::string>()->required(), "input scheme (.json or .exp)")(
-      "out", po::value<std::string>()->required(), "output scheme (.json or .exp)");
+  opts.add_options()("in", po::value<std::string>()->required(), "input scheme (.json, .exp or .txt)")(
+      "out", po::value<std::string>()->required(), "output scheme (.json, .exp or .txt)");
   po::positional_options_description pos;
   pos.add("in", 1).add("out", 1);
   po::variables_map vm;

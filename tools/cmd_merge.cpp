@@ -45,7 +45,7 @@ int cmd_merge(const std::vector<std::string>& args) {
   std::vector<Input> inputs;
   bool unreadable = false, invalid = false;
   for (const std::string& dir : vm["dirs"].as<std::vector<std::string>>())
-    for (const std::string& path : scheme_files(schemes_folder(dir))) {
+    for (const std::string& path : scheme_files_in(schemes_folder(dir), true)) {
       try {
         inputs.push_back({path, read_scheme(path)});
       } catch (const InputError& e) {

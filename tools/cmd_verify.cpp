@@ -12,7 +12,7 @@ int cmd_verify(const std::vector<std::string>& args) {
   namespace lib = alphatensor;
   po::options_description opts("Options");
   opts.add_options()
-      ("files", po::value<std::vector<std::string>>()->multitoken(), "scheme files (.json, .exp)")
+      ("files", po::value<std::vector<std::string>>()->multitoken(), "scheme files (.json, .exp, .txt)")
       ("field", po::value<std::string>(), "check over Z, Z2, Z3 or Q instead of the file's own arithmetic")
       ("json", po::bool_switch(), "one JSON object per file instead of text");
   po::positional_options_description pos;

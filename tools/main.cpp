@@ -22,18 +22,20 @@ int cmd_improve(const std::vector<std::string>&);
 int cmd_lift(const std::vector<std::string>&);
 int cmd_report(const std::vector<std::string>&);
 int cmd_merge(const std::vector<std::string>&);
+int cmd_campaign(const std::vector<std::string>&);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"train", "discover schemes: self-play search + network training", cmd_train},
       {"search", "one hard target: tree-parallel search with virtual loss (uniform or trained network)", cmd_search},
       {"verify", "check scheme files exactly (Z, Z2 or Q)", cmd_verify},
-      {"convert", "convert a scheme between .json and .exp", cmd_convert},
+      {"convert", "convert a scheme between .json, .exp and .txt", cmd_convert},
       {"scheme", "build schemes: naive, Strassen, products, sums, permutations", cmd_scheme},
       {"records", "our best schemes against the best known ranks", cmd_records},
       {"model", "network checkpoints: info, init, export/import safetensors", cmd_model},
       {"improve", "flip-graph search for lower ranks (GF(2) or Z), pool strategy, parallel", cmd_improve},
       {"merge", "the best verified schemes of several runs (e.g. a job array) into one folder", cmd_merge},
+      {"campaign", "flip-graph searches over many formats, seeded from smaller ones, resumable", cmd_campaign},
       {"lift", "Hensel lifting of a mod-2 or mod-3 scheme to one valid over Z (or Q)", cmd_lift},
       {"report", "charts of train/search/improve runs and their best schemes in one HTML page", cmd_report},
       {"info", "version, build options, libraries, CUDA devices", cmd_info},

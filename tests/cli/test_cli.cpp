@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(convert_and_scheme_constructions) {
   BOOST_TEST(run("convert " + schemes + "/3x3x3_r23_Z.json " + dir + "/a.exp").code == 0);
   BOOST_TEST(run("convert " + dir + "/a.exp " + dir + "/b.json").code == 0);
   BOOST_TEST(run("verify " + dir + "/b.json").code == 0);
-  BOOST_TEST(run("convert " + schemes + "/3x3x3_r23_Z.json " + dir + "/c.txt").code == 2);
+  BOOST_TEST(run("convert " + schemes + "/3x3x3_r23_Z.json " + dir + "/c.csv").code == 2);
 
   const Run s49 = run("scheme --builtin strassen --kron strassen -o " + dir + "/s49.json");
   BOOST_TEST(s49.code == 0, s49.out);

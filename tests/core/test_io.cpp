@@ -1,5 +1,6 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 #include "core/builtin.hpp"
@@ -170,6 +171,58 @@ BOOST_AUTO_TEST_CASE(scheme_store_keeps_bests_and_distinct_schemes) {
   BOOST_TEST(verify(read_scheme(dir + "/schemes/2x2x2_r7_Z.json")).ok);
   const std::string log = read_file(dir + "/schemes/found.jsonl");
   BOOST_TEST(std::count(log.begin(), log.end(), '\n') == 3);
+}
+
+BOOST_AUTO_TEST_CASE(plain_text_round_trip_and_bad_input) {
+  for (const std::string& path : shared_scheme_files()) {
+    const Scheme s = read_scheme(path);
+    const Scheme t = parse_scheme_txt(scheme_to_txt(s), "x.txt");
+    BOOST_TEST((t.format == s.format), path);
+    BOOST_TEST(int(t.field) == int(s.field), path);  // mod-2 schemes are recognised from .txt too
+    BOOST_TEST((t.u == s.u && t.v == s.v && t.w == s.w), path);
+  }
+  // The layout: header, then u rows, v rows, w rows (C transposed).
+  const std::string naive = "1 1 2 2\n1\n1\n1 0\n0 1\n1 0\n0 1\n";
+  const Scheme n = parse_scheme_txt(naive, "n.txt");
+  BOOST_TEST(n.format.str() == "1x1x2");
+  BOOST_TEST(verify(n).ok);
+  BOOST_TEST(scheme_to_txt(n) == naive);
+  auto fails = [](const std::string& text, const std::string& what) {
+    try {
+      parse_scheme_txt(text, "bad.txt");
+    } catch (const InputError& e) {
+      const std::string m = e.what();
+      BOOST_TEST(m.rfind("bad.txt: ", 0) == 0u, m);
+      BOOST_TEST(m.find(what) != std::string::npos, m);
+      BOOST_TEST(m.find('\n') == std::string::npos, m);
+      return;
+    }
+    BOOST_ERROR("no error for: " + text);
+  };
+  fails("", "ends early");
+  fails("2 2 x 7", "dimension 'x'");
+  fails("2 2 2 0", "rank '0'");
+  fails("2 2 2 7 1 0", "ends early");
+  fails(naive + "1", "unexpected '1'");
+  fails("1 1 2 2\n1\nq\n1 0\n0 1\n1 0\n0 1\n", "u[1][0]: 'q'");
+}
+
+BOOST_AUTO_TEST_CASE(found_log_skips_damaged_lines) {
+  const std::string dir = temp_dir();
+  {
+    SchemeStore store(dir);
+    store.offer(strassen_scheme(), "copied seed: test");
+  }
+  append_line(dir + "/schemes/found.jsonl", "{\"format\": \"2x2");  // cut short by a kill
+  const std::vector<FoundEntry> log = read_found_log(dir + "/schemes");
+  BOOST_TEST_REQUIRE(log.size() == 1u);
+  BOOST_TEST(log[0].format == "2x2x2");
+  BOOST_TEST(log[0].rank == 7);
+  BOOST_TEST(log[0].source.rfind(kCopiedSourcePrefix, 0) == 0u);
+  BOOST_TEST(read_found_log(dir + "/missing").empty());
+  BOOST_TEST(scheme_files_in(dir + "/schemes").size() == 1u);
+  BOOST_CHECK_THROW(scheme_files_in(dir + "/missing", true), InputError);
+  BOOST_TEST(std::system(("rm -rf " + dir).c_str()) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

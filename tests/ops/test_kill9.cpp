@@ -59,7 +59,7 @@ void check_folder(const std::string& out, const std::string& metrics, bool torn_
     }
     BOOST_TEST((torn_ok || text.find("torn-by-test") == std::string::npos), when << ": " << log << ": torn line not repaired");
   }
-  for (const std::string& f : at::scheme_files(out + "/schemes"))
+  for (const std::string& f : at::scheme_files_in(out + "/schemes", true))
     BOOST_TEST(at::verify(at::read_scheme(f)).ok, when << ": " << f << " does not verify");
 }
 
@@ -85,7 +85,7 @@ std::string checkpoint_bin(const std::string& dir, long step) {
 int best_rank(const std::string& schemes) {
   int best = -1;
   if (!fs::exists(schemes)) return best;
-  for (const std::string& f : at::scheme_files(schemes)) {
+  for (const std::string& f : at::scheme_files_in(schemes, true)) {
     const int r = at::read_scheme(f).rank();
     if (best < 0 || r < best) best = r;
   }
