@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(facade_schemes) {
   std::ofstream(dir + "/bad.json") << R"({"n": [1, 1, 1], "m": 1, "u": [[2]], "v": [[1]], "w": [[1]]})";
   BOOST_TEST(int(status_of([&] { lib::convert(dir + "/bad.json", dir + "/out.json"); })) == int(lib::Status::InvalidScheme));
   BOOST_TEST(!std::ifstream(dir + "/out.json").good());
-  BOOST_TEST(int(status_of([&] { lib::convert(dir + "/s.exp", dir + "/out.txt"); })) == int(lib::Status::InvalidArgument));
+  BOOST_TEST(int(status_of([&] { lib::convert(dir + "/s.exp", dir + "/out.csv"); })) == int(lib::Status::InvalidArgument));
   BOOST_TEST(int(status_of([&] { lib::Scheme::read(dir + "/missing.json"); })) == int(lib::Status::InputError));
   BOOST_TEST(int(status_of([] { lib::parse_field("R"); })) == int(lib::Status::InvalidArgument));
   BOOST_TEST(int(status_of([] { lib::Scheme::naive({0, 1, 1}); })) == int(lib::Status::InvalidArgument));

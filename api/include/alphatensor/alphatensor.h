@@ -59,7 +59,7 @@ AT_API const char* at_status_name(at_status status);
  * ALPHATENSOR_VERSION_STRING of a matching header. */
 AT_API at_status at_version(int* major, int* minor, int* patch, const char** text);
 
-/* Reads a .json or .exp scheme file (by extension). */
+/* Reads a .json, .exp or .txt scheme file (by extension). */
 AT_API at_status at_scheme_read(const char* path, at_scheme** out);
 /* The schoolbook scheme of T(n,m,p) over Z, rank n*m*p (dimensions 1..16). */
 AT_API at_status at_scheme_naive(int n, int m, int p, at_scheme** out);
@@ -87,7 +87,7 @@ AT_API at_status at_scheme_statistics(const at_scheme* s, at_scheme_stats* out);
  * 0; when 0 and `reason` is not NULL, the first wrong entry is written there (at most
  * reason_size bytes, NUL-terminated, truncated if needed). Status AT_OK either way. */
 AT_API at_status at_scheme_verify(const at_scheme* s, const char* field, int* valid, char* reason, size_t reason_size);
-/* Verifies in the scheme's field, then writes atomically (.json or .exp by extension). An invalid
+/* Verifies in the scheme's field, then writes atomically (.json, .exp or .txt by extension). An invalid
  * scheme gives AT_INVALID_SCHEME and writes nothing. */
 AT_API at_status at_scheme_write(const at_scheme* s, const char* path);
 

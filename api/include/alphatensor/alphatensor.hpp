@@ -81,7 +81,7 @@ struct Cyclic {
 class Scheme {
  public:
   Scheme();  // empty (rank 0, format 0x0x0)
-  // Reads a .json or .exp file (by extension). Throws Error(InputError) naming the file.
+  // Reads a .json, .exp or .txt file (by extension). Throws Error(InputError) naming the file.
   static Scheme read(const std::string& path);
   // The schoolbook scheme of rank n·m·p, and Strassen's 2×2×2 of rank 7 (both over Z).
   static Scheme naive(Format f);
@@ -95,7 +95,7 @@ class Scheme {
   Verification verify() const;
   Verification verify(Field over) const;
   Cyclic cyclic(Field over) const;
-  // Verifies in the scheme's field, then writes atomically (.json or .exp by extension). Throws
+  // Verifies in the scheme's field, then writes atomically (.json, .exp or .txt by extension). Throws
   // Error(InvalidScheme) without writing when it does not hold, Error(InvalidArgument) for an
   // unknown extension.
   void write(const std::string& path) const;
@@ -109,7 +109,7 @@ class Scheme {
   std::shared_ptr<const Impl> impl_;
 };
 
-// Reads `in`, verifies it in its own field and writes `out` (.json <-> .exp). Throws
+// Reads `in`, verifies it in its own field and writes `out` (.json, .exp, .txt). Throws
 // Error(InvalidScheme) when it does not hold, nothing written. Returns the scheme.
 Scheme convert(const std::string& in, const std::string& out);
 
