@@ -37,7 +37,7 @@ struct RunProgress {
 
 // on_best, on_progress, hold_stop and on_metrics are called on the reporter thread, one call at a
 // time, never concurrently with each other; on_progress no more once the run is stopping. None may
-// throw. They let a caller spread one run over several processes (dist/) without a copy of it.
+// throw. They let a caller spread one run over several processes (cluster/) without a copy of it.
 struct RunEvents {
   // Every new best rank (the start scheme first; with an additions objective also every scheme of
   // the best rank with fewer additions) after the store has seen it: verified, and written when the
