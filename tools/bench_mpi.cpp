@@ -8,7 +8,7 @@
 
 #include "core/builtin.hpp"
 #include "core/threads.hpp"
-#include "dist/improve_ranks.hpp"
+#include "cluster/improve_ranks.hpp"
 #include "nn/config.hpp"
 #include "nn/cpu_backend.hpp"
 #include "nn/model.hpp"
@@ -42,7 +42,7 @@ int bench_mpi(const std::vector<std::string>& args) {
                           "mpirun -np 2 alphatensor bench mpi)",
              args, opts, {}, vm))
     return kOk;
-  const std::unique_ptr<dist::World> world = dist::join_if_launched();
+  const std::unique_ptr<cluster::World> world = cluster::join_if_launched();
   if (!world) throw UsageError("bench mpi runs under an MPI launcher: mpirun -np 2 alphatensor bench mpi");
   const bool root = world->rank() == 0, json = vm["json"].as<bool>();
   const double seconds = vm["seconds"].as<double>();
@@ -54,7 +54,7 @@ int bench_mpi(const std::vector<std::string>& args) {
     throw UsageError(std::string("--format: ") + e.what());
   }
   const int threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>()
-                                                  : std::min(default_thread_count(), dist::threads_per_rank(world->launcher()));
+                                                  : std::min(default_thread_count(), cluster::threads_per_rank(world->launcher()));
   auto out = [&](const std::string& name, double value, const std::string& unit) {
     if (root) report(json, "mpi", name, value, unit);
   };
@@ -70,7 +70,7 @@ int bench_mpi(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--preset: ") + e.what());
   }
-  const double bcast = world->call([&](dist::Mpi& m) {
+  const double bcast = world->call([&](cluster::Mpi& m) {
     std::string buf(bytes, root ? '\1' : '\0');
     m.broadcast(buf, 0);  // warm-up (connections, registration)
     const int reps = 5;
@@ -78,7 +78,7 @@ int bench_mpi(const std::vector<std::string>& args) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < reps; ++i) m.broadcast(buf, 0);
     m.barrier();
-    return m.allreduce(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps, dist::Op::Max);
+    return m.allreduce(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps, cluster::Op::Max);
   });
   out(vm["preset"].as<std::string>() + " weights", double(bytes) / 1e6, "MB");
   out("broadcast of the weights", bcast * 1e3, "ms");
@@ -93,9 +93,9 @@ int bench_mpi(const std::vector<std::string>& args) {
   } else {
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds + 0.5));
   }
-  world->call([](dist::Mpi& m) { m.barrier(); });
+  world->call([](cluster::Mpi& m) { m.barrier(); });
   const std::atomic<bool> never{false};
-  const dist::RanksResult all = dist::improve_across_ranks(*world, start, improve_options(threads, seconds), {}, &never);
+  const cluster::RanksResult all = cluster::improve_across_ranks(*world, start, improve_options(threads, seconds), {}, &never);
   const double together = double(all.flips) / all.run.seconds;
   out("improve " + format.str() + " GF(2) flips/s, rank 0 alone", alone, "flips/s");
   out("improve " + format.str() + " GF(2) flips/s, all ranks", together, "flips/s");

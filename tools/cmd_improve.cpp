@@ -12,7 +12,7 @@
 #include "core/scheme_store.hpp"
 #include "core/symmetry.hpp"
 #include "core/threads.hpp"
-#include "dist/improve_ranks.hpp"
+#include "cluster/improve_ranks.hpp"
 #include "improve/lift.hpp"
 #include "improve/meta.hpp"
 #include "improve/run.hpp"
@@ -100,7 +100,7 @@ int cmd_improve(const std::vector<std::string>& args) {
     return kOk;
   if (!vm.count("out")) throw UsageError("--out DIR is required");
   // Under an MPI launcher: one job over all ranks (rank 0 writes and reports); else MPI is never loaded.
-  const std::unique_ptr<dist::World> world = dist::join_if_launched();
+  const std::unique_ptr<cluster::World> world = cluster::join_if_launched();
   const bool root = !world || world->rank() == 0;
   if (world && root) std::cout << "MPI: " << world->describe() << "\n" << std::flush;
   improve::RunOptions run;
@@ -113,7 +113,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   if (o.field == Field::Q) throw UsageError("--field: the flip graph works over Z2, Z3 or Z");
   run.time_limit = parse_duration(vm["time-limit"].as<std::string>());
   run.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>()
-                : world                       ? std::min(default_thread_count(), dist::threads_per_rank(world->launcher()))
+                : world                       ? std::min(default_thread_count(), cluster::threads_per_rank(world->launcher()))
                                               : default_thread_count();
   o.bound = vm["bound"].as<int>();
   try {
@@ -183,7 +183,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   std::string stopped_by, ranks;
   try {
     if (world) {
-      const dist::RanksResult all = dist::improve_across_ranks(*world, start, run, events, &stop);
+      const cluster::RanksResult all = cluster::improve_across_ranks(*world, start, run, events, &stop);
       r = all.run, r.flips = all.flips, stopped_by = all.stopped_by;
       ranks = " x " + std::to_string(world->size()) + " ranks";
     } else {

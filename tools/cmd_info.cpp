@@ -9,7 +9,7 @@
 #include "core/build_info.hpp"
 #include "core/elf.hpp"
 #include "core/files.hpp"
-#include "dist/mpi.hpp"
+#include "cluster/mpi.hpp"
 #include "kernels/device.hpp"
 #include "tools/cli.hpp"
 
@@ -19,13 +19,13 @@ namespace {
 // The MPI library a run would use: loaded (not initialised) only under a launcher, as runs do.
 std::string mpi_line() {
   std::string backends;
-  for (const std::string& b : dist::built_backends()) backends += (backends.empty() ? "" : ", ") + b;
+  for (const std::string& b : cluster::built_backends()) backends += (backends.empty() ? "" : ", ") + b;
   const std::string built = "backends: " + (backends.empty() ? std::string("none") : backends);
-  const std::optional<dist::Launcher> l = dist::detect_launcher();
+  const std::optional<cluster::Launcher> l = cluster::detect_launcher();
   if (!l) return "not loaded (no launcher); " + built;
   try {
-    const dist::Library lib = dist::load_mpi(*l)->library();
-    return lib.version + " (" + lib.path + ", " + dist::abi_name(lib.abi) + ") under " + l->name + "; " + built;
+    const cluster::Library lib = cluster::load_mpi(*l)->library();
+    return lib.version + " (" + lib.path + ", " + cluster::abi_name(lib.abi) + ") under " + l->name + "; " + built;
   } catch (const InputError& e) {
     return std::string(e.what()) + "; " + built;
   }
