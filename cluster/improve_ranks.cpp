@@ -89,7 +89,9 @@ class Exchange {
     figures_[size_t(world_.rank())].flips = r.flips;
     ended_ = true;
   }
-  void failed() { failed_ = true; }
+  // This rank's run threw. `alike`: a bad start or options, which every rank meets alike: each
+  // ends on its own (exit 2 with one line); anything else aborts the job.
+  void failed(bool alike) { (alike ? failed_alike_ : failed_) = true; }
 
   std::string reason() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -121,6 +123,7 @@ class Exchange {
         if (receive(*msg)) return;
       }
       if (failed_) throw std::runtime_error("its run failed");
+      if (failed_alike_) return;
       const bool heartbeat = since(last_status) >= kHeartbeat, exchange = since(last_exchange) >= x_.every;
       if (heartbeat) last_status = Clock::now();
       if (exchange) last_exchange = Clock::now();
@@ -222,7 +225,7 @@ class Exchange {
   const ExchangeOptions x_;
   const bool root_;
   std::atomic<bool> stop_{false};    // the run's cancel: set by the communication thread
-  std::atomic<bool> failed_{false};  // this rank's run threw
+  std::atomic<bool> failed_{false}, failed_alike_{false};  // this rank's run threw (see failed())
   std::mutex mu_;                    // guards everything below
   std::optional<Scheme> inbox_;      // a better scheme from another rank, for the search to take
   Scheme best_;                      // the best this rank knows of (its own or received)
@@ -300,8 +303,12 @@ RanksResult improve_across_ranks(World& world, const Scheme& start, const improv
   RanksResult result;
   try {
     result.run = improve::run(first, o, ev, ex.run_cancel());
+  } catch (const std::invalid_argument&) {  // the start does not fit: the same start on every rank
+    ex.failed(true);
+    served.wait();
+    throw;
   } catch (...) {
-    ex.failed();  // the communication thread aborts the job: the other ranks must not wait for this one
+    ex.failed(false);  // the communication thread aborts the job: the other ranks must not wait for this one
     served.wait();
     throw;
   }

@@ -6,7 +6,7 @@
 #   mpich:   mpiexec.mpich -launcher fork -n 3;
 #            each: improve 3x3x3 over GF(2) to rank 23 across 3 ranks, verified and written once by
 #            rank 0 (one folder, one metrics.jsonl with per-rank figures, one summary line);
-#            ALPHATENSOR_MPI_LIB naming a missing file, or (mpirun) MPICH's library (it runs as a
+#            a start that does not fit, ALPHATENSOR_MPI_LIB naming a missing file, or (mpirun) MPICH's library (it runs as a
 #            singleton): exit 2, one line per rank; one rank killed with SIGKILL: the others exit
 #            non-zero within seconds; one rank stopped (SIGSTOP, hung): the others' heartbeats abort
 #            the job within about 10 s.
@@ -15,6 +15,7 @@
 set -uo pipefail
 BIN=$(readlink -f "$1")
 MODE=$2
+DATA=$(cd "$(dirname "$0")/../../data/schemes" && pwd)
 work=$(mktemp -d /tmp/alphatensor_mpi_XXXXXX)
 pids=()
 cleanup() {
@@ -144,6 +145,14 @@ rc=$?
 [ "$rc" = 2 ] || fail "missing ALPHATENSOR_MPI_LIB under the launcher: exit $rc, not 2"
 one_line_per_rank "$work/missing.log" "ALPHATENSOR_MPI_LIB=.*no such file" || fail "missing ALPHATENSOR_MPI_LIB: not one line per rank"
 ok "missing ALPHATENSOR_MPI_LIB: exit 2, one line per rank"
+
+# A start that does not fit (valid mod 2 only, searched over Z): exit 2, one line per rank, no abort.
+timeout 60 "${launch[@]}" "${n[@]}" "$BIN" improve --from "$DATA/4x4x4_r47_Z2.json" --field Z --out "$work/bad" \
+  >"$work/bad.log" 2>&1
+rc=$?
+[ "$rc" = 2 ] || fail "a start not valid over Z: exit $rc, not 2: $(cat "$work/bad.log")"
+one_line_per_rank "$work/bad.log" "not valid over Z" || fail "a start not valid over Z: not one line per rank"
+ok "a start not valid over Z: exit 2, one line per rank"
 
 # The other family's library joins no job: it runs as a singleton, which every rank must refuse.
 # Only MPICH under mpirun: three Open MPI singletons started at once race for their session folder
