@@ -11,9 +11,12 @@
 namespace at::cluster {
 namespace {
 
-// The ABI of a loaded library, told by its symbols as mpi4py and MPI.jl do.
+// The ABI of a loaded library, told by its symbols as mpi4py and MPI.jl do. MPI_Abi_get_version
+// (MPI-5, callable before MPI_Init) gives a major version > 0 only in a standard-ABI build.
 Abi tell_abi(void* handle) {
-  if (dlsym(handle, "MPI_Abi_get_version")) return Abi::Standard;
+  int major = 0, minor = 0;
+  if (auto abi = reinterpret_cast<int (*)(int*, int*)>(dlsym(handle, "MPI_Abi_get_version")))
+    if (abi(&major, &minor) == 0 && major > 0) return Abi::Standard;
   if (dlsym(handle, "ompi_mpi_comm_world")) return Abi::OpenMpi;
   return Abi::Mpich;
 }
