@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # improve under MPI, run by CTest (label mpi):   tests/mpi/test_mpi.sh BINARY plain|openmpi|mpich
 #   plain:   a run without a launcher maps no libmpi (/proc/PID/maps) and links none (ldd); launcher
-#            variables with ALPHATENSOR_MPI_LIB naming a missing file: exit 2, one line.
+#            variables with ALPHATENSOR_MPI_LIB naming a missing file or a library that is not MPI,
+#            or PMI variables with no PMI server (MPI reports 1 rank): exit 2, one line.
 #   openmpi: mpirun -np 3 (--allow-run-as-root --oversubscribe --bind-to none);
 #   mpich:   mpiexec.mpich -launcher fork -n 3;
 #            each: improve 3x3x3 over GF(2) to rank 23 across 3 ranks, verified and written once by
@@ -60,6 +61,12 @@ if [ "$MODE" = plain ]; then
     fail "missing ALPHATENSOR_MPI_LIB: not one line: $(cat "$work/missing.err")"
   [ -e "$work/missing" ] && fail "missing ALPHATENSOR_MPI_LIB: the output folder was created"
   ok "missing ALPHATENSOR_MPI_LIB: exit 2, one line"
+  OMPI_COMM_WORLD_SIZE=3 OMPI_COMM_WORLD_RANK=0 ALPHATENSOR_MPI_LIB=libm.so.6 \
+    "$BIN" improve --format 2,2,2 --out "$work/notmpi" >/dev/null 2>"$work/notmpi.err"
+  rc=$?
+  [ "$rc" = 2 ] && [ "$(wc -l <"$work/notmpi.err")" = 1 ] && grep -q "no symbol MPI_" "$work/notmpi.err" ||
+    fail "a library that is not MPI: exit $rc: $(cat "$work/notmpi.err")"
+  ok "a library that is not MPI: exit 2, one line"
   if ldconfig -p | grep -q libmpich.so.12; then  # PMI variables without a PMI server: MPICH starts as a singleton
     PMI_SIZE=3 PMI_RANK=0 timeout 60 "$BIN" improve --format 2,2,2 --out "$work/single" >/dev/null 2>"$work/single.err"
     rc=$?
