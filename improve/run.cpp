@@ -94,8 +94,10 @@ class Reporter {
       }
       for (const Found& f : batch) offer(f);
       const double t = seconds_since(t0_);
-      if (cancel_ && cancel_->load()) cancelled_ = true, progress_.stop.store(true);
-      if (o_.time_limit > 0 && t >= o_.time_limit) progress_.stop.store(true);
+      const bool cancel = cancel_ && cancel_->load(), limit = o_.time_limit > 0 && t >= o_.time_limit;
+      if ((cancel || limit) && !progress_.stop.load() &&
+          !(events_.hold_stop && events_.hold_stop(cancel ? "cancel" : "limit")))
+        cancelled_ = cancel, progress_.stop.store(true);
       const bool report = t - last_report >= o_.progress_every, log = t - last_metrics >= 10;
       // No report once stopping: a caller that asked to stop gets no further call.
       if (last || progress_.stop.load() || !(report || log)) continue;
@@ -116,6 +118,7 @@ class Reporter {
         nlohmann::json line = {{"event", "progress"}, {"seconds", t}, {"best_rank", p.best_rank}, {"flips", p.flips},
                                {"flips_per_second", p.flips_per_second}, {"generations", p.generations}};
         if (p.best_additions >= 0) line["best_additions"] = p.best_additions;
+        if (events_.on_metrics) events_.on_metrics(line);
         metrics_.emit(line);
       }
     }
@@ -187,17 +190,21 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   SearchProgress progress;
   RunResult result;
   result.threads = o.threads;
-  metrics.emit({{"event", "start"}, {"format", start.format.str()}, {"field", field_name(o.search.field)},
-                {"rank", start.rank()}, {"threads", o.threads}, {"pool_size", o.search.pool_size},
-                {"seed", o.search.seed}, {"time_limit", o.time_limit}, {"objective", objective_name(o.search.objective)},
-                {"symmetry", symmetry_name(o.search.symmetry)}});
+  nlohmann::json first = {{"event", "start"}, {"format", start.format.str()}, {"field", field_name(o.search.field)},
+                         {"rank", start.rank()}, {"threads", o.threads}, {"pool_size", o.search.pool_size},
+                         {"seed", o.search.seed}, {"time_limit", o.time_limit}, {"objective", objective_name(o.search.objective)},
+                         {"symmetry", symmetry_name(o.search.symmetry)}};
+  if (events.on_metrics) events.on_metrics(first);
+  metrics.emit(first);
   {
     Reporter reporter(store ? &*store : nullptr, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
     try {
       // An arena of its own: runs at once in one process (library users) keep their thread counts.
       tbb::task_arena arena(o.threads);
       reporter.push(start);
-      arena.execute([&] { result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); }); });
+      arena.execute([&] {
+        result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); }, events.restart_from);
+      });
     } catch (...) {
       reporter.finish();
       throw;
@@ -222,6 +229,7 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   nlohmann::json done = {{"event", "done"}, {"seconds", result.seconds}, {"best_rank", result.best.rank()},
                          {"flips", result.flips}, {"stopped_by", result.stopped_by}};
   if (o.search.objective != Objective::Rank) done["best_additions"] = scheme_stats(result.best).additions_cse;
+  if (events.on_metrics) events.on_metrics(done);
   metrics.emit(done);
   return result;
 }

@@ -6,6 +6,7 @@
 // disk.
 #include <atomic>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "core/scheme.hpp"
@@ -34,14 +35,26 @@ struct RunProgress {
   long generations = 0;
 };
 
-// Both are called on the reporter thread, one call at a time, never concurrently with each other;
-// on_progress no more once the run is stopping. They must not throw.
+// on_best, on_progress, hold_stop and on_metrics are called on the reporter thread, one call at a
+// time, never concurrently with each other; on_progress no more once the run is stopping. None may
+// throw. They let a caller spread one run over several processes (cluster/) without a copy of it.
 struct RunEvents {
   // Every new best rank (the start scheme first; with an additions objective also every scheme of
   // the best rank with fewer additions) after the store has seen it: verified, and written when the
   // outcome is NewBest or FewerAdditions.
   std::function<void(const Scheme&, SchemeStore::Outcome, double seconds, long flips)> on_best;
   std::function<void(const RunProgress&)> on_progress;
+  // Polled by the search once per generation (see improve::RestartSource): e.g. another process's
+  // best; taken when better, then verified and written like a find.
+  RestartSource restart_from;
+  // Once the time limit has passed or `cancel` is set, polled every 100 ms; while it returns true
+  // the walks go on (and restart_from is still polled), e.g. until other processes' last finds are
+  // in. The argument says why the run stops: "limit" or "cancel".
+  std::function<bool(const std::string& why)> hold_stop;
+  // Every start, progress and done line of the metrics file before it is written (the start line
+  // on the calling thread, before the reporter starts): may add fields (e.g.
+  // other processes' figures).
+  std::function<void(nlohmann::json& line)> on_metrics;
 };
 
 struct RunResult {

@@ -31,10 +31,11 @@ struct Best {
   int target = 0;            // stop there (the rank objective only)
   bool count_additions = false;  // an additions objective: a new rank also sets `additions`
 
-  void offer(const Scheme& s) {
-    if (s.rank() >= progress->best_rank.load(std::memory_order_relaxed)) return;
+  // True when s was a new best rank.
+  bool offer(const Scheme& s) {
+    if (s.rank() >= progress->best_rank.load(std::memory_order_relaxed)) return false;
     std::lock_guard<std::mutex> lock(mu);
-    if (s.rank() >= rank) return;
+    if (s.rank() >= rank) return false;
     rank = s.rank();
     additions = count_additions ? additions_after_elimination(s) : LONG_MAX;  // rare: new ranks only
     if (count_additions) scheme = s;
@@ -42,20 +43,22 @@ struct Best {
     progress->best_additions.store(count_additions ? additions : -1);
     if (*on_best) (*on_best)(s);
     if (target > 0 && s.rank() <= target) progress->stop.store(true);
+    return true;
   }
 
-  // The exact count is taken outside the lock (it is the costly part).
-  void offer_additions(const Scheme& s) {
-    if (s.rank() > progress->best_rank.load(std::memory_order_relaxed)) return;
+  // The exact count is taken outside the lock (it is the costly part). True when s was better.
+  bool offer_additions(const Scheme& s) {
+    if (s.rank() > progress->best_rank.load(std::memory_order_relaxed)) return false;
     const long a = additions_after_elimination(s);
     std::lock_guard<std::mutex> lock(mu);
-    if (s.rank() > rank || (s.rank() == rank && a >= additions)) return;
+    if (s.rank() > rank || (s.rank() == rank && a >= additions)) return false;
     rank = s.rank();
     additions = a;
     scheme = s;
     progress->best_rank.store(s.rank());
     progress->best_additions.store(a);
     if (*on_best) (*on_best)(s);
+    return true;
   }
 };
 
@@ -127,7 +130,7 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
 
 template <class State, class Ring>
 Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, SearchProgress& progress,
-           const BestCallback& on_best) {
+           const BestCallback& on_best, const RestartSource& restart_from) {
   const Scheme first = State(start, ring).to_scheme();
   Best best;
   best.rank = first.rank();
@@ -152,6 +155,14 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   for (long gen = 0; o.max_generations <= 0 || gen < o.max_generations; ++gen) {
     const bool at_target = o.target_rank > 0 && progress.best_rank.load() <= o.target_rank;
     if (lim.stopped(progress) || (rank_only && at_target)) break;
+    if (std::optional<Scheme> given = restart_from ? restart_from() : std::nullopt) {
+      const Scheme in = State(*given, ring).to_scheme();
+      if (best.offer(in) || (!rank_only && best.offer_additions(in))) {
+        pool.assign(size_t(k), in);
+        candidates.clear(), candidate_hashes.clear();
+        if (progress.stop.load()) break;  // it was the target
+      }
+    }
     if (progress.best_rank.load() < rank_seen) rank_seen = progress.best_rank.load(), last_lower = gen;
     if (!rank_only && !by_additions && (at_target || gen - last_lower >= o.plateau_generations)) by_additions = true;
     if (by_additions) lim.target = 0;  // walks go on at the best rank
@@ -217,40 +228,42 @@ namespace {
 
 // Picks the ring for options.field and the format, then runs the pool search on State<Ring>.
 template <template <class> class State>
-Scheme run_in_ring(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
+Scheme run_in_ring(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best,
+                   const RestartSource& restart_from) {
   const Format& f = start.format;
   const bool narrow = std::max({f.a_size(), f.b_size(), f.c_size()}) <= kNarrowLength;
   if (o.field == Field::Z2)
-    return narrow ? run<State<Z2Ring>>(start, Z2Ring{}, o, progress, on_best)
-                  : run<State<Z2RingWide>>(start, Z2RingWide{}, o, progress, on_best);
+    return narrow ? run<State<Z2Ring>>(start, Z2Ring{}, o, progress, on_best, restart_from)
+                  : run<State<Z2RingWide>>(start, Z2RingWide{}, o, progress, on_best, restart_from);
   if (o.field == Field::Z3)
-    return narrow ? run<State<Z3Ring>>(start, Z3Ring{}, o, progress, on_best)
-                  : run<State<Z3RingWide>>(start, Z3RingWide{}, o, progress, on_best);
+    return narrow ? run<State<Z3Ring>>(start, Z3Ring{}, o, progress, on_best, restart_from)
+                  : run<State<Z3RingWide>>(start, Z3RingWide{}, o, progress, on_best, restart_from);
   if (o.field != Field::Z) throw std::invalid_argument("the flip graph works over Z2, Z3 or Z, not " + field_name(o.field));
   if (o.bound < 1 || o.bound > ZRing::kMaxBound)
     throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
   if (o.bound == 1)
-    return narrow ? run<State<TernaryRing>>(start, TernaryRing{}, o, progress, on_best)
-                  : run<State<TernaryRingWide>>(start, TernaryRingWide{}, o, progress, on_best);
+    return narrow ? run<State<TernaryRing>>(start, TernaryRing{}, o, progress, on_best, restart_from)
+                  : run<State<TernaryRingWide>>(start, TernaryRingWide{}, o, progress, on_best, restart_from);
   if (narrow) {
     ZRing ring;
     ring.bound = o.bound;
-    return run<State<ZRing>>(start, ring, o, progress, on_best);
+    return run<State<ZRing>>(start, ring, o, progress, on_best, restart_from);
   }
   ZRingWide ring;
   ring.bound = o.bound;
-  return run<State<ZRingWide>>(start, ring, o, progress, on_best);
+  return run<State<ZRingWide>>(start, ring, o, progress, on_best, restart_from);
 }
 
 }  // namespace
 
-Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best) {
+Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best,
+              const RestartSource& restart_from) {
   check_flip_format(start.format);
   if (o.symmetry == Symmetry::Cyclic) {
     check_cyclic_format(start.format);
-    return run_in_ring<SymFlipState>(start, o, progress, on_best);
+    return run_in_ring<SymFlipState>(start, o, progress, on_best, restart_from);
   }
-  return run_in_ring<FlipState>(start, o, progress, on_best);
+  return run_in_ring<FlipState>(start, o, progress, on_best, restart_from);
 }
 
 }  // namespace at::improve

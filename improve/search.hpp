@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/scheme.hpp"
@@ -64,6 +65,13 @@ struct SearchProgress {
 // call at a time). The scheme is in field options.field, not yet verified.
 using BestCallback = std::function<void(const Scheme&)>;
 
+// Polled once per generation on the thread that called search(): a scheme to restart the pool from
+// (e.g. another process's best), valid in options.field, of the search's format (and invariant with
+// symmetry). It is taken when better than the best so far (lower rank; with an additions objective
+// also fewer additions at the best rank): offered like a find (the BestCallback sees it) and the
+// whole pool restarts from it. Must not block.
+using RestartSource = std::function<std::optional<Scheme>()>;
+
 // Automatic walk length and plus threshold for a format (the values used when options say 0).
 long default_walk_flips(const Format& f);
 long default_plus_after(const Format& f);
@@ -75,6 +83,6 @@ long default_plus_after(const Format& f);
 // oneTBB allows (the caller's task_arena or tbb::global_control). Throws std::invalid_argument when the
 // format or coefficients do not fit the flip graph (with symmetry: when the start is not invariant).
 Scheme search(const Scheme& start, const SearchOptions& options, SearchProgress& progress,
-              const BestCallback& on_best = {});
+              const BestCallback& on_best = {}, const RestartSource& restart_from = {});
 
 }  // namespace at::improve

@@ -18,5 +18,6 @@ int bench_nn(const std::vector<std::string>& args);
 int bench_scheme(const std::vector<std::string>& args);
 int bench_improve(const std::vector<std::string>& args);
 int bench_report(const std::vector<std::string>& args);
+int bench_mpi(const std::vector<std::string>& args);
 
 }  // namespace at::cli

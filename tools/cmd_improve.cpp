@@ -12,6 +12,7 @@
 #include "core/scheme_store.hpp"
 #include "core/symmetry.hpp"
 #include "core/threads.hpp"
+#include "cluster/improve_ranks.hpp"
 #include "improve/lift.hpp"
 #include "improve/meta.hpp"
 #include "improve/run.hpp"
@@ -92,10 +93,16 @@ int cmd_improve(const std::vector<std::string>& args) {
                         "[--target-rank R] [--objective rank|additions|rank,additions] [--seed S] [--threads N] [--resume] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
-                        "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).",
+                        "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).\n"
+                        "Under mpirun, mpiexec or srun: one search over all ranks (seed + rank each, best schemes\n"
+                        "exchanged every 2 s); rank 0 writes and reports; the site's MPI is loaded at run time.",
              args, opts, {}, vm))
     return kOk;
   if (!vm.count("out")) throw UsageError("--out DIR is required");
+  // Under an MPI launcher: one job over all ranks (rank 0 writes and reports); else MPI is never loaded.
+  const std::unique_ptr<cluster::World> world = cluster::join_if_launched();
+  const bool root = !world || world->rank() == 0;
+  if (world && root) std::cout << "MPI: " << world->describe() << "\n" << std::flush;
   improve::RunOptions run;
   improve::SearchOptions& o = run.search;
   try {
@@ -105,7 +112,9 @@ int cmd_improve(const std::vector<std::string>& args) {
   }
   if (o.field == Field::Q) throw UsageError("--field: the flip graph works over Z2, Z3 or Z");
   run.time_limit = parse_duration(vm["time-limit"].as<std::string>());
-  run.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_thread_count();
+  run.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>()
+                : world                       ? std::min(default_thread_count(), cluster::threads_per_rank(world->launcher()))
+                                              : default_thread_count();
   o.bound = vm["bound"].as<int>();
   try {
     o.symmetry = parse_symmetry(vm["symmetry"].as<std::string>());
@@ -140,7 +149,7 @@ int cmd_improve(const std::vector<std::string>& args) {
       throw UsageError(std::string("--symmetry cyclic: ") + e.what());
     }
   }
-  if (vm["resume"].as<bool>()) {
+  if (vm["resume"].as<bool>() && root) {  // other ranks get rank 0's start
     std::string from;
     start = improve::resume_start(start, o.field, run.out_dir, &from);
     std::cout << (from.empty() ? "nothing better to resume in " + run.out_dir + "/schemes; starting from " +
@@ -171,16 +180,25 @@ int cmd_improve(const std::vector<std::string>& args) {
               << " M flips/s, generation " << p.generations << (live ? "" : "\n") << std::flush;
   };
   improve::RunResult r;
+  std::string stopped_by, ranks;
   try {
-    r = improve::run(start, run, events, &stop);
+    if (world) {
+      const cluster::RanksResult all = cluster::improve_across_ranks(*world, start, run, events, &stop);
+      r = all.run, r.flips = all.flips, stopped_by = all.stopped_by;
+      ranks = " x " + std::to_string(world->size()) + " ranks";
+    } else {
+      r = improve::run(start, run, events, &stop);
+      stopped_by = r.stopped_by;
+    }
   } catch (const std::invalid_argument& e) {  // the start is not valid in the field or does not fit the flip graph
     throw InputError(vm["from"].as<std::string>() + ": " + e.what());
   }
+  if (!root) return stopped_by == "cancel" ? kInterrupted : kOk;
   std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << what << ": best rank " << r.best.rank();
   if (by_additions) std::cout << ", " << scheme_stats(r.best).additions_cse << " additions";
   std::cout << " in " << r.seconds << " s, " << r.flips << " flips (" << double(r.flips) / std::max(r.seconds, 1e-9) / 1e6
-            << " M flips/s on " << r.threads << " thread(s)); best scheme: " << r.best_path << "\n";
-  return r.stopped_by == "cancel" ? kInterrupted : kOk;
+            << " M flips/s on " << r.threads << " thread(s)" << ranks << "); best scheme: " << r.best_path << "\n";
+  return stopped_by == "cancel" ? kInterrupted : kOk;
 }
 
 int cmd_lift(const std::vector<std::string>& args) {

@@ -8,10 +8,30 @@
 
 #include "core/build_info.hpp"
 #include "core/elf.hpp"
+#include "core/files.hpp"
+#include "cluster/mpi.hpp"
 #include "kernels/device.hpp"
 #include "tools/cli.hpp"
 
 namespace at::cli {
+namespace {
+
+// The MPI library a run would use: loaded (not initialised) only under a launcher, as runs do.
+std::string mpi_line() {
+  std::string backends;
+  for (const std::string& b : cluster::built_backends()) backends += (backends.empty() ? "" : ", ") + b;
+  const std::string built = "backends: " + (backends.empty() ? std::string("none") : backends);
+  const std::optional<cluster::Launcher> l = cluster::detect_launcher();
+  if (!l) return "not loaded (no launcher); " + built;
+  try {
+    const cluster::Library lib = cluster::load_mpi(*l)->library();
+    return lib.version + " (" + lib.path + ", " + cluster::abi_name(lib.abi) + ") under " + l->name + "; " + built;
+  } catch (const InputError& e) {
+    return std::string(e.what()) + "; " + built;
+  }
+}
+
+}  // namespace
 
 int cmd_info(const std::vector<std::string>& args) {
   po::options_description opts("Options");
@@ -31,6 +51,7 @@ int cmd_info(const std::vector<std::string>& args) {
   // Read from the running binary itself, so they state what this file holds, not what was meant.
   const std::string self = "/proc/self/exe";
   const std::string glibc = elf::glibc_floor(self), cuda_code = elf::describe(elf::cuda_code(self));
+  const std::string mpi = mpi_line();
   if (vm["json"].as<bool>()) {
     nlohmann::json j{{"version", b.version}, {"git", b.git}, {"build_type", b.build_type}, {"compiler", b.compiler},
                      {"eigen", eigen}, {"boost", boost}, {"onetbb", std::string(TBB_VERSION_STRING) + " (" + b.tbb_kind + ")"},
@@ -38,7 +59,7 @@ int cmd_info(const std::vector<std::string>& args) {
                      {"glibc_floor", glibc}, {"cuda_architectures", b.cuda_architectures}, {"cuda_code", cuda_code},
                      {"cuda_runtime", cuda.runtime_version}, {"cuda_driver", cuda.driver_version},
                      {"cuda_devices", cuda.devices}, {"cuda_reason", cuda.reason},
-                     {"hardware_threads", std::thread::hardware_concurrency()}};
+                     {"hardware_threads", std::thread::hardware_concurrency()}, {"mpi", mpi}};
     std::cout << j.dump(1) << "\n";
     return kOk;
   }
@@ -48,6 +69,7 @@ int cmd_info(const std::vector<std::string>& args) {
             << b.tbb_kind << "), nlohmann-json " << json_v << "\n"
             << "glibc floor:  " << (glibc.empty() ? "none (static)" : glibc) << " (newest glibc symbol version it needs)\n"
             << "CPU threads:  " << std::thread::hardware_concurrency() << "\n"
+            << "MPI:          " << mpi << "\n"
             << "CUDA backend: " << cuda_backend << "\n";
   if (cuda.built) std::cout << "CUDA code:    " << cuda_code << " (read from this binary's fatbin)\n";
   std::cout << "CUDA devices: ";

@@ -15,6 +15,7 @@ pkgs=(build-essential cmake git dpkg-dev ca-certificates
       chromium python3  # test_report renders the report headless and checks the PNG with python3
       gfortran          # the library's Fortran example (tests/api/install_examples.sh; python3: its ctypes one)
       slurm-wlm munge   # a single-node SLURM for tools/slurm/selftest.sh (tools/test.sh)
+      openmpi-bin libopenmpi-dev mpich libmpich-dev  # MPI backends' headers (build) and both launchers (tests/mpi)
       debootstrap)      # tools/release.sh builds in a Debian 11 root (CI runs it)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

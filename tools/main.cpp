@@ -57,6 +57,11 @@ void usage(std::ostream& o) {
   o << "\nExit codes: 0 ok, 1 invalid scheme, 2 usage or input error, 3 runtime error,\n"
        "4 stopped by a signal after writing a checkpoint.\n";
 }
+// One write per line: the ranks of an MPI job share one stderr, and pieces would interleave.
+void error_line(const std::string& command, const std::string& message) {
+  std::cerr << ("alphatensor " + command + ": " + message + "\n") << std::flush;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,17 +86,17 @@ int main(int argc, char** argv) {
     try {
       return c.run(args);
     } catch (const UsageError& e) {
-      std::cerr << "alphatensor " << name << ": " << e.what() << " (see --help)\n";
+      error_line(name, e.what() + std::string(" (see --help)"));
       return kUsage;
     } catch (const at::InputError& e) {
-      std::cerr << "alphatensor " << name << ": " << e.what() << "\n";
+      error_line(name, e.what());
       return kUsage;
     } catch (const alphatensor::Error& e) {  // from the library facade
       const bool runtime = e.status() == alphatensor::Status::Runtime;
-      std::cerr << "alphatensor " << name << ": " << (runtime ? "error: " : "") << e.what() << "\n";
+      error_line(name, (runtime ? "error: " : "") + std::string(e.what()));
       return runtime ? kRuntime : e.status() == alphatensor::Status::InvalidScheme ? kInvalid : kUsage;
     } catch (const std::exception& e) {
-      std::cerr << "alphatensor " << name << ": error: " << e.what() << "\n";
+      error_line(name, "error: " + std::string(e.what()));
       return kRuntime;
     }
   }
