@@ -30,7 +30,7 @@ deps=${ALPHATENSOR_DEPS:-/opt/alphatensor-deps}
 root=$deps/bullseye-root
 mirror=${ALPHATENSOR_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 glibc_max=2.17
-root_pkgs=build-essential,cmake,libeigen3-dev,nlohmann-json3-dev,libboost-program-options-dev,libboost-test-dev,libboost-context-dev,ca-certificates
+root_pkgs=build-essential,cmake,libeigen3-dev,nlohmann-json3-dev,libboost-program-options-dev,libboost-test-dev,libboost-context-dev,ca-certificates,libmpich-dev,libopenmpi-dev
 
 mkdir -p dist "$deps"
 exec 9>"$deps/.release.lock"
@@ -114,6 +114,16 @@ make_root() {
   touch "$root/.complete"
 }
 if [ -f "$root/.complete" ]; then say "Debian 11 root cached in $root"; else make_root; fi
+# A cached root made before a package joined root_pkgs gets it now (the MPI headers, for example).
+missing=$(for p in ${root_pkgs//,/ }; do in_chroot "$root" "dpkg -s $p >/dev/null 2>&1" || echo "$p"; done | tr '\n' ' ')
+if [ -n "${missing// /}" ]; then
+  say "adding to the Debian 11 root: $missing"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  mount_basics "$root"
+  run "apt-get install in the Debian 11 root" in_chroot "$root" \
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing"
+  unmount_all
+fi
 
 # --- CUDA architectures -----------------------------------------------------------------------
 nvcc=$(command -v nvcc || true)
@@ -143,6 +153,8 @@ run "build in the Debian 11 root" in_chroot "$root" "
         -DCMAKE_CUDA_COMPILER=$nvcc '-DCMAKE_CUDA_ARCHITECTURES=$cmake_archs'
   cmake --build /src/$bdir -j $(nproc) --target alphatensor"
 unmount_all  # the checks run without the toolkit
+# The MPI backends are compiled against the root's MPICH and Open MPI headers; none may be left out.
+! grep -q "MPI backend .*: left out" "$log" || fail "an MPI backend was left out: $(grep -o 'MPI backend .*: left out' "$log" | head -n 1)"
 bin=$src/$bdir/alphatensor
 
 # --- Package ----------------------------------------------------------------------------------
