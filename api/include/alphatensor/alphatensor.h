@@ -164,7 +164,7 @@ AT_API at_status at_train_options_init(at_train_options* o);
 
 typedef struct at_train_progress {
   long long step;           /* learner steps (over resumed runs) */
-  long long games;          /* games played */
+  long long games;          /* games played (over resumed runs) */
   double seconds;           /* over resumed runs */
   double games_per_second;  /* of the last round */
   double policy_loss, value_loss;

@@ -213,7 +213,7 @@ struct TargetRank {
 
 struct TrainProgress {
   long step = 0;               // learner steps (over resumed runs)
-  long games = 0;              // games played by this process's runs of out_dir
+  long games = 0;              // games played (over resumed runs)
   double seconds = 0;          // over resumed runs
   double games_per_second = 0; // of the last round
   double policy_loss = 0, value_loss = 0;  // of the last learner step
