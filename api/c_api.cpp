@@ -6,7 +6,9 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <sstream>
 #include <unordered_set>
+#include <vector>
 
 struct at_scheme {
   alphatensor::Scheme scheme;
@@ -105,6 +107,23 @@ at_status guard(F&& f) {
 
 alphatensor::Field field_or(const char* name, alphatensor::Field otherwise) {
   return name ? alphatensor::parse_field(name) : otherwise;
+}
+
+// Words of `text` split at spaces and `extra` separators (NULL: none).
+std::vector<std::string> words(const char* text, char extra) {
+  std::string s = text ? text : "";
+  for (char& c : s)
+    if (c == extra || c == '\t' || c == '\n') c = ' ';
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+const char* static_stopped_by(const std::string& s) {
+  for (const char* known : {"target", "steps", "limit", "cancel"})
+    if (s == known) return known;
+  return "limit";
 }
 
 const char* static_field_name(alphatensor::Field f) {
@@ -284,6 +303,76 @@ at_status at_improve(const at_scheme* start, const at_improve_options* options, 
       };
     const alphatensor::ImproveResult r = alphatensor::improve(h->scheme, o, cb, token);
     *best = new_handle<at_scheme>(r.best);
+  });
+}
+
+at_status at_train_options_init(at_train_options* o) {
+  return guard([&] {
+    require(o, "options");
+    const alphatensor::TrainOptions d;
+    *o = at_train_options{"2,2,2", "Z", "small", nullptr, d.seed, d.seconds, d.target_rank, d.max_steps, "out",
+                          d.resume, d.threads, d.polish, d.polish_threads, d.polish_seconds, d.simulations, d.samples,
+                          d.games_per_iteration, d.steps_per_iteration, d.batch_size};
+  });
+}
+
+at_status at_train(const at_train_options* options, at_train_progress_fn on_progress, at_train_best_fn on_best,
+                   void* user, const at_cancel* cancel, at_train_result* result) {
+  return guard([&] {
+    if (cancel) checked(cancel, "cancel token");
+    at_train_options c;
+    at_train_options_init(&c);
+    if (options) c = *options;
+    alphatensor::TrainOptions o;
+    o.targets.clear();
+    for (const std::string& t : words(c.targets ? c.targets : "2,2,2", ';')) o.targets.push_back(alphatensor::parse_format(t));
+    o.field = field_or(c.field, alphatensor::Field::Z);
+    o.preset = c.preset ? c.preset : "small";
+    o.network = words(c.network, ' ');
+    o.seed = c.seed;
+    o.seconds = c.seconds;
+    o.target_rank = c.target_rank;
+    o.max_steps = long(c.max_steps);
+    o.out_dir = c.out_dir ? c.out_dir : "out";
+    o.resume = c.resume != 0;
+    o.threads = c.threads;
+    o.polish = c.polish != 0;
+    o.polish_threads = c.polish_threads;
+    o.polish_seconds = c.polish_seconds;
+    o.simulations = c.simulations;
+    o.samples = c.samples;
+    o.games_per_iteration = c.games_per_iteration;
+    o.steps_per_iteration = c.steps_per_iteration;
+    o.batch_size = c.batch_size;
+    // A callback's stop request goes through the run's token: the caller's, or one of our own.
+    const alphatensor::CancelToken token = cancel ? cancel->token : alphatensor::CancelToken();
+    bool stop_asked = false;  // by a callback: no progress call follows
+    alphatensor::TrainCallbacks cb;
+    if (on_progress)
+      cb.on_progress = [&](const alphatensor::TrainProgress& p) {
+        if (stop_asked) return;
+        std::vector<int> ranks;
+        for (const alphatensor::TargetRank& t : p.best) ranks.push_back(t.rank);
+        const at_train_progress cp{p.step, p.games, p.seconds, p.games_per_second, p.policy_loss, p.value_loss,
+                                   int(ranks.size()), ranks.data()};
+        if (on_progress(&cp, user)) {
+          stop_asked = true;
+          token.cancel();
+        }
+      };
+    if (on_best)
+      cb.on_best = [&](const alphatensor::TrainFound& f) {
+        at_scheme* tmp = new_handle<at_scheme>(f.scheme);  // valid during the call only
+        const at_train_found cf{tmp, f.target.n, f.target.m, f.target.p, f.rank, f.path.c_str(), f.source.c_str(), f.seconds};
+        const int stop = on_best(&cf, user);
+        free_handle(tmp, "scheme");
+        if (stop) {
+          stop_asked = true;
+          token.cancel();
+        }
+      };
+    const alphatensor::TrainResult r = alphatensor::train(o, cb, token);
+    if (result) *result = at_train_result{r.last.step, r.last.games, r.last.seconds, static_stopped_by(r.stopped_by)};
   });
 }
 

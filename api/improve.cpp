@@ -1,7 +1,6 @@
 // The facade's improve: improve::run (the loop behind `alphatensor improve`) with the facade's
 // options, callbacks and cancellation token.
 #include <algorithm>
-#include <exception>
 
 #include "api/internal.hpp"
 #include "core/threads.hpp"
@@ -33,18 +32,7 @@ ImproveResult improve(const Scheme& start, const ImproveOptions& options, const 
   if (!v.valid)
     throw Error(Status::InvalidScheme, "improve: the start scheme is not valid over " + field_name(v.field) + ": " + v.error);
 
-  // The callbacks run on the run's reporter thread: an exception there is kept, stops the run
-  // and is rethrown here once the run has ended.
-  std::exception_ptr failure;
-  auto guarded = [&](auto&& f) {
-    if (failure) return;
-    try {
-      f();
-    } catch (...) {
-      failure = std::current_exception();
-      cancel.cancel();
-    }
-  };
+  CallbackGuard guarded(cancel);  // the callbacks run on the run's reporter thread
   imp::RunEvents events;
   if (callbacks.on_best)
     events.on_best = [&](const at::Scheme& s, at::SchemeStore::Outcome, double seconds, long) {
@@ -55,7 +43,7 @@ ImproveResult improve(const Scheme& start, const ImproveOptions& options, const 
       guarded([&] { callbacks.on_progress({p.seconds, p.flips, p.flips_per_second, p.best_rank, p.generations}); });
     };
   imp::RunResult r = translate([&] { return imp::run(core_scheme(start), o, events, &cancel.flag()); });
-  if (failure) std::rethrow_exception(failure);
+  guarded.rethrow();
   if (!at::verify(r.best, o.search.field).ok)  // never seen; a bug must not reach the caller as a result
     throw Error(Status::Runtime, "improve: the search returned an invalid scheme of rank " + std::to_string(r.best.rank()));
   ImproveResult result;

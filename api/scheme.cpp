@@ -51,6 +51,12 @@ Field from_core(at::Field f) {
 }
 
 std::string to_string(const Format& f) { return at::Format{f.n, f.m, f.p}.str(); }
+Format parse_format(const std::string& text) {
+  return translate([&] {
+    const at::Format f = at::Format::parse(text);
+    return Format{f.n, f.m, f.p};
+  });
+}
 
 std::string field_name(Field f) { return at::field_name(to_core(f)); }
 Field parse_field(const std::string& name) {

@@ -1,5 +1,5 @@
 # cmake --install build --prefix P:
-#   P/bin/alphatensor, P/lib/libalphatensor{,_core,_improve}.a, P/lib/libalphatensor_c.so,
+#   P/bin/alphatensor, P/lib/libalphatensor{,_core,_improve,_mcts,_nn}.a, P/lib/libalphatensor_c.so,
 #   P/include/alphatensor/{alphatensor.hpp,alphatensor.h,version.h} (the public headers only),
 #   P/lib/cmake/alphatensor/ (alphatensorConfig.cmake, its version file, the exported targets).
 # Nothing installed names a path of the build machine: oneTBB is found again on the user's side.
@@ -14,9 +14,10 @@ if(NOT ALPHATENSOR_TBB_IMPORTED)
   message(STATUS "oneTBB built in-tree: cmake --install installs the binary only, no library package")
   return()
 endif()
-# alphatensor_core and alphatensor_improve are exported because libalphatensor.a needs them at
-# link time; users name only alphatensor::alphatensor (or alphatensor::alphatensor_c).
-install(TARGETS alphatensor_api alphatensor_improve alphatensor_core alphatensor_c EXPORT alphatensorTargets
+# alphatensor_core, _improve, _mcts and _nn are exported because libalphatensor.a needs them at link
+# time; users name only alphatensor::alphatensor (or alphatensor::alphatensor_c).
+install(TARGETS alphatensor_api alphatensor_mcts alphatensor_nn alphatensor_improve alphatensor_core alphatensor_c
+        EXPORT alphatensorTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/api/include/alphatensor/alphatensor.hpp

@@ -192,10 +192,12 @@ bool Trainer::record(const Scheme& s, int t, const std::string& kind, const std:
   if (it == by_kind.end() || s.rank() < it->second) by_kind[f.str()] = s.rank();
   if (outcome == SchemeStore::Outcome::NewBest) {
     progress_.best[f.str()] = s.rank();
+    const std::string path = store_.path_for(f, s.rank(), cfg_.field);
     nlohmann::json j{{"event", "new_best"}, {"target", f.str()}, {"field", field_name(cfg_.field)}, {"rank", s.rank()},
                      {"source", kind}, {"step", net_.step()}, {"games", games_total_}, {"elapsed", elapsed},
-                     {"file", store_.path_for(f, s.rank(), cfg_.field)}};
+                     {"file", path}};
     append_line(cfg_.out_dir + "/metrics.jsonl", j.dump());
+    if (on_new_best_) on_new_best_(NewBest{t, s, path, kind, elapsed});
   }
   return true;
 }

@@ -83,12 +83,23 @@ struct TrainProgress {
   long polish_dropped = 0;   // schemes dropped from a full polish queue
 };
 
+// A new best verified scheme of a target, just written by the SchemeStore.
+struct NewBest {
+  int target;            // index into TrainConfig::targets
+  const Scheme& scheme;  // canonical basis, valid in the run's field
+  std::string path;      // its file under out_dir/schemes/
+  std::string source;    // "selfplay", "completion" or "polish"
+  double elapsed;        // seconds into the run (over restarts)
+};
+
 class Trainer {
  public:
   Trainer(const TrainConfig& cfg, nn::Network& net);
   // Runs until the time limit, max_steps, the target rank, or *stop. Returns true if stopped by
   // *stop (a checkpoint has been written then).
   bool run(const std::atomic<bool>& stop, const std::function<void(const TrainProgress&, bool final)>& on_progress);
+  // Called from run's thread for every new best, after it is written and logged.
+  void on_new_best(std::function<void(const NewBest&)> f) { on_new_best_ = std::move(f); }
   // Restores the newest valid checkpoint of out_dir (skipping damaged ones with a warning on
   // stderr); returns false if there is none.
   bool resume();
@@ -132,6 +143,7 @@ class Trainer {
   std::unique_ptr<Polisher> polisher_; // --polish only; its own thread, handoff in polish.hpp
   std::set<uint64_t> polish_sent_;     // hashes of schemes already sent (each is polished once);
                                        // like polisher_, touched by the trainer's thread only
+  std::function<void(const NewBest&)> on_new_best_;  // set before run(); called by its thread
 };
 
 }  // namespace at::mcts

@@ -7,8 +7,7 @@
 #include <oneapi/tbb/info.h>
 #include <sstream>
 
-#include "core/threads.hpp"
-#include "mcts/trainer.hpp"
+#include "mcts/train_setup.hpp"
 #include "tools/device_choice.hpp"
 #include "tools/discovery.hpp"
 
@@ -113,24 +112,9 @@ int cmd_train(const std::vector<std::string>& args) {
   tc.targets = parse_targets(vm);
   tc.field = parse_game_field(vm["field"].as<std::string>());
   const std::string preset = vm["preset"].as<std::string>();
-  if (preset == "paper") {  // published numbers (alphatensor-method.md)
-    tc.search.simulations = 800;
-    tc.samples = 32;
-    tc.batch_size = 2048;
-    tc.games_per_iteration = 256;
-    tc.concurrent_games = 256;
-    tc.steps_per_iteration = 50;
-    tc.r_limit = 125;
-  } else if (preset == "small") {  // sized for a 2-core CPU
-    tc.search.simulations = 64;
-    tc.samples = 16;
-    tc.batch_size = 64;
-    tc.games_per_iteration = 8;
-    tc.concurrent_games = 8;
-    tc.steps_per_iteration = 40;  // the policy learns from demonstrations first (issue 5 diagnosis)
-    tc.mix_switch_step = 1000;
-    tc.demos.p_zero_mod2 = 0.8;   // sparse Z2 demonstrations, like the matmul tensors (published: 0.5)
-  } else {
+  try {
+    mcts::apply_train_preset(preset, tc);
+  } catch (const std::invalid_argument&) {
     throw UsageError("unknown --preset '" + preset + "' (small or paper)");
   }
   auto set_int = [&](const char* key, int& field) { if (vm.count(key)) field = vm[key].as<int>(); };
@@ -163,38 +147,26 @@ int cmd_train(const std::vector<std::string>& args) {
   tc.polish.enabled = vm["polish"].as<bool>();
   tc.polish.threads = vm["polish-threads"].as<int>();
   tc.polish.seconds = vm["polish-seconds"].as<double>();
-  if (tc.polish.threads < 1 || !(tc.polish.seconds > 0)) throw UsageError("--polish-threads and --polish-seconds must be positive");
   tc.seed = vm["seed"].as<uint64_t>();
   tc.time_limit = parse_duration(vm["time-limit"].as<std::string>());
   tc.max_steps = vm["max-steps"].as<long>();
   tc.target_rank = vm["target-rank"].as<int>();
   tc.out_dir = vm["out"].as<std::string>();
   tc.threads = vm["threads"].as<int>();
-  if (tc.threads <= 0) tc.threads = default_thread_count();
-  if (tc.games_per_iteration < 1 || tc.concurrent_games < 1 || tc.batch_size < 1 || tc.steps_per_iteration < 0)
-    throw UsageError("games, batch size must be positive");
-
-  // The network: its S covers every target; the arithmetic is the run's.
-  int S = 0;
-  for (const Format& f : tc.targets) S = std::max({S, f.a_size(), f.b_size(), f.c_size()});
-  std::vector<std::string> sets = {"S=" + std::to_string(S), std::string("field=") + (tc.field == Field::Z2 ? "Z2" : "Z")};
-  for (const std::string& s : vm["set"].as<std::vector<std::string>>()) sets.push_back(s);
   nn::ModelConfig mc;
   try {
-    mc = nn::make_config(preset == "small" ? "cpu" : preset, sets);  // a network 2 cores train in minutes
+    mcts::finish_train_config(tc);
+    mc = mcts::train_model_config(preset, tc, vm["set"].as<std::vector<std::string>>());
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
   std::ostringstream device_log;  // printed after the first line, which says what this run is
-  const std::unique_ptr<nn::Backend<float>> backend = make_backend(vm, device_log);
-  nn::Network net(mc, *backend, tc.seed);
-  mcts::Trainer trainer(tc, net);
-  std::string resumed;
-  if (vm["resume"].as<bool>())
-    resumed = trainer.resume() ? "resumed from step " + std::to_string(net.step())
-                               : "no checkpoint to resume in " + trainer.checkpoint_dir() + ", starting fresh";
+  mcts::TrainRun run(tc, mc, make_backend(vm, device_log));
+  nn::Network& net = run.net();
+  mcts::Trainer& trainer = run.trainer();
+  const std::string resumed = vm["resume"].as<bool>() ? run.resume() : "";
   // The time limit counts every run of this output folder (the checkpoint carries the time spent).
-  const double used = trainer.progress().elapsed;
+  const double used = run.time_used();
   std::ostringstream limit;
   limit << std::fixed << std::setprecision(1);
   if (tc.time_limit <= 0) limit << "no time limit";
@@ -202,10 +174,10 @@ int cmd_train(const std::vector<std::string>& args) {
     limit << "time limit " << vm["time-limit"].as<std::string>() << " in total over restarts: " << used << " s used, "
           << std::max(0.0, tc.time_limit - used) << " s left";
   std::cout << "alphatensor train: " << tc.targets.size() << " target(s), field " << field_name(tc.field) << ", preset "
-            << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters on " << backend->name() << ", seed " << tc.seed << ", out "
+            << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters on " << run.backend().name() << ", seed " << tc.seed << ", out "
             << tc.out_dir << "; " << (resumed.empty() ? "" : resumed + "; ") << limit.str() << std::endl;
   std::cout << device_log.str() << std::flush;
-  if (tc.time_limit > 0 && used >= tc.time_limit) {
+  if (run.time_used_up()) {
     std::cout << "alphatensor train: nothing to do: the time limit is used up by earlier runs (a larger --time-limit "
                  "continues this run)\n";
     return kOk;

@@ -1,8 +1,11 @@
 // Verifies a scheme file (or Strassen's scheme), then runs a short flip-graph search from the
-// naive 4x4x4 scheme (1.5 s) with progress and new-best callbacks. Usage: example_cpp [SCHEME]
+// naive 4x4x4 scheme (1.5 s) and a short training run (a tiny network, 2x2x2 over Z2, 4 learner
+// steps), both with progress and new-best callbacks. Usage: example_cpp [SCHEME]
 #include <alphatensor/alphatensor.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <unistd.h>
 
 int main(int argc, char** argv) {
   namespace at = alphatensor;
@@ -33,7 +36,40 @@ int main(int argc, char** argv) {
     const at::ImproveResult r = at::improve(at::Scheme::naive({4, 4, 4}), o, cb);
     std::printf("improve 4x4x4 over Z2: rank %d in %.2f s (stopped by %s), valid: %d, %d progress calls\n",
                 r.best.rank(), r.seconds, r.stopped_by.c_str(), int(r.best.verify().valid), progress_calls);
-    return v.valid && r.best.verify().valid && progress_calls > 0 ? 0 : 1;
+
+    // Training writes schemes/, checkpoints/ and metrics.jsonl to out_dir: here a fresh folder.
+    namespace fs = std::filesystem;
+    const fs::path out = fs::temp_directory_path() / ("alphatensor_example_" + std::to_string(::getpid()));
+    at::TrainOptions t;
+    t.targets = {{2, 2, 2}};
+    t.field = at::Field::Z2;
+    t.network = {"c=16", "torso_layers=1", "torso_heads=2", "torso_head_dim=8", "dec_layers=1", "dec_heads=2",
+                 "dec_head_dim=8", "value_width=16", "token_d=3"};  // tiny: seconds on one core
+    t.simulations = 16;
+    t.games_per_iteration = 4;
+    t.steps_per_iteration = 2;
+    t.batch_size = 16;
+    t.max_steps = 4;
+    t.threads = 1;
+    t.polish = true;  // unfinished games are completed into schemes and polished: new bests at once
+    t.polish_seconds = 0.2;
+    t.out_dir = out.string();
+    at::TrainCallbacks tcb;
+    int found = 0;
+    tcb.on_progress = [](const at::TrainProgress& p) {
+      std::printf("  [%.1f s] step %ld, %ld games, loss %.3f/%.3f, best 2x2x2 rank %d\n", p.seconds, p.step, p.games,
+                  p.policy_loss, p.value_loss, p.best[0].rank);
+    };
+    tcb.on_best = [&](const at::TrainFound& f) {
+      ++found;
+      std::printf("  [%.1f s] %s rank %d (%s): %s\n", f.seconds, at::to_string(f.target).c_str(), f.rank,
+                  f.source.c_str(), f.path.c_str());
+    };
+    const at::TrainResult tr = at::train(t, tcb);
+    std::printf("train 2x2x2 over Z2: best rank %d after %ld steps (stopped by %s), %d new bests\n", tr.last.best[0].rank,
+                tr.last.step, tr.stopped_by.c_str(), found);
+    fs::remove_all(out);
+    return v.valid && r.best.verify().valid && progress_calls > 0 && found > 0 ? 0 : 1;
   } catch (const at::Error& e) {
     std::fprintf(stderr, "example_cpp: %s\n", e.what());
     return 2;

@@ -1,5 +1,6 @@
-/* alphatensor C API: schemes (read, verify, write) and the flip-graph search, for C and every
- * language with a C foreign-function interface (Python ctypes, Fortran iso_c_binding, Julia ...).
+/* alphatensor C API: schemes (read, verify, write), the flip-graph search (at_improve) and the
+ * discovery from scratch (at_train), for C and every language with a C foreign-function interface
+ * (Python ctypes, Fortran iso_c_binding, Julia ...).
  *
  * Linking: find_package(alphatensor CONFIG), then alphatensor::alphatensor (static; link with a C++
  * linker, e.g. project(... LANGUAGES C CXX)) or alphatensor::alphatensor_c (the shared library
@@ -12,15 +13,19 @@
  *  - Handles are opaque. A handle returned through an `out` parameter is owned by the caller and
  *    released with its _free function exactly once. A freed, unknown or NULL handle gives
  *    AT_INVALID_HANDLE (never a crash); freeing NULL is allowed and does nothing.
- *    Exception: the scheme passed to an at_best_fn callback belongs to the run and is valid only
- *    during the call (copy it with at_scheme_copy to keep it).
- *  - Strings returned as `const char*` are owned by the library: at_version's and at_field's are
- *    static; at_last_error's stays valid until the next call of this API on the same thread.
+ *    Exception: the scheme passed to an at_best_fn or at_train_best_fn callback belongs to the run
+ *    and is valid only during the call (copy it with at_scheme_copy to keep it).
+ *  - Strings returned as `const char*` are owned by the library: at_version's, at_field's and
+ *    at_train_result's stopped_by are static; at_last_error's stays valid until the next call of
+ *    this API on the same thread; the strings and arrays inside a callback's argument only during
+ *    the call. Strings given to the library (options) are copied; they need to live only during
+ *    the call they are passed to.
  *  - Threads: every function may be called from any thread. A scheme is immutable, so one scheme
  *    may be used by several threads at once; it must not be freed while another thread uses it.
  *    Several at_improve runs may go on at once (each in its own calling thread), each with its
  *    own callbacks and cancel token. Callbacks are called from one thread of their run, never
- *    two at a time for one run, and must not free the run's start scheme.
+ *    two at a time for one run, and must not free the run's start scheme. at_train calls its
+ *    callbacks from the calling thread; runs at once need distinct out_dirs.
  */
 #ifndef ALPHATENSOR_H
 #define ALPHATENSOR_H
@@ -49,7 +54,7 @@ typedef enum at_status {
 } at_status;
 
 typedef struct at_scheme at_scheme; /* an immutable scheme */
-typedef struct at_cancel at_cancel; /* a cancellation flag for at_improve */
+typedef struct at_cancel at_cancel; /* a cancellation flag for at_improve and at_train */
 
 /* The calling thread's text of the last error ("" if none). Never NULL. */
 AT_API const char* at_last_error(void);
@@ -128,6 +133,72 @@ typedef int (*at_best_fn)(const at_scheme* best, double seconds, void* user);
  * options NULL: defaults). *best gets the best scheme found (verified; free it). */
 AT_API at_status at_improve(const at_scheme* start, const at_improve_options* options, at_progress_fn on_progress,
                             at_best_fn on_best, void* user, const at_cancel* cancel, at_scheme** best);
+
+/* Discovery from nothing but the target tensors (`alphatensor train`, the same loop): games played
+ * with the search guided by a network that learns from them; every scheme found is verified
+ * exactly and written to out_dir/schemes/. The network runs on the CPU here. */
+typedef struct at_train_options {
+  const char* targets;      /* formats "n,m,p" or "nxmxp", separated by spaces or ';' (default "2,2,2") */
+  const char* field;        /* "Z" (default; coefficients -2..2) or "Z2" */
+  const char* preset;       /* "small" (default; a 2-core CPU) or "paper" */
+  const char* network;      /* network settings "key=value" separated by spaces over the preset's
+                               (`alphatensor model info`); NULL or "": none */
+  uint64_t seed;            /* default 1 (same seed, same run) */
+  double seconds;           /* time limit in total over resumed runs (default 600; 0: none) */
+  int target_rank;          /* stop once every target has a scheme of this rank (0: none) */
+  long long max_steps;      /* stop after this many learner steps (default -1: none) */
+  const char* out_dir;      /* schemes/, checkpoints/, metrics.jsonl (default "out") */
+  int resume;               /* non-zero: continue from the newest valid checkpoint in out_dir */
+  int threads;              /* compute threads (0: all cores) */
+  int polish;               /* non-zero: flip-graph walks from every scheme found */
+  int polish_threads;       /* default 1 */
+  double polish_seconds;    /* flip-graph time per scheme (default 5) */
+  int simulations;          /* loop sizes over the preset's (0: the preset's) */
+  int samples;
+  int games_per_iteration;
+  int steps_per_iteration;
+  int batch_size;
+} at_train_options;
+/* Fills the defaults above. Call it first, then change fields (new fields may come). */
+AT_API at_status at_train_options_init(at_train_options* o);
+
+typedef struct at_train_progress {
+  long long step;           /* learner steps (over resumed runs) */
+  long long games;          /* games played (over resumed runs) */
+  double seconds;           /* over resumed runs */
+  double games_per_second;  /* of the last round */
+  double policy_loss, value_loss;
+  int num_targets;
+  const int* best_ranks;    /* per target, in the order given; 0: none yet (valid during the call) */
+} at_train_progress;
+/* After every round of games and learner steps, and once at the end. Return 0 to go on, non-zero
+ * to stop (as at_cancel_set; a checkpoint is written); no progress call follows that one. */
+typedef int (*at_train_progress_fn)(const at_train_progress* progress, void* user);
+
+typedef struct at_train_found {
+  const at_scheme* scheme;  /* verified, canonical basis; valid during the call only */
+  int n, m, p;              /* the target */
+  int rank;
+  const char* path;         /* its file under out_dir/schemes/ */
+  const char* source;       /* "selfplay", "completion" or "polish" */
+  double seconds;           /* into the run */
+} at_train_found;
+/* Every new best scheme of a target. Return non-zero to stop the run. */
+typedef int (*at_train_best_fn)(const at_train_found* found, void* user);
+
+typedef struct at_train_result {
+  long long steps;
+  long long games;
+  double seconds;
+  const char* stopped_by;   /* static: "target", "steps", "limit" (time) or "cancel" */
+} at_train_result;
+
+/* Runs the training loop in the calling thread until the time limit, max_steps, the target rank,
+ * a callback returning non-zero or `cancel` (it stops within a second and writes a checkpoint to
+ * out_dir/checkpoints/). options NULL: defaults; callbacks, user, cancel and result may be NULL.
+ * Bad options (field, preset, format, network setting) give AT_INVALID_ARGUMENT. */
+AT_API at_status at_train(const at_train_options* options, at_train_progress_fn on_progress, at_train_best_fn on_best,
+                          void* user, const at_cancel* cancel, at_train_result* result);
 
 #ifdef __cplusplus
 }

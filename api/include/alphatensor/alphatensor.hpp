@@ -1,6 +1,7 @@
 #pragma once
-// alphatensor as a C++ library: read, write, convert and verify matrix multiplication schemes, and
-// run the flip-graph search (`alphatensor improve`) with callbacks and a cancellation token.
+// alphatensor as a C++ library: read, write, convert and verify matrix multiplication schemes, run
+// the flip-graph search (`alphatensor improve`) and the discovery from scratch (`alphatensor
+// train`), with callbacks and a cancellation token.
 //
 // Link: find_package(alphatensor CONFIG) and target_link_libraries(app PRIVATE alphatensor::alphatensor).
 // This header shows no internal type (the scheme is an opaque, cheaply copyable value). Errors are
@@ -16,6 +17,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace alphatensor {
 
@@ -51,6 +53,8 @@ struct Format {
   int n = 0, m = 0, p = 0;  // A is n×m, B is m×p
 };
 std::string to_string(const Format& f);  // "2x3x4"
+// "2x3x4" or "2,3,4", each dimension 1..16; throws Error(Status::InvalidArgument).
+Format parse_format(const std::string& text);
 
 struct Verification {
   bool valid = false;
@@ -113,7 +117,7 @@ class Scheme {
 // Error(InvalidScheme) when it does not hold, nothing written. Returns the scheme.
 Scheme convert(const std::string& in, const std::string& out);
 
-// Cancels a running improve from any thread (or a signal handler: cancel() is lock-free). Copies
+// Cancels a running improve or train from any thread (or a signal handler: cancel() is lock-free). Copies
 // share one flag. The run stops within a second of cancel().
 class CancelToken {
  public:
@@ -174,5 +178,76 @@ struct ImproveResult {
 // rethrown here. Several runs may go on at once in one process, each in its calling thread.
 ImproveResult improve(const Scheme& start, const ImproveOptions& options, const ImproveCallbacks& callbacks = {},
                       const CancelToken& cancel = CancelToken());
+
+// Discovery from nothing but the target tensors (alphatensor train, the same loop): games played
+// with the search guided by a network that learns from them and from synthetic demonstrations;
+// every scheme found is verified exactly and written to out_dir/schemes/. The network runs on the
+// CPU here (the binary's `alphatensor train --device cuda` runs it on a GPU).
+struct TrainOptions {
+  std::vector<Format> targets = {{2, 2, 2}};  // one network for all of them
+  Field field = Field::Z;          // Z (coefficients -2..2) or Z2
+  std::string preset = "small";    // network and loop sizes: "small" (a 2-core CPU) or "paper"
+  std::vector<std::string> network;  // network settings "key=value" over the preset's (alphatensor model info)
+  uint64_t seed = 1;               // same seed, same run
+  double seconds = 600;            // time limit in total over resumed runs (0: none)
+  int target_rank = 0;             // stop once every target has a scheme of this rank (0: none)
+  long max_steps = -1;             // stop after this many learner steps (-1: none)
+  std::string out_dir = "out";     // schemes/, checkpoints/, metrics.jsonl
+  bool resume = false;             // continue from the newest valid checkpoint in out_dir
+  int threads = 0;                 // compute threads (0: SLURM_CPUS_PER_TASK, else all cores)
+  bool polish = false;             // flip-graph walks from every scheme found; their finds are kept and trained on
+  int polish_threads = 1;
+  double polish_seconds = 5;       // flip-graph time per scheme
+  // Loop sizes over the preset's (0: the preset's).
+  int simulations = 0;             // search simulations per move
+  int samples = 0;                 // actions sampled per expansion
+  int games_per_iteration = 0;     // self-play games between learner rounds
+  int steps_per_iteration = 0;     // learner steps per round
+  int batch_size = 0;              // learner batch
+};
+
+struct TargetRank {
+  Format target;
+  int rank = 0;  // best rank found in out_dir (also by earlier runs); 0: none yet
+};
+
+struct TrainProgress {
+  long step = 0;               // learner steps (over resumed runs)
+  long games = 0;              // games played (over resumed runs)
+  double seconds = 0;          // over resumed runs
+  double games_per_second = 0; // of the last round
+  double policy_loss = 0, value_loss = 0;  // of the last learner step
+  std::vector<TargetRank> best;  // per target, in the order of options.targets
+};
+
+struct TrainFound {
+  Scheme scheme;         // verified in options.field, canonical basis
+  Format target;
+  int rank = 0;
+  std::string path;      // its file under out_dir/schemes/
+  std::string source;    // "selfplay" (a solved game), "completion" (a cut game completed) or "polish"
+  double seconds = 0;    // into the run (over resumed runs)
+};
+
+struct TrainCallbacks {
+  // After every round of games and learner steps, and once at the end; from the calling thread.
+  std::function<void(const TrainProgress&)> on_progress;
+  // Every new best scheme of a target (verified and written), from the calling thread.
+  std::function<void(const TrainFound&)> on_best;
+};
+
+struct TrainResult {
+  TrainProgress last;          // the final report
+  std::string stopped_by;      // "target", "steps", "limit" (time, also when used up before) or "cancel"
+  std::string checkpoint_dir;  // out_dir/checkpoints: written at the end (resume from it)
+};
+
+// Runs the training loop in the calling thread until the time limit, max_steps, the target rank or
+// `cancel` (it stops within a second, after writing a checkpoint). Throws Error(InvalidArgument)
+// for bad options (field, preset, network setting, sizes), Error(Runtime) for a failing disk. An
+// exception thrown by a callback stops the run (it cancels `cancel`; the checkpoint is written)
+// and is rethrown here. Runs in one process must use distinct out_dirs.
+TrainResult train(const TrainOptions& options, const TrainCallbacks& callbacks = {},
+                  const CancelToken& cancel = CancelToken());
 
 }  // namespace alphatensor
