@@ -1,7 +1,9 @@
 // alphatensor bench TARGET: prints measured figures (speed goals live here, not in tests).
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/isa.hpp"
 #include "tools/bench.hpp"
 #include "tools/cli.hpp"
 
@@ -45,8 +47,18 @@ int cmd_bench(const std::vector<std::string>& args) {
     for (const Target& t : targets) o << "  " << t.name << "  " << t.what << "\n";
     return args.empty() ? kUsage : kOk;
   }
-  for (const Target& t : targets)
-    if (args[0] == t.name) return t.run(std::vector<std::string>(args.begin() + 1, args.end()));
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  const auto has = [&](const char* flag) { return std::find(rest.begin(), rest.end(), flag) != rest.end(); };
+  for (const Target& t : targets) {
+    if (args[0] != t.name) continue;
+    // Every figure depends on the CPU path the hot loops run (core/isa.hpp): name it first.
+    if (!has("--help") && !has("-h")) {
+      const char* isa = isa_name(active_isa());
+      if (has("--json")) std::cout << nlohmann::json{{"bench", t.name}, {"name", "CPU path"}, {"value", isa}}.dump() << "\n";
+      else std::cout << "bench " << t.name << " CPU path: " << isa << "\n";
+    }
+    return t.run(rest);
+  }
   throw UsageError("unknown bench target '" + args[0] + "'");
 }
 
