@@ -108,6 +108,7 @@ int bench_nn(const std::vector<std::string>& args) {
       "seconds", po::value<double>()->default_value(1.0), "minimum time per figure")(
       "sgemm", po::value<int>()->default_value(1024), "side of the reference sgemm (smaller: quick runs on emulated CPUs)")(
       "json", po::bool_switch(), "JSON lines")(
+      "inference-only", po::bool_switch(), "no training step (the paper preset's needs many GiB)")(
       "dump", po::value<std::string>(), "write DIR/{weights,batch,grads}.safetensors of one training batch (the "
                                         "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
   opts.add(device_options());
@@ -138,6 +139,7 @@ int bench_nn(const std::vector<std::string>& args) {
   Rng rng(7);
   SyntheticConfig sc;
   sc.max_rank = 20;
+  sc.limit_to(cfg.coefficient_bound);
   std::vector<nn::TrainExample> batch;
   while (int(batch.size()) < B)
     for (nn::TrainExample& e : nn::demonstration_examples(sample_demonstration(cfg.S, cfg.S, cfg.S, cfg.field, sc, rng),
@@ -161,9 +163,12 @@ int bench_nn(const std::vector<std::string>& args) {
   const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
   report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
-  const double t_train = time_per_call([&] { net.train_step(batch); }, secs);
-  report(json, "nn", name + " training step", B / t_train, "samples/s");
-  report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
+  const bool train = !vm["inference-only"].as<bool>();
+  const double t_train = train ? time_per_call([&] { net.train_step(batch); }, secs) : 0;
+  if (train) {
+    report(json, "nn", name + " training step", B / t_train, "samples/s");
+    report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
+  }
   double gemm = 0, baseline = 0;  // the dense rate on the CPU path in use, and on the baseline (SSE2)
   if (!on_cuda) {
     const Isa isa = active_isa();
@@ -183,10 +188,10 @@ int bench_nn(const std::vector<std::string>& args) {
 #endif
   }
   report(json, "nn", name + " inference / matmul", infer_flops / t_inf / 1e9 / gemm, "ratio");
-  report(json, "nn", name + " training / matmul", train_flops / t_train / 1e9 / gemm, "ratio");
+  if (train) report(json, "nn", name + " training / matmul", train_flops / t_train / 1e9 / gemm, "ratio");
   if (baseline > 0) {
     report(json, "nn", name + " inference / baseline matmul", infer_flops / t_inf / 1e9 / baseline, "ratio");
-    report(json, "nn", name + " training / baseline matmul", train_flops / t_train / 1e9 / baseline, "ratio");
+    if (train) report(json, "nn", name + " training / baseline matmul", train_flops / t_train / 1e9 / baseline, "ratio");
   }
   return kOk;
 }
