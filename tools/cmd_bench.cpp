@@ -1,6 +1,6 @@
 // alphatensor bench TARGET: prints measured figures (speed goals live here, not in tests).
-#include <algorithm>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "core/isa.hpp"
@@ -26,6 +26,13 @@ double time_per_call(const std::function<void()>& f, double min_seconds) {
 }
 
 void report(bool json, const std::string& bench, const std::string& name, double value, const std::string& unit) {
+  // Every figure depends on the CPU path the hot loops run (core/isa.hpp): named before the first.
+  static std::once_flag path_named;
+  std::call_once(path_named, [&] {
+    const char* isa = isa_name(active_isa());
+    if (json) std::cout << nlohmann::json{{"bench", bench}, {"name", "CPU path"}, {"value", isa}}.dump() << "\n";
+    else std::cout << bench << " CPU path: " << isa << "\n";
+  });
   if (json) std::cout << nlohmann::json{{"bench", bench}, {"name", name}, {"value", value}, {"unit", unit}}.dump() << "\n";
   else std::cout << bench << " " << name << ": " << value << " " << unit << "\n";
   std::cout.flush();
@@ -47,18 +54,8 @@ int cmd_bench(const std::vector<std::string>& args) {
     for (const Target& t : targets) o << "  " << t.name << "  " << t.what << "\n";
     return args.empty() ? kUsage : kOk;
   }
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
-  const auto has = [&](const char* flag) { return std::find(rest.begin(), rest.end(), flag) != rest.end(); };
-  for (const Target& t : targets) {
-    if (args[0] != t.name) continue;
-    // Every figure depends on the CPU path the hot loops run (core/isa.hpp): name it first.
-    if (!has("--help") && !has("-h")) {
-      const char* isa = isa_name(active_isa());
-      if (has("--json")) std::cout << nlohmann::json{{"bench", t.name}, {"name", "CPU path"}, {"value", isa}}.dump() << "\n";
-      else std::cout << "bench " << t.name << " CPU path: " << isa << "\n";
-    }
-    return t.run(rest);
-  }
+  for (const Target& t : targets)
+    if (args[0] == t.name) return t.run(std::vector<std::string>(args.begin() + 1, args.end()));
   throw UsageError("unknown bench target '" + args[0] + "'");
 }
 

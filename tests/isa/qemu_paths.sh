@@ -24,6 +24,6 @@ for cpu_path in Nehalem:sse2 Haswell:avx2; do
     { tail -5 "$out/train.log"; echo "$cpu: train failed"; exit 1; }
   grep -q '"event":"finished".*"step":2' "$out/train_$cpu/metrics.jsonl" || { echo "$cpu: train made no 2 steps"; exit 1; }
   bench=$(run bench nn --preset small --batch 2 --samples 2 --threads 2 --seconds 0.05 --sgemm 64 "${tiny[@]}")
-  grep -q "CPU path: $want" <<<"$bench" || { echo "$bench"; echo "$cpu: bench does not name path $want"; exit 1; }
+  grep -q "nn CPU path: $want" <<<"$bench" || { echo "$bench"; echo "$cpu: bench does not name path $want"; exit 1; }
   echo "$cpu: path $want: verify, train (2 steps) and bench nn ran"
 done
