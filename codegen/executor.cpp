@@ -1,20 +1,18 @@
 #include "codegen/executor.hpp"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "codegen/executor_ops.hpp"
+#include "core/files.hpp"
 #include "core/threads.hpp"
 
 namespace at::codegen {
 
 namespace {
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using CMap = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
-using MMap = Eigen::Map<RowMat, 0, Eigen::OuterStride<>>;
 
 ConstView sub(ConstView v, long row, long col) { return {v.data + row * v.ld + col, v.ld}; }
 MatView sub(MatView v, long row, long col) { return {v.data + row * v.ld + col, v.ld}; }
@@ -29,37 +27,10 @@ void parallel_chunks(int total, F&& body) {
   });
 }
 
-struct Input {
-  ConstView view;
-  float coef;
-};
-
-// out (rows×cols) = Σ coef·input, one pass: each input row read once, the output row written once
-// (the row stays in L1 between the terms).
+// out (rows×cols) = Σ coef·input on the CPU path in use, rows split over the threads.
 void linear_combination(MatView out, int rows, int cols, const std::vector<Input>& in) {
-  parallel_chunks(rows, [&](int r0, int r1) {
-    for (int r = r0; r < r1; ++r) {
-      float* o = out.data + long(r) * out.ld;
-      if (in.empty()) {
-        std::fill(o, o + cols, 0.0f);
-        continue;
-      }
-      const float* x = in[0].view.data + long(r) * in[0].view.ld;
-      const float c0 = in[0].coef;
-      for (int j = 0; j < cols; ++j) o[j] = c0 * x[j];
-      for (size_t t = 1; t < in.size(); ++t) {
-        const float* y = in[t].view.data + long(r) * in[t].view.ld;
-        const float c = in[t].coef;
-        if (c == 1.0f) {
-          for (int j = 0; j < cols; ++j) o[j] += y[j];
-        } else if (c == -1.0f) {
-          for (int j = 0; j < cols; ++j) o[j] -= y[j];
-        } else {
-          for (int j = 0; j < cols; ++j) o[j] += c * y[j];
-        }
-      }
-    }
-  });
+  const ExecutorOps& ops = executor_ops(active_isa());
+  parallel_chunks(rows, [&](int r0, int r1) { ops.combine_rows(out, r0, r1, cols, in.data(), in.size()); });
 }
 
 std::vector<Input> inputs(const Form& f, const std::vector<ConstView>& operands) {
@@ -70,23 +41,25 @@ std::vector<Input> inputs(const Form& f, const std::vector<ConstView>& operands)
 
 }  // namespace
 
+const ExecutorOps& executor_ops(Isa isa) {
+  if (!isa_supported(isa)) throw InputError(std::string("CPU path ") + isa_name(isa) + ": this CPU cannot run it");
+  switch (isa) {
+    case Isa::avx512: return isa_avx512::entry_executor_ops();
+    case Isa::avx2: return isa_avx2::entry_executor_ops();
+    case Isa::sse2: break;
+  }
+  return isa_sse2::entry_executor_ops();
+}
+
 void base_multiply(ConstView A, ConstView B, MatView C, int n, int m, int p, bool accumulate) {
   if (n <= 0 || p <= 0) return;
+  const ExecutorOps& ops = executor_ops(active_isa());
   const bool by_rows = n >= p;
   parallel_chunks(by_rows ? n : p, [&](int b0, int b1) {
     const int rows = by_rows ? b1 - b0 : n, cols = by_rows ? p : b1 - b0;
     const ConstView a = by_rows ? sub(A, b0, 0) : A;
     const ConstView b = by_rows ? B : sub(B, 0, b0);
-    const MatView c = by_rows ? sub(C, b0, 0) : sub(C, 0, b0);
-    MMap cm(c.data, rows, cols, Eigen::OuterStride<>(c.ld));
-    if (m <= 0) {
-      if (!accumulate) cm.setZero();
-      return;
-    }
-    const CMap am(a.data, rows, m, Eigen::OuterStride<>(a.ld));
-    const CMap bm(b.data, m, cols, Eigen::OuterStride<>(b.ld));
-    if (accumulate) cm.noalias() += am * bm;
-    else cm.noalias() = am * bm;
+    ops.product(a, b, by_rows ? sub(C, b0, 0) : sub(C, 0, b0), rows, m, cols, accumulate);
   });
 }
 

@@ -15,6 +15,14 @@ struct SyntheticConfig {
   double p_one = 0.099;
   double p_two = 0.001;
   double p_zero_mod2 = 0.5;  // Z2: p(0), p(1) = 1 - p(0) (published: 1/2)
+
+  // Keeps the entries within {-bound..bound}, a network's alphabet F: with bound 1 the mass of ±2
+  // goes to 0 (a demonstration with a ±2 entry cannot be encoded).
+  void limit_to(int coefficient_bound) {
+    if (coefficient_bound >= 2) return;
+    p_zero += 2 * p_two;
+    p_two = 0;
+  }
 };
 
 // R random rank-one terms and their sum: the terms in any order solve the tensor.

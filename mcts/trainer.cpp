@@ -76,12 +76,7 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
   if (net.config().field != cfg_.field) throw std::invalid_argument("the network was configured for another arithmetic");
   if (cfg_.r_limit <= 0) cfg_.r_limit = default_r_limit(naive);
   cfg_.demos.max_rank = cfg_.demo_max_rank > 0 ? cfg_.demo_max_rank : cfg_.r_limit;
-  // Demonstrations must stay in the network's alphabet F = {-b..b}: with b = 1 the mass of ±2 goes
-  // to 0 (otherwise encoding a demonstration with a ±2 entry throws).
-  if (net.config().coefficient_bound < 2) {
-    cfg_.demos.p_zero += 2 * cfg_.demos.p_two;
-    cfg_.demos.p_two = 0;
-  }
+  cfg_.demos.limit_to(net.config().coefficient_bound);  // demonstrations in the network's alphabet
   best_games_.assign(cfg_.targets.size(), BestGames(cfg_.best_capacity));
   for (const Format& f : cfg_.targets) {
     const int r = store_.best_rank(f, cfg_.field);

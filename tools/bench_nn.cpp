@@ -6,11 +6,12 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include <Eigen/Dense>
 #include <iostream>
 #include <memory>
 
+#include "codegen/executor_ops.hpp"
 #include "core/files.hpp"
+#include "core/isa.hpp"
 #include "core/synthetic.hpp"
 #include "nn/network.hpp"
 #include "nn/safetensors.hpp"
@@ -24,14 +25,19 @@
 namespace at::cli {
 namespace {
 
-// Eigen sgemm 1024² on every thread at once (Eigen itself runs one thread per product here):
-// the machine's dense throughput with the same threads the network gets.
-double sgemm_gflops(int threads, double secs) {
-  const int n = 1024;
-  std::vector<Eigen::MatrixXf> a(threads, Eigen::MatrixXf::Random(n, n)), b(threads, Eigen::MatrixXf::Random(n, n)),
-      c(threads, Eigen::MatrixXf(n, n));
+// Eigen sgemm n² (1024² unless --sgemm says otherwise) on every thread at once (Eigen itself runs
+// one thread per product here), on the given CPU path: the machine's dense throughput with the
+// same threads the network gets.
+double sgemm_gflops(int n, int threads, double secs, Isa isa) {
+  const codegen::ExecutorOps& ops = codegen::executor_ops(isa);
+  std::vector<std::vector<float>> a(threads, std::vector<float>(size_t(n) * n, 0.5f)), b = a, c = a;
   const double t = time_per_call(
-      [&] { tbb::parallel_for(0, threads, [&](int i) { c[i].noalias() = a[i] * b[i]; }); }, secs);
+      [&] {
+        tbb::parallel_for(0, threads, [&](int i) {
+          ops.product({a[i].data(), n}, {b[i].data(), n}, {c[i].data(), n}, n, n, n, false);
+        });
+      },
+      secs);
   return 2.0 * n * n * n * threads / t / 1e9;
 }
 
@@ -100,7 +106,9 @@ int bench_nn(const std::vector<std::string>& args) {
       "samples", po::value<int>()->default_value(32), "actions sampled per state (inference)")(
       "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
       "seconds", po::value<double>()->default_value(1.0), "minimum time per figure")(
+      "sgemm", po::value<int>()->default_value(1024), "side of the reference sgemm (smaller: quick runs on emulated CPUs)")(
       "json", po::bool_switch(), "JSON lines")(
+      "inference-only", po::bool_switch(), "no training step (the paper preset's needs many GiB)")(
       "dump", po::value<std::string>(), "write DIR/{weights,batch,grads}.safetensors of one training batch (the "
                                         "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
   opts.add(device_options());
@@ -131,6 +139,7 @@ int bench_nn(const std::vector<std::string>& args) {
   Rng rng(7);
   SyntheticConfig sc;
   sc.max_rank = 20;
+  sc.limit_to(cfg.coefficient_bound);
   std::vector<nn::TrainExample> batch;
   while (int(batch.size()) < B)
     for (nn::TrainExample& e : nn::demonstration_examples(sample_demonstration(cfg.S, cfg.S, cfg.S, cfg.field, sc, rng),
@@ -154,13 +163,22 @@ int bench_nn(const std::vector<std::string>& args) {
   const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
   report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
-  const double t_train = time_per_call([&] { net.train_step(batch); }, secs);
-  report(json, "nn", name + " training step", B / t_train, "samples/s");
-  report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
-  double gemm = 0;
+  const bool train = !vm["inference-only"].as<bool>();
+  const double t_train = train ? time_per_call([&] { net.train_step(batch); }, secs) : 0;
+  if (train) {
+    report(json, "nn", name + " training step", B / t_train, "samples/s");
+    report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
+  }
+  double gemm = 0, baseline = 0;  // the dense rate on the CPU path in use, and on the baseline (SSE2)
   if (!on_cuda) {
-    gemm = sgemm_gflops(threads, secs);
-    report(json, "nn", "Eigen sgemm 1024^2 x" + std::to_string(threads) + " threads", gemm, "GFLOP/s");
+    const Isa isa = active_isa();
+    const int n = vm["sgemm"].as<int>();
+    if (n < 1) throw UsageError("--sgemm must be >= 1");
+    const std::string sgemm = "Eigen sgemm " + std::to_string(n) + "^2 x" + std::to_string(threads) + " threads ";
+    gemm = sgemm_gflops(n, threads, secs, isa);
+    report(json, "nn", sgemm + isa_name(isa), gemm, "GFLOP/s");
+    baseline = isa == Isa::sse2 ? gemm : sgemm_gflops(n, threads, secs, Isa::sse2);
+    if (isa != Isa::sse2) report(json, "nn", sgemm + "sse2 (baseline)", baseline, "GFLOP/s");
   } else {
 #ifdef ALPHATENSOR_HAVE_CUDA
     const double fp32 = cuda_matmul_gflops(false, secs), tf32 = cuda_matmul_gflops(true, secs);
@@ -170,7 +188,11 @@ int bench_nn(const std::vector<std::string>& args) {
 #endif
   }
   report(json, "nn", name + " inference / matmul", infer_flops / t_inf / 1e9 / gemm, "ratio");
-  report(json, "nn", name + " training / matmul", train_flops / t_train / 1e9 / gemm, "ratio");
+  if (train) report(json, "nn", name + " training / matmul", train_flops / t_train / 1e9 / gemm, "ratio");
+  if (baseline > 0) {
+    report(json, "nn", name + " inference / baseline matmul", infer_flops / t_inf / 1e9 / baseline, "ratio");
+    if (train) report(json, "nn", name + " training / baseline matmul", train_flops / t_train / 1e9 / baseline, "ratio");
+  }
   return kOk;
 }
 

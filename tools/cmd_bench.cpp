@@ -1,7 +1,9 @@
 // alphatensor bench TARGET: prints measured figures (speed goals live here, not in tests).
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/isa.hpp"
 #include "tools/bench.hpp"
 #include "tools/cli.hpp"
 
@@ -24,6 +26,13 @@ double time_per_call(const std::function<void()>& f, double min_seconds) {
 }
 
 void report(bool json, const std::string& bench, const std::string& name, double value, const std::string& unit) {
+  // Every figure depends on the CPU path the hot loops run (core/isa.hpp): named before the first.
+  static std::once_flag path_named;
+  std::call_once(path_named, [&] {
+    const char* isa = isa_name(active_isa());
+    if (json) std::cout << nlohmann::json{{"bench", bench}, {"name", "CPU path"}, {"value", isa}}.dump() << "\n";
+    else std::cout << bench << " CPU path: " << isa << "\n";
+  });
   if (json) std::cout << nlohmann::json{{"bench", bench}, {"name", name}, {"value", value}, {"unit", unit}}.dump() << "\n";
   else std::cout << bench << " " << name << ": " << value << " " << unit << "\n";
   std::cout.flush();

@@ -9,6 +9,7 @@
 #include "core/build_info.hpp"
 #include "core/elf.hpp"
 #include "core/files.hpp"
+#include "core/isa.hpp"
 #include "cluster/mpi.hpp"
 #include "kernels/device.hpp"
 #include "tools/cli.hpp"
@@ -52,6 +53,9 @@ int cmd_info(const std::vector<std::string>& args) {
   const std::string self = "/proc/self/exe";
   const std::string glibc = elf::glibc_floor(self), cuda_code = elf::describe(elf::cuda_code(self));
   const std::string mpi = mpi_line();
+  std::string cpu_paths;  // the CPU paths this CPU can run (core/isa.hpp)
+  for (Isa isa : kAllIsas)
+    if (isa_supported(isa)) cpu_paths += std::string(cpu_paths.empty() ? "" : " ") + isa_name(isa);
   if (vm["json"].as<bool>()) {
     nlohmann::json j{{"version", b.version}, {"git", b.git}, {"build_type", b.build_type}, {"compiler", b.compiler},
                      {"eigen", eigen}, {"boost", boost}, {"onetbb", std::string(TBB_VERSION_STRING) + " (" + b.tbb_kind + ")"},
@@ -59,7 +63,8 @@ int cmd_info(const std::vector<std::string>& args) {
                      {"glibc_floor", glibc}, {"cuda_architectures", b.cuda_architectures}, {"cuda_code", cuda_code},
                      {"cuda_runtime", cuda.runtime_version}, {"cuda_driver", cuda.driver_version},
                      {"cuda_devices", cuda.devices}, {"cuda_reason", cuda.reason},
-                     {"hardware_threads", std::thread::hardware_concurrency()}, {"mpi", mpi}};
+                     {"hardware_threads", std::thread::hardware_concurrency()}, {"mpi", mpi},
+                     {"cpu_path", isa_name(active_isa())}, {"cpu_paths_supported", cpu_paths}};
     std::cout << j.dump(1) << "\n";
     return kOk;
   }
@@ -70,6 +75,8 @@ int cmd_info(const std::vector<std::string>& args) {
             << "glibc floor:  " << (glibc.empty() ? "none (static)" : glibc) << " (newest glibc symbol version it needs)\n"
             << "CPU threads:  " << std::thread::hardware_concurrency() << "\n"
             << "MPI:          " << mpi << "\n"
+            << "CPU path:     " << isa_name(active_isa()) << " (this CPU runs: " << cpu_paths
+            << "; ALPHATENSOR_ISA=sse2|avx2|avx512 forces one)\n"
             << "CUDA backend: " << cuda_backend << "\n";
   if (cuda.built) std::cout << "CUDA code:    " << cuda_code << " (read from this binary's fatbin)\n";
   std::cout << "CUDA devices: ";

@@ -16,7 +16,8 @@ pkgs=(build-essential cmake git dpkg-dev ca-certificates
       gfortran          # the library's Fortran example (tests/api/install_examples.sh; python3: its ctypes one)
       slurm-wlm munge   # a single-node SLURM for tools/slurm/selftest.sh (tools/test.sh)
       openmpi-bin libopenmpi-dev mpich libmpich-dev  # MPI backends' headers (build) and both launchers (tests/mpi)
-      debootstrap)      # tools/release.sh builds in a Debian 11 root (CI runs it)
+      debootstrap       # tools/release.sh builds in a Debian 11 root (CI runs it)
+      qemu-user)        # the CPU paths run on emulated older CPUs (tests/isa/qemu_paths.sh)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

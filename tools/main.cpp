@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "core/build_info.hpp"
+#include "core/isa.hpp"
 #include "core/files.hpp"
 #include "tools/cli.hpp"
 
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   for (const auto& c : commands()) {
     if (c.name != name) continue;
     try {
+      at::active_isa();  // the CPU path, chosen once: a bad ALPHATENSOR_ISA stops every command here
       return c.run(args);
     } catch (const UsageError& e) {
       error_line(name, e.what() + std::string(" (see --help)"));

@@ -1,0 +1,59 @@
+#include "core/isa.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "core/files.hpp"
+
+namespace at {
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::sse2: return "sse2";
+    case Isa::avx2: return "avx2";
+    case Isa::avx512: return "avx512";
+  }
+  return "?";
+}
+
+bool isa_supported(Isa isa) {
+#if defined(__x86_64__)
+  // libgcc's checks include the OS's XSAVE state (AVX registers saved on context switch).
+  __builtin_cpu_init();
+  const bool v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  switch (isa) {
+    case Isa::sse2: return true;
+    case Isa::avx2: return v3;
+    case Isa::avx512:
+      return v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  }
+  return false;
+#else
+  return isa == Isa::sse2;  // elsewhere the three paths are the same portable code
+#endif
+}
+
+namespace {
+Isa choose() {
+  const char* env = std::getenv("ALPHATENSOR_ISA");
+  if (env && *env) {
+    for (Isa isa : kAllIsas) {
+      if (env != std::string(isa_name(isa))) continue;
+      if (!isa_supported(isa)) throw InputError(std::string("ALPHATENSOR_ISA=") + env + ": this CPU cannot run it");
+      return isa;
+    }
+    throw InputError(std::string("ALPHATENSOR_ISA=") + env + ": expected sse2, avx2 or avx512");
+  }
+  for (Isa isa : {Isa::avx512, Isa::avx2})
+    if (isa_supported(isa)) return isa;
+  return Isa::sse2;
+}
+}  // namespace
+
+Isa active_isa() {
+  static const Isa isa = choose();
+  return isa;
+}
+
+}  // namespace at
