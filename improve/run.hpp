@@ -42,6 +42,9 @@ struct RunEvents {
   // outcome is NewBest or FewerAdditions.
   std::function<void(const Scheme&, SchemeStore::Outcome, double seconds, long flips)> on_best;
   std::function<void(const RunProgress&)> on_progress;
+  // Each generation's pool (search.hpp, PoolCallback): called on the search's thread, not the
+  // reporter's, so it must be quick (copy what it needs).
+  PoolCallback on_pool;
 };
 
 struct RunResult {
