@@ -197,7 +197,9 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
       // An arena of its own: runs at once in one process (library users) keep their thread counts.
       tbb::task_arena arena(o.threads);
       reporter.push(start);
-      arena.execute([&] { result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); }, events.on_pool); });
+      arena.execute([&] {
+        result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); }, events.on_pool);
+      });
     } catch (...) {
       reporter.finish();
       throw;
