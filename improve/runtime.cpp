@@ -128,6 +128,8 @@ class Timekeeper {
       fastest = again.ratio() < holder.ratio();
       result_.timing = holder;
       if (fastest) t = again;
+      // The holder keeps its place: its file gets the fresh measurement (no new log line).
+      else if (!run_.out_dir.empty()) write(result_.fastest, fastest_additions_, timing_json(holder, rt_.setup), false);
     }
     const nlohmann::json timing = timing_json(t, rt_.setup);
     if (!run_.metrics_path.empty())
@@ -137,18 +139,20 @@ class Timekeeper {
     if (fastest) {
       result_.fastest = s;
       result_.timing = t;
-      if (!run_.out_dir.empty()) write(s, additions, timing);
+      fastest_additions_ = additions;
+      if (!run_.out_dir.empty()) write(s, additions, timing, true);
     }
     if (on_timed_) on_timed_(s, t, additions, fastest);
   }
 
   // Verified exactly right before writing, like every scheme file.
-  void write(const Scheme& s, long additions, const nlohmann::json& timing) {
+  void write(const Scheme& s, long additions, const nlohmann::json& timing, bool log) {
     if (!verify(s).ok) throw std::logic_error("the flip graph produced an invalid scheme of rank " + std::to_string(s.rank()));
     nlohmann::json file = nlohmann::json::parse(scheme_to_json(s));
     file["runtime"] = timing;
     result_.fastest_path = fastest_path_for(run_.out_dir, s.format, s.rank(), s.field);
     write_file_atomic(result_.fastest_path, file.dump() + "\n");
+    if (!log) return;
     nlohmann::json line = {{"time", epoch_ms()}, {"format", s.format.str()}, {"field", field_name(s.field)},
                            {"rank", s.rank()}, {"additions", additions}, {"source", run_.source},
                            {"objective", "runtime"}, {"runtime", timing},
@@ -169,6 +173,7 @@ class Timekeeper {
   bool done_ = false;
   std::set<uint64_t> timed_;       // hashes of the schemes timed
   RuntimeResult result_;
+  long fastest_additions_ = 0;     // additions of result_.fastest
   std::exception_ptr error_;      // what a timing threw (timing thread until joined)
   std::thread thread_;             // last: starts after every other member is ready
 };
