@@ -91,6 +91,21 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   fsync_dir(dir);
 }
 
+void for_each_line(const std::string& path, const std::function<void(const std::string&)>& f) {
+  std::string text;
+  try {
+    text = read_file(path, size_t(1) << 30);
+  } catch (const InputError&) {
+    return;
+  }
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    f(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+}
+
 void append_line(const std::string& path, const std::string& line) {
   make_dirs(parent_of(path));
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -40,25 +40,15 @@ uint64_t scheme_hash(const Scheme& s) {
 
 std::vector<FoundEntry> read_found_log(const std::string& schemes_dir) {
   std::vector<FoundEntry> out;
-  std::string text;
-  try {
-    text = read_file(schemes_dir + "/found.jsonl", size_t(1) << 30);
-  } catch (const InputError&) {
-    return out;
-  }
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
+  for_each_line(schemes_dir + "/found.jsonl", [&](const std::string& line) {
     try {
-      const nlohmann::json j = nlohmann::json::parse(text.substr(pos, end - pos));
+      const nlohmann::json j = nlohmann::json::parse(line);
       out.push_back({j.at("format").get<std::string>(), parse_field(j.at("field").get<std::string>()),
                      j.at("rank").get<int>(), j.value("source", std::string())});
     } catch (const std::exception&) {
       // a line cut short by a kill, or not ours
     }
-    pos = end + 1;
-  }
+  });
   return out;
 }
 

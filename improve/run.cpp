@@ -203,7 +203,8 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
       tbb::task_arena arena(o.threads);
       reporter.push(start);
       arena.execute([&] {
-        result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); }, events.restart_from);
+        result.best = search(start, o.search, progress, [&](const Scheme& s) { reporter.push(s); }, events.restart_from,
+                             events.on_pool);
       });
     } catch (...) {
       reporter.finish();

@@ -55,6 +55,9 @@ struct RunEvents {
   // on the calling thread, before the reporter starts): may add fields (e.g.
   // other processes' figures).
   std::function<void(nlohmann::json& line)> on_metrics;
+  // Each generation's pool (search.hpp, PoolCallback): called on the search's thread, not the
+  // reporter's, so it must be quick (copy what it needs).
+  PoolCallback on_pool;
 };
 
 struct RunResult {

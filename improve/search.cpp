@@ -130,7 +130,7 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
 
 template <class State, class Ring>
 Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, SearchProgress& progress,
-           const BestCallback& on_best, const RestartSource& restart_from) {
+           const BestCallback& on_best, const RestartSource& restart_from, const PoolCallback& on_pool) {
   const Scheme first = State(start, ring).to_scheme();
   Best best;
   best.rank = first.rank();
@@ -199,6 +199,7 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
     // Walks also restart from the best (best.scheme is read outside its lock: no walk runs now).
     if (by_additions && best.scheme.rank() == next[0].rank()) next[0] = best.scheme;
     pool = std::move(next);
+    if (on_pool) on_pool(pool);
     if (progress.flips.load() == flips_before) break;  // no walk could move (e.g. rank 1): nothing to search
   }
   // The best of pool and candidates has the best rank found and, unlike the first scheme offered
@@ -229,41 +230,41 @@ namespace {
 // Picks the ring for options.field and the format, then runs the pool search on State<Ring>.
 template <template <class> class State>
 Scheme run_in_ring(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best,
-                   const RestartSource& restart_from) {
+                   const RestartSource& restart_from, const PoolCallback& on_pool) {
   const Format& f = start.format;
   const bool narrow = std::max({f.a_size(), f.b_size(), f.c_size()}) <= kNarrowLength;
   if (o.field == Field::Z2)
-    return narrow ? run<State<Z2Ring>>(start, Z2Ring{}, o, progress, on_best, restart_from)
-                  : run<State<Z2RingWide>>(start, Z2RingWide{}, o, progress, on_best, restart_from);
+    return narrow ? run<State<Z2Ring>>(start, Z2Ring{}, o, progress, on_best, restart_from, on_pool)
+                  : run<State<Z2RingWide>>(start, Z2RingWide{}, o, progress, on_best, restart_from, on_pool);
   if (o.field == Field::Z3)
-    return narrow ? run<State<Z3Ring>>(start, Z3Ring{}, o, progress, on_best, restart_from)
-                  : run<State<Z3RingWide>>(start, Z3RingWide{}, o, progress, on_best, restart_from);
+    return narrow ? run<State<Z3Ring>>(start, Z3Ring{}, o, progress, on_best, restart_from, on_pool)
+                  : run<State<Z3RingWide>>(start, Z3RingWide{}, o, progress, on_best, restart_from, on_pool);
   if (o.field != Field::Z) throw std::invalid_argument("the flip graph works over Z2, Z3 or Z, not " + field_name(o.field));
   if (o.bound < 1 || o.bound > ZRing::kMaxBound)
     throw std::invalid_argument("coefficient bound must be in 1.." + std::to_string(ZRing::kMaxBound));
   if (o.bound == 1)
-    return narrow ? run<State<TernaryRing>>(start, TernaryRing{}, o, progress, on_best, restart_from)
-                  : run<State<TernaryRingWide>>(start, TernaryRingWide{}, o, progress, on_best, restart_from);
+    return narrow ? run<State<TernaryRing>>(start, TernaryRing{}, o, progress, on_best, restart_from, on_pool)
+                  : run<State<TernaryRingWide>>(start, TernaryRingWide{}, o, progress, on_best, restart_from, on_pool);
   if (narrow) {
     ZRing ring;
     ring.bound = o.bound;
-    return run<State<ZRing>>(start, ring, o, progress, on_best, restart_from);
+    return run<State<ZRing>>(start, ring, o, progress, on_best, restart_from, on_pool);
   }
   ZRingWide ring;
   ring.bound = o.bound;
-  return run<State<ZRingWide>>(start, ring, o, progress, on_best, restart_from);
+  return run<State<ZRingWide>>(start, ring, o, progress, on_best, restart_from, on_pool);
 }
 
 }  // namespace
 
 Scheme search(const Scheme& start, const SearchOptions& o, SearchProgress& progress, const BestCallback& on_best,
-              const RestartSource& restart_from) {
+              const RestartSource& restart_from, const PoolCallback& on_pool) {
   check_flip_format(start.format);
   if (o.symmetry == Symmetry::Cyclic) {
     check_cyclic_format(start.format);
-    return run_in_ring<SymFlipState>(start, o, progress, on_best, restart_from);
+    return run_in_ring<SymFlipState>(start, o, progress, on_best, restart_from, on_pool);
   }
-  return run_in_ring<FlipState>(start, o, progress, on_best, restart_from);
+  return run_in_ring<FlipState>(start, o, progress, on_best, restart_from, on_pool);
 }
 
 }  // namespace at::improve

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/scheme.hpp"
 #include "core/symmetry.hpp"
@@ -64,6 +65,9 @@ struct SearchProgress {
 // with fewer additions), in increasing order of quality, under the search's lock (so at most one
 // call at a time). The scheme is in field options.field, not yet verified.
 using BestCallback = std::function<void(const Scheme&)>;
+// Called with the next generation's pool once it is chosen, on the thread that runs the search,
+// while no walk runs (improve --objective runtime times the pool's best schemes from it).
+using PoolCallback = std::function<void(const std::vector<Scheme>&)>;
 
 // Polled once per generation on the thread that called search(): a scheme to restart the pool from
 // (e.g. another process's best), valid in options.field, of the search's format (and invariant with
@@ -83,6 +87,7 @@ long default_plus_after(const Format& f);
 // oneTBB allows (the caller's task_arena or tbb::global_control). Throws std::invalid_argument when the
 // format or coefficients do not fit the flip graph (with symmetry: when the start is not invariant).
 Scheme search(const Scheme& start, const SearchOptions& options, SearchProgress& progress,
-              const BestCallback& on_best = {}, const RestartSource& restart_from = {});
+              const BestCallback& on_best = {}, const RestartSource& restart_from = {},
+              const PoolCallback& on_pool = {});
 
 }  // namespace at::improve

@@ -89,6 +89,7 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
     std::fprintf(stderr, "alphatensor train: warning: %s: dropped a torn last line (%zu bytes)\n", metrics.c_str(), n);
   if (cfg_.polish.enabled)
     polisher_ = std::make_unique<Polisher>(cfg_.polish, cfg_.field, cfg_.target_rank, Rng::stream(cfg_.seed, 11).next());
+  if (cfg_.runtime.timer) runtime_ = std::make_unique<RuntimeReward>(cfg_.runtime);
 }
 
 std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
@@ -131,31 +132,14 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
 void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
   if (g.actions.empty()) return;  // abandoned on a stop request
   ++games_total_;
-  const TokenCodec& codec = net_.model().codec();
-  std::vector<nn::TrainExample> played;
-  for (size_t i = 0; i < g.moves.size(); ++i) {
-    const MoveRecord& m = g.moves[i];
-    nn::TrainExample e;
-    e.state.tensor = m.state;
-    e.state.history = m.history;
-    e.state.move = m.move;
-    e.value = m.return_to_go;
-    if (!g.solved) {  // the move actually played, for the best-games buffer (solved: offer_solved)
-      played.push_back(e);
-      played.back().tokens.push_back(codec.encode(g.actions[i]));
-    }
-    for (size_t j = 0; j < m.actions.size(); ++j) {
-      e.tokens.push_back(codec.encode(m.actions[j]));
-      e.weights.push_back(m.policy[j]);
-    }
-    if (!e.tokens.empty()) replay_.push(std::move(e));
-  }
-  if (g.solved) offer_solved(t, Demonstration{g.start, g.actions});
-  else best_games_[size_t(t)].offer(std::move(played), g.total_return);
   const Format& f = cfg_.targets[size_t(t)];
   const std::string step = " step " + std::to_string(net_.step());
   if (g.solved) {
     const Scheme s = scheme_of_game(f, cfg_.field, g.actions, basis);
+    // --reward runtime: the game's data waits for its scheme's time; the scheme is recorded now.
+    const std::optional<double> bonus = runtime_ ? runtime_->reward(s) : std::optional<double>(0.0);
+    if (bonus) learn_game(g, t, *bonus);
+    else runtime_->hold(s, HeldGame{g, t});
     if (!record(s, t, "selfplay", "selfplay" + step, progress_.elapsed))
       std::fprintf(stderr, "alphatensor train: internal error: a solved game did not map back to a valid %s scheme\n",
                    f.str().c_str());
@@ -163,6 +147,7 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
       send_to_polish(s, t, "selfplay");
     return;
   }
+  learn_game(g, t, 0);
   if (!polisher_ || int(g.actions.size()) < cfg_.r_limit) return;
   // Cut at R_limit: its moves plus the residual's decomposition are still a scheme, usually far
   // from optimal but a start for the flip graph.
@@ -175,6 +160,30 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
     return;
   }
   send_to_polish(s, t, "completion");
+}
+
+void Trainer::learn_game(const GameRecord& g, int t, double bonus) {
+  const TokenCodec& codec = net_.model().codec();
+  std::vector<nn::TrainExample> played;
+  for (size_t i = 0; i < g.moves.size(); ++i) {
+    const MoveRecord& m = g.moves[i];
+    nn::TrainExample e;
+    e.state.tensor = m.state;
+    e.state.history = m.history;
+    e.state.move = m.move;
+    e.value = m.return_to_go + float(bonus);
+    if (!g.solved) {  // the move actually played, for the best-games buffer (solved: offer_solved)
+      played.push_back(e);
+      played.back().tokens.push_back(codec.encode(g.actions[i]));
+    }
+    for (size_t j = 0; j < m.actions.size(); ++j) {
+      e.tokens.push_back(codec.encode(m.actions[j]));
+      e.weights.push_back(m.policy[j]);
+    }
+    if (!e.tokens.empty()) replay_.push(std::move(e));
+  }
+  if (g.solved) offer_solved(t, Demonstration{g.start, g.actions}, bonus);
+  else best_games_[size_t(t)].offer(std::move(played), g.total_return);
 }
 
 bool Trainer::record(const Scheme& s, int t, const std::string& kind, const std::string& source, double elapsed) {
@@ -242,9 +251,9 @@ bool Trainer::learn_from(const Scheme& s, int t) {
   return true;
 }
 
-void Trainer::offer_solved(int t, Demonstration d) {
+void Trainer::offer_solved(int t, Demonstration d, double bonus) {
   const TokenCodec& codec = net_.model().codec();
-  const double ret = -double(d.actions.size());
+  const double ret = -double(d.actions.size()) + bonus;
   best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec), ret);
   if (!cfg_.order_augment || d.actions.size() < 2) return;
   std::swap(d.actions[size_t(rng_.uniform_int(0, int64_t(d.actions.size()) - 2))], d.actions.back());
@@ -322,6 +331,10 @@ void Trainer::log_metrics(const std::string& event, const nn::TrainStats* st) {
     j["loss_policy"] = st->losses.policy;
     j["loss_value"] = st->losses.value;
     j["grad_norm"] = st->grad_norm;
+  }
+  if (runtime_) {
+    const RuntimeReward::Counts c = runtime_->counts();
+    j["runtime"] = {{"timed", c.timed}, {"known", c.cached}, {"failed", c.failed}, {"held", c.held}, {"dropped", c.dropped}};
   }
   j["best"] = progress_.best;
   append_line(cfg_.out_dir + "/metrics.jsonl", j.dump());
@@ -406,6 +419,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
                           {"demo_targets", cfg_.demo_all_remaining ? "remaining" : "next"},
                           {"network", net_.config().architecture()}};
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
+  settings["reward"] = runtime_ ? "runtime" : "moves";
+  if (runtime_) settings["runtime"] = {{"weight", cfg_.runtime.weight}, {"setup", cfg_.runtime.setup}};
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
   bool stopped = false;
   while (true) {
@@ -419,6 +434,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
     const std::vector<GameRecord> games = play_round(halt);
     progress_.elapsed = now();
     for (size_t i = 0; i < games.size(); ++i) absorb(games[i], round_bases_[i].first, round_bases_[i].second);
+    if (runtime_)  // games held for their scheme's time that has arrived meanwhile
+      for (auto& [held, bonus] : runtime_->take_ready()) learn_game(held.game, held.target, bonus);
     progress_.games = games_total_;
     nn::TrainStats st;
     for (int s = 0; s < cfg_.steps_per_iteration && !halt.load(); ++s) {

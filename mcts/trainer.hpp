@@ -19,6 +19,7 @@
 #include "core/synthetic.hpp"
 #include "mcts/polish.hpp"
 #include "mcts/replay.hpp"
+#include "mcts/runtime_reward.hpp"
 #include "mcts/selfplay.hpp"
 #include <oneapi/tbb/task_arena.h>
 
@@ -63,6 +64,7 @@ struct TrainConfig {
   double log_every = 10;            // seconds between plain progress lines (non-terminal)
   int threads = 0;                  // compute threads of the network and the learner; 0: all
   PolishConfig polish;              // --polish: flip-graph walks from every scheme found
+  RuntimeRewardConfig runtime;      // --reward runtime (a timer set): solved games' reward adds −λ·time ratio
 };
 
 // What the loop reports: a JSON object per line to metrics.jsonl and a progress line.
@@ -114,8 +116,11 @@ class Trainer {
  private:
   std::vector<GameRecord> play_round(const std::atomic<bool>& stop);
   void absorb(const GameRecord& g, int target_index, const BasisChange& basis);
+  // A finished game's training data into the buffers; `bonus` (the runtime term) adds to every
+  // return of a solved game.
+  void learn_game(const GameRecord& g, int target_index, double bonus);
   // A solved game (or a scheme's game) into target t's best-games buffer, with its order variant.
-  void offer_solved(int t, Demonstration d);
+  void offer_solved(int t, Demonstration d, double bonus = 0);
   // Offers a scheme to the store (which verifies it exactly), keeps the per-source bests and logs a
   // new best found `elapsed` seconds into the run. kind: "selfplay", "completion" or "polish".
   // Returns false if it did not verify.
@@ -144,6 +149,7 @@ class Trainer {
   std::set<uint64_t> polish_sent_;     // hashes of schemes already sent (each is polished once);
                                        // like polisher_, touched by the trainer's thread only
   std::function<void(const NewBest&)> on_new_best_;  // set before run(); called by its thread
+  std::unique_ptr<RuntimeReward> runtime_;  // --reward runtime only; its own thread (runtime_reward.hpp)
 };
 
 }  // namespace at::mcts

@@ -4,8 +4,6 @@
 // GFLOP/s counting 2n^3, speedup and relative error against a double-precision reference on
 // sampled rows. With several schemes each is also compared with the first.
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -13,8 +11,7 @@
 #include <memory>
 #include <sstream>
 
-#include "codegen/executor.hpp"
-#include "core/rng.hpp"
+#include "codegen/timing.hpp"
 #include "tools/bench.hpp"
 #include "tools/cli.hpp"
 
@@ -38,23 +35,6 @@ std::vector<int> int_list(const std::string& text, const char* option, int min_v
   }
   if (out.empty()) throw UsageError(std::string("--") + option + " is empty");
   return out;
-}
-
-struct Seconds {
-  double wall, cpu;  // cpu: of this process, all threads (less sensitive to other processes' load)
-};
-
-double process_cpu_seconds() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-Seconds seconds(const std::function<void()>& f) {
-  const double c0 = process_cpu_seconds();
-  const auto t0 = std::chrono::steady_clock::now();
-  f();
-  return {std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), process_cpu_seconds() - c0};
 }
 
 // ||C - R|| / ||R|| over the sampled rows (R: double-precision reference rows, in `rows` order).
@@ -119,10 +99,8 @@ int bench_scheme(const std::vector<std::string>& args) {
 
   for (const int n : sizes) {
     const size_t count = size_t(n) * size_t(n);
-    std::vector<float> A(count), B(count), C(count);  // row-major n x n
-    Rng rng{uint64_t(n)};
-    for (float& x : A) x = float(rng.uniform01() * 2 - 1);
-    for (float& x : B) x = float(rng.uniform01() * 2 - 1);
+    std::vector<float> A, B, C(count);  // row-major n x n
+    codegen::random_operands(n, &A, &B);
     std::vector<int> rows;  // sampled rows of C, evenly spread, first and last included
     const int check = std::max(1, std::min(n, vm["check-rows"].as<int>()));
     for (int r = 0; r < check; ++r) rows.push_back(check == 1 ? 0 : int(long(r) * (n - 1) / (check - 1)));
@@ -145,27 +123,14 @@ int bench_scheme(const std::vector<std::string>& args) {
     for (size_t e = 0; e < executors.size(); ++e)
       for (const int L : levels)
         if (L > 0) variants.push_back({e, L});
-    std::vector<std::vector<double>> wall(variants.size()), cpu(variants.size());
+    std::vector<std::function<void()>> runs;
+    for (const Variant& x : variants)
+      runs.push_back([&, x] { executors[x.scheme]->multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, x.levels); });
     std::vector<double> errors(variants.size());
-    for (int round = 0; round <= repeat; ++round)
-      for (size_t v = 0; v < variants.size(); ++v) {
-        const Variant& x = variants[v];
-        const Seconds t = seconds([&] { executors[x.scheme]->multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, x.levels); });
-        if (round == 0) {
-          errors[v] = relative_error(C, R, rows, n);
-        } else {
-          wall[v].push_back(t.wall);
-          cpu[v].push_back(t.cpu);
-        }
-      }
-    for (size_t v = 0; v < variants.size(); ++v) {
-      std::sort(wall[v].begin(), wall[v].end());
-      std::sort(cpu[v].begin(), cpu[v].end());
-    }
-    auto median = [](const std::vector<double>& t) {
-      const size_t h = t.size() / 2;
-      return t.size() % 2 ? t[h] : 0.5 * (t[h - 1] + t[h]);
-    };
+    const auto times = codegen::time_in_turns(runs, repeat, [&](size_t v) { errors[v] = relative_error(C, R, rows, n); });
+    std::vector<std::vector<double>> wall, cpu;
+    for (const auto& t : times) wall.push_back(codegen::walls(t)), cpu.push_back(codegen::cpus(t));
+    const auto median = codegen::median_of_sorted;
     for (size_t v = 0; v < variants.size(); ++v) {
       const Variant& x = variants[v];
       const std::string name = x.levels == 0 ? "Eigen alone " + size_tag

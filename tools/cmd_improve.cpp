@@ -3,6 +3,7 @@
 #include <atomic>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -16,8 +17,10 @@
 #include "improve/lift.hpp"
 #include "improve/meta.hpp"
 #include "improve/run.hpp"
+#include "improve/runtime.hpp"
 #include "tools/cli.hpp"
 #include "tools/discovery.hpp"
+#include "tools/runtime_options.hpp"
 
 namespace at::cli {
 namespace {
@@ -47,6 +50,37 @@ Scheme start_scheme(const po::variables_map& vm) {
     throw UsageError(e.what());
   }
   return s;
+}
+
+// --objective runtime: the search by additions with a timing thread (improve/runtime.hpp), timed
+// by codegen's executor; prints every measurement and the fastest against the start.
+improve::RuntimeResult run_by_runtime(const Scheme& start, const improve::RunOptions& run, const po::variables_map& vm,
+                                      const improve::RunEvents& events, bool live, const std::atomic<bool>* stop) {
+  if (run.search.field != Field::Z) throw UsageError("--objective runtime times real arithmetic: use --field Z");
+  improve::RuntimeOptions rt;
+  const codegen::RuntimeSetup setup = read_runtime_setup(vm);
+  rt.setup = runtime_setup_json(setup);
+  rt.interval = parse_duration(vm["runtime-interval"].as<std::string>());
+  rt.top_k = vm["runtime-top-k"].as<int>();
+  if (!(rt.interval > 0) || rt.top_k < 1) throw UsageError("--runtime-interval must be > 0 and --runtime-top-k >= 1");
+  auto meter = std::make_shared<codegen::RuntimeMeter>(setup);
+  rt.timer = [meter](const Scheme& s) {
+    const codegen::RuntimeMeasurement m = meter->measure(s);
+    return improve::RuntimeTiming{m.seconds, m.base_seconds, m.spread};
+  };
+  const auto on_timed = [&](const Scheme& s, const improve::RuntimeTiming& t, long additions, bool fastest) {
+    std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(3) << "timed rank " << s.rank() << ", "
+              << additions << " additions: " << t.seconds << " s, " << t.base_seconds / t.seconds
+              << "x the base multiply (spread " << std::setprecision(1) << 100 * t.spread << "%)"
+              << (fastest ? " (fastest, written)" : "") << "\n" << std::flush;
+  };
+  const improve::RuntimeResult r = improve::run_runtime(start, run, rt, events, on_timed, stop);
+  if (r.timed > 0)
+    std::cout << std::fixed << std::setprecision(3) << "fastest: " << r.timing.seconds << " s at n=" << setup.n
+              << ", levels=" << setup.levels << " (" << r.timing.base_seconds / r.timing.seconds
+              << "x the base multiply; the start: " << r.start_timing.base_seconds / r.start_timing.seconds << "x, "
+              << r.timed << " distinct scheme(s) timed)\n";
+  return r;
 }
 
 }  // namespace
@@ -79,7 +113,11 @@ int cmd_improve(const std::vector<std::string>& args) {
        "rank (stop at the target rank), additions (at the best rank, also fewer additions after common-subexpression "
        "elimination, from the start) or rank,additions (rank first, additions once the target rank or a plateau is "
        "reached); the additions objectives never raise the rank, run to the time limit and also write "
-       "DIR/schemes/<format>_r<R>_<field>_fewest_additions.json")
+       "DIR/schemes/<format>_r<R>_<field>_fewest_additions.json; runtime (over Z): additions as the proxy, the best "
+       "--runtime-top-k schemes of the pool timed for real every --runtime-interval, the fastest written to "
+       "DIR/schemes/<format>_r<R>_Z_fastest.json with its measured speed")
+      ("runtime-interval", po::value<std::string>()->default_value("60s"), "runtime: time between timing rounds")
+      ("runtime-top-k", po::value<int>()->default_value(4), "runtime: distinct schemes of the pool timed per round")
       ("sample-every", po::value<long>()->default_value(16),
        "additions objectives: flips between a walk's exact addition counts (after elimination)")
       ("plateau-generations", po::value<long>()->default_value(20),
@@ -88,9 +126,10 @@ int cmd_improve(const std::vector<std::string>& args) {
                                     "when better than the start (found.jsonl and metrics are appended to; the time limit "
                                     "counts this run only)")
       ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress (default: OUT/metrics.jsonl)");
+  opts.add(runtime_options(2048));
   po::variables_map vm;
   if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
-                        "[--target-rank R] [--objective rank|additions|rank,additions] [--seed S] [--threads N] [--resume] [options]\n\n"
+                        "[--target-rank R] [--objective rank|additions|rank,additions|runtime] [--seed S] [--threads N] [--resume] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
                         "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).\n"
@@ -128,8 +167,11 @@ int cmd_improve(const std::vector<std::string>& args) {
   o.walk_flips = vm["walk-flips"].as<long>();
   o.plus_after = vm["plus-after"].as<long>();
   o.max_generations = vm["max-generations"].as<long>();
+  const bool by_runtime = vm["objective"].as<std::string>() == "runtime";
+  // Its timings need the node to itself: ranks sharing a node would time each other's walks.
+  if (by_runtime && world) throw UsageError("--objective runtime runs in one process, not across MPI ranks");
   try {
-    o.objective = improve::parse_objective(vm["objective"].as<std::string>());
+    o.objective = improve::parse_objective(by_runtime ? "additions" : vm["objective"].as<std::string>());
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--objective: ") + e.what());
   }
@@ -186,6 +228,11 @@ int cmd_improve(const std::vector<std::string>& args) {
       const cluster::RanksResult all = cluster::improve_across_ranks(*world, start, run, events, &stop);
       r = all.run, r.flips = all.flips, stopped_by = all.stopped_by;
       ranks = " x " + std::to_string(world->size()) + " ranks";
+    } else if (by_runtime) {
+      const improve::RuntimeResult t = run_by_runtime(start, run, vm, events, live, &stop);
+      r = t.run;
+      r.best_path = t.fastest_path;
+      stopped_by = r.stopped_by;
     } else {
       r = improve::run(start, run, events, &stop);
       stopped_by = r.stopped_by;

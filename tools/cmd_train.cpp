@@ -10,6 +10,7 @@
 #include "mcts/train_setup.hpp"
 #include "tools/device_choice.hpp"
 #include "tools/discovery.hpp"
+#include "tools/runtime_options.hpp"
 
 namespace at::cli {
 namespace {
@@ -100,7 +101,12 @@ int cmd_train(const std::vector<std::string>& args) {
       ("polish", po::bool_switch(), "send every scheme found (and every unfinished game, completed) to flip-graph walks; "
                                     "what they improve is kept and trained on")
       ("polish-threads", po::value<int>()->default_value(1), "threads of the flip-graph walks (--polish)")
-      ("polish-seconds", po::value<double>()->default_value(5), "flip-graph time per scheme (--polish)");
+      ("polish-seconds", po::value<double>()->default_value(5), "flip-graph time per scheme (--polish)")
+      ("reward", po::value<std::string>()->default_value("moves"), "moves (published: -1 per move) or runtime (also "
+                                                                   "-weight x measured time of a solved game's scheme / the "
+                                                                   "base multiply's; --field Z; times cached in OUT/runtime_times.jsonl)")
+      ("runtime-weight", po::value<double>()->default_value(1.0), "--reward runtime: the weight (lambda, in moves)");
+  opts.add(runtime_options(1024));
   add_search_options(opts);
   opts.add(device_options());
   po::variables_map vm;
@@ -147,6 +153,7 @@ int cmd_train(const std::vector<std::string>& args) {
   tc.polish.enabled = vm["polish"].as<bool>();
   tc.polish.threads = vm["polish-threads"].as<int>();
   tc.polish.seconds = vm["polish-seconds"].as<double>();
+  tc.runtime = runtime_reward_config(vm, tc.field, vm["out"].as<std::string>());
   tc.seed = vm["seed"].as<uint64_t>();
   tc.time_limit = parse_duration(vm["time-limit"].as<std::string>());
   tc.max_steps = vm["max-steps"].as<long>();

@@ -133,3 +133,24 @@ BOOST_AUTO_TEST_CASE(improve_with_cyclic_symmetry) {
   BOOST_TEST(start.out.find("not cyclic-invariant") != std::string::npos, start.out);
   BOOST_TEST(run("improve --format 2,2,2 --symmetry mirror --out " + dir).code == 2);
 }
+
+// improve --objective runtime with a tiny real timer (n = 64): the fastest file holds a verified
+// scheme and its measured speed; a mod-p field, a CUDA device and bad sizes are usage errors.
+BOOST_AUTO_TEST_CASE(improve_objective_runtime) {
+  const std::string dir = temp_dir();
+  const Run r = run("improve --from strassen --field Z --objective runtime --runtime-n 64 --runtime-interval 0.2s "
+                    "--time-limit 1s --threads 1 --walk-flips 200 --sample-every 4 --out " + dir);
+  BOOST_TEST_REQUIRE(r.code == 0, r.out);
+  BOOST_TEST(r.out.find("(fastest, written)") != std::string::npos, r.out);
+  const std::string file = dir + "/schemes/2x2x2_r7_Z_fastest.json";
+  const Run v = run("verify " + file);
+  BOOST_TEST(v.code == 0, v.out);
+  const std::string text = slurp(file);
+  for (const char* key : {"\"runtime\"", "\"speedup_over_base\"", "\"base_seconds\"", "\"n\":64"})
+    BOOST_TEST(text.find(key) != std::string::npos, key << " in " << text);
+  BOOST_TEST(slurp(dir + "/schemes/found.jsonl").find("\"objective\":\"runtime\"") != std::string::npos);
+  for (const char* bad : {"--field Z2", "--field Z --runtime-device cuda", "--field Z --runtime-n 1"}) {
+    const Run b = run("improve --from strassen --objective runtime --time-limit 1s --out " + dir + " " + bad);
+    BOOST_TEST(b.code == 2, bad << ": " << b.out);
+  }
+}

@@ -202,3 +202,27 @@ BOOST_AUTO_TEST_CASE(polish_reaches_rank_7) {
     BOOST_TEST(slurp(log_path).find("polished") != std::string::npos, slurp(log_path));
   }
 }
+
+// train --reward runtime: solved games' schemes are timed (tiny real timer, n = 16) off the search
+// threads and cached in runtime_times.jsonl; the metrics say so; a mod-2 run or a CUDA timer is a
+// usage error.
+BOOST_AUTO_TEST_CASE(reward_runtime) {
+  const std::string out = temp_dir();
+  const pid_t pid = start(with(kTiny, {"--target", "1,1,2", "--field", "Z", "--reward", "runtime", "--runtime-n", "16",
+                                       "--runtime-weight", "0.5", "--max-steps", "40", "--out", out}),
+                          out + "/log");
+  BOOST_TEST_REQUIRE(wait_exit(pid) == 0, slurp(out + "/log"));
+  BOOST_TEST(run_verify(out + "/schemes/1x1x2_r2_Z.json") == 0, slurp(out + "/log"));
+  const std::string metrics = slurp(out + "/metrics.jsonl");
+  BOOST_TEST(metrics.find("\"reward\":\"runtime\"") != std::string::npos, metrics.substr(0, 800));
+  BOOST_TEST(metrics.find("\"runtime\":{\"dropped\":0") != std::string::npos, metrics.substr(0, 800));
+  BOOST_TEST(slurp(out + "/runtime_times.jsonl").find("\"ratio\":") != std::string::npos);
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--field", "Z2", "--reward", "runtime"},
+                                       {"--field", "Z", "--reward", "runtime", "--runtime-device", "cuda"},
+                                       {"--reward", "speed"}}) {
+    const std::string dir = temp_dir();
+    bad.insert(bad.end(), {"--target", "1,1,2", "--max-steps", "1", "--out", dir});
+    const pid_t p = start(with(kTiny, bad), dir + "/log");
+    BOOST_TEST(wait_exit(p) == 2, bad[1] << ": " << slurp(dir + "/log"));
+  }
+}
