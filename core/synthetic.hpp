@@ -15,6 +15,12 @@ struct SyntheticConfig {
   double p_one = 0.099;
   double p_two = 0.001;
   double p_zero_mod2 = 0.5;  // Z2: p(0), p(1) = 1 - p(0) (published: 1/2)
+  // Keeps entries within {-b..b} (a network's alphabet): with b = 1 the mass of ±2 goes to 0.
+  void bound_entries(int b) {
+    if (b >= 2) return;
+    p_zero += 2 * p_two;
+    p_two = 0;
+  }
 };
 
 // R random rank-one terms and their sum: the terms in any order solve the tensor.

@@ -1,7 +1,8 @@
 // alphatensor bench nn: network speed on the chosen backend. Inference (a batch of states, K
 // sampled actions each) and a training step, in samples/s and GFLOP/s (FLOPs counted analytically
 // by nn/model.hpp), against the machine's dense rate measured in this run: Eigen sgemm on 1024²
-// matrices for the CPU, our tiled matmul kernels (SIMT fp32 and TF32) on 4096² for CUDA.
+// matrices for the CPU, our tiled matmul kernels (SIMT fp32 and TF32) on 4096² for CUDA. Also the
+// peak resident memory of training (with or without activation recomputation: --set recompute=).
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -11,6 +12,7 @@
 #include <memory>
 
 #include "core/files.hpp"
+#include "core/memory.hpp"
 #include "core/synthetic.hpp"
 #include "nn/network.hpp"
 #include "nn/safetensors.hpp"
@@ -131,6 +133,7 @@ int bench_nn(const std::vector<std::string>& args) {
   Rng rng(7);
   SyntheticConfig sc;
   sc.max_rank = 20;
+  sc.bound_entries(cfg.coefficient_bound);  // the cpu preset's F = {-1, 0, 1}
   std::vector<nn::TrainExample> batch;
   while (int(batch.size()) < B)
     for (nn::TrainExample& e : nn::demonstration_examples(sample_demonstration(cfg.S, cfg.S, cfg.S, cfg.field, sc, rng),
@@ -151,12 +154,25 @@ int bench_nn(const std::vector<std::string>& args) {
   const double train_flops =
       3 * (B * nn::torso_flops(cfg) + nn::decoder_flops(cfg, B, k) + nn::head_flops(cfg, B * k, B));
 
+  // Peak resident memory of the training steps (first: no other pass has grown the scratch yet;
+  // the peak restarts here where the kernel allows, after the parameters and the batch).
+  const double gib = double(1 << 30), before = double(resident_bytes()) / gib;
+  const bool fresh_peak = reset_peak_resident();
+  const double t_train = time_per_call([&] { net.train_step(batch); }, secs);
+  const double peak = double(peak_resident_bytes()) / gib;
+  report(json, "nn", name + " training step", B / t_train, "samples/s");
+  report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
+  report(json, "nn", name + " training recomputes activations", net.model().recomputes(B) ? 1 : 0, "bool");
+  if (!on_cuda) {  // host memory: the CPU backend's activations
+    report(json, "nn", name + " training peak resident" + (fresh_peak ? "" : " (whole run)"), peak, "GiB");
+    report(json, "nn", name + " training peak resident per sample", peak / B, "GiB");
+    // Above what was resident before the first step (parameters, gradients, AdamW moments):
+    // activations, their gradients and the workspace, the part that grows with the batch.
+    report(json, "nn", name + " training activation memory per sample", (peak - before) / B, "GiB");
+  }
   const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
   report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
-  const double t_train = time_per_call([&] { net.train_step(batch); }, secs);
-  report(json, "nn", name + " training step", B / t_train, "samples/s");
-  report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
   double gemm = 0;
   if (!on_cuda) {
     gemm = sgemm_gflops(threads, secs);
