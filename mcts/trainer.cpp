@@ -78,10 +78,7 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
   cfg_.demos.max_rank = cfg_.demo_max_rank > 0 ? cfg_.demo_max_rank : cfg_.r_limit;
   // Demonstrations must stay in the network's alphabet F = {-b..b}: with b = 1 the mass of ±2 goes
   // to 0 (otherwise encoding a demonstration with a ±2 entry throws).
-  if (net.config().coefficient_bound < 2) {
-    cfg_.demos.p_zero += 2 * cfg_.demos.p_two;
-    cfg_.demos.p_two = 0;
-  }
+  cfg_.demos.bound_entries(net.config().coefficient_bound);
   best_games_.assign(cfg_.targets.size(), BestGames(cfg_.best_capacity));
   for (const Format& f : cfg_.targets) {
     const int r = store_.best_rank(f, cfg_.field);
@@ -105,8 +102,14 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
     starts.push_back(start_in_basis(cfg_.targets[size_t(t)], cfg_.field, pool_, rng_, &b));
     round_bases_.push_back({t, std::move(b)});
   }
-  NeuralNetwork nnet(net_, cfg_.samples, cfg_.temperature, &compute_);
-  BatchingEvaluator eval(nnet, cfg_.concurrent_games, std::chrono::microseconds(5000));
+  if (!replicas_) {
+    const int n = cfg_.replicas > 0 ? cfg_.replicas : default_replicas(net_, compute_.max_concurrency());
+    replicas_ = std::make_unique<NeuralReplicas>(net_, n, cfg_.samples, cfg_.temperature, &compute_);
+  }
+  replicas_->sync();  // the learner's latest weights
+  // Each replica batches its share of the games in flight.
+  const int per_replica = (cfg_.concurrent_games + replicas_->count() - 1) / replicas_->count();
+  BatchingEvaluator eval(replicas_->networks(), per_replica, std::chrono::microseconds(5000));
   GameConfig gc;
   gc.field = cfg_.field;
   gc.r_limit = cfg_.r_limit;
