@@ -42,6 +42,10 @@ else
   "$venv/bin/pip" install --quiet torch numpy
   py="$venv/bin/python"
 fi
+# PyTorch's OpenMP threads spin while waiting for work by default; on a machine shared with other
+# jobs they lose their time slices spinning (measured: a 2-thread cpu-preset inference 50x slower
+# under load). Passive waiting is what a peer sets there; OMP_WAIT_POLICY=ACTIVE restores spinning.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 dir=$(mktemp -d /tmp/alphatensor_nn_vs_pytorch.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 common=(--preset "$preset" --batch "$batch" "${sets[@]}" --set dropout=0 --device "$device")
@@ -68,8 +72,9 @@ rate = lambda unit: next(r["value"] for r in ours if r["unit"] == unit)
 named = lambda suffix: next((r["value"] for r in ours if r["name"].endswith(suffix)), None)
 t_inf, t_train = batch / rate("states/s"), batch / rate("samples/s")
 theirs = runs[0]
-print("preset %s, batch %d, K=%d, device %s, %d threads, PyTorch %s %s" % (
-    preset, batch, samples, theirs["device"], theirs["threads"], theirs["torch"], theirs.get("gpu", "")))
+print("preset %s, batch %d, K=%d, device %s, %d threads, PyTorch %s %s, OMP_WAIT_POLICY=%s" % (
+    preset, batch, samples, theirs["device"], theirs["threads"], theirs["torch"], theirs.get("gpu", ""),
+    os.environ.get("OMP_WAIT_POLICY", "")))
 for t in runs:
     how = "pytorch+compile" if t["compile"] else "pytorch"
     print("inference:     ours %.4f s  %s %.4f s  ours/%s %.2f" % (t_inf, how, t["inference_s"], how, t_inf / t["inference_s"]))
