@@ -7,7 +7,8 @@
 // later step reads them. Peak memory is then the values plus the few gradients alive at once,
 // not twice the values. Parameters' gradients are the model's own persistent buffers.
 // Activation recomputation (block()): a block's inside is freed right after its forward and
-// computed again during its backward, so only block inputs and outputs stay alive.
+// computed again during its backward, so only block inputs and outputs stay alive (inference frees
+// it at once).
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -40,21 +41,23 @@ class Graph {
   // A block of ops: outputs from inputs on the given graph. It must compute the same values every
   // time it runs (capture its settings by value), since it runs again during the backward pass.
   using BlockFn = std::function<std::vector<Var<T>>(Graph&, const std::vector<Var<T>>&)>;
-  // f(inputs), whose outputs have sizes `sizes`. Without recomputation it is just f on this graph.
-  // With it, f runs on an inner graph whose scratch is released after its outputs are copied out;
+  // f(inputs), whose outputs have sizes `sizes`. Training without recomputation, it is just f on
+  // this graph. Otherwise f runs on an inner graph whose scratch is released after its outputs
+  // are copied out (inference keeps no block's inside either); with recomputation
   // the backward step runs f again from the inputs, feeds the outputs' gradients to that inner
   // graph and runs its backward, the same ops in the same order: gradients are bit-identical.
   std::vector<Var<T>> block(const BlockFn& f, const std::vector<Var<T>>& inputs, const std::vector<size_t>& sizes) {
-    if (!recompute_) return f(*this, inputs);
+    if (training_ && !recompute_) return f(*this, inputs);
     std::vector<Var<T>> outs;
     for (size_t n : sizes) outs.push_back(make(n));
     const ScratchMark mark = be_.scratch_mark();
     {
-      Graph inner(be_, true);
+      Graph inner(be_, training_);
       const std::vector<Var<T>> o = f(inner, values(inputs, {}));
       for (size_t i = 0; i < outs.size(); ++i) be_.copy(outs[i].v, o[i].v, outs[i].n);
     }
     be_.scratch_release(mark);
+    if (!training_) return outs;
     record(
         [=] {
           std::vector<T*> gin, gout;  // the outer gradients, taken before the mark
