@@ -1,5 +1,7 @@
 #include "mcts/evaluator.hpp"
 
+#include <stdexcept>
+
 namespace at::mcts {
 
 Answer DirectEvaluator::evaluate(const Query& q) {
@@ -16,8 +18,12 @@ EvaluatorStats DirectEvaluator::stats() const {
 }
 
 BatchingEvaluator::BatchingEvaluator(Network& net, int max_batch, std::chrono::microseconds max_wait)
-    : max_batch_(max_batch < 1 ? 1 : max_batch), max_wait_(max_wait), net_(&net) {
-  dispatcher_ = std::thread([this] { dispatch_loop(); });
+    : BatchingEvaluator(std::vector<Network*>{&net}, max_batch, max_wait) {}
+
+BatchingEvaluator::BatchingEvaluator(const std::vector<Network*>& nets, int max_batch, std::chrono::microseconds max_wait)
+    : max_batch_(max_batch < 1 ? 1 : max_batch), max_wait_(max_wait) {
+  if (nets.empty()) throw std::invalid_argument("batching evaluator: no network");
+  for (Network* net : nets) dispatchers_.emplace_back([this, net] { dispatch_loop(*net); });
 }
 
 BatchingEvaluator::~BatchingEvaluator() {
@@ -26,12 +32,7 @@ BatchingEvaluator::~BatchingEvaluator() {
     stop_ = true;
   }
   work_.notify_all();
-  dispatcher_.join();
-}
-
-void BatchingEvaluator::set_network(Network& net) {
-  std::lock_guard<std::mutex> lock(mu_);
-  net_ = &net;
+  for (std::thread& t : dispatchers_) t.join();
 }
 
 EvaluatorStats BatchingEvaluator::stats() const {
@@ -51,7 +52,7 @@ Answer BatchingEvaluator::evaluate(const Query& q) {
   return std::move(p.answer);
 }
 
-void BatchingEvaluator::dispatch_loop() {
+void BatchingEvaluator::dispatch_loop(Network& net) {
   std::vector<Pending*> batch;
   std::vector<const Query*> queries;
   std::vector<Answer> answers;
@@ -62,19 +63,19 @@ void BatchingEvaluator::dispatch_loop() {
     // Wait for a full batch, but never longer than max_wait after the oldest query arrived.
     const auto deadline = queue_.front()->since + max_wait_;
     work_.wait_until(lock, deadline, [&] { return stop_ || int(queue_.size()) >= max_batch_; });
+    if (queue_.empty()) continue;  // another dispatcher took them
     batch.clear();
     while (!queue_.empty() && int(batch.size()) < max_batch_) {
       batch.push_back(queue_.front());
       queue_.pop_front();
     }
-    Network* net = net_;
     lock.unlock();
     queries.clear();
     for (Pending* p : batch) queries.push_back(p->query);
     std::exception_ptr error;
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      net->evaluate(queries, answers);
+      net.evaluate(queries, answers);
     } catch (...) {
       error = std::current_exception();
     }

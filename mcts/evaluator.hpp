@@ -2,6 +2,9 @@
 // Batches network queries from many concurrent games: callers block in evaluate(); a dispatcher
 // thread runs the network on up to max_batch queries, or on what it has once the oldest query has
 // waited max_wait. Answers depend on the query alone (its seed), so batching never changes a game.
+// With several networks (replicas with the same weights, e.g. one per core, each single-threaded),
+// each has its own dispatcher: batches run side by side, which small networks need to use the cores
+// (their ops are too small to split across threads).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -45,6 +48,8 @@ class DirectEvaluator : public Evaluator {
 class BatchingEvaluator : public Evaluator {
  public:
   BatchingEvaluator(Network& net, int max_batch = 256, std::chrono::microseconds max_wait = std::chrono::microseconds(2000));
+  // One dispatcher per network; the networks must give the same answers.
+  BatchingEvaluator(const std::vector<Network*>& nets, int max_batch, std::chrono::microseconds max_wait);
   ~BatchingEvaluator();
   BatchingEvaluator(const BatchingEvaluator&) = delete;
   BatchingEvaluator& operator=(const BatchingEvaluator&) = delete;
@@ -52,8 +57,6 @@ class BatchingEvaluator : public Evaluator {
   // Thread-safe; blocks until the answer is ready. Rethrows the network's exception.
   Answer evaluate(const Query& q) override;
   EvaluatorStats stats() const override;
-  // Swaps the network between batches (new weights from the learner).
-  void set_network(Network& net);
 
  private:
   struct Pending {
@@ -63,18 +66,17 @@ class BatchingEvaluator : public Evaluator {
     bool done = false;
     std::chrono::steady_clock::time_point since;
   };
-  void dispatch_loop();
+  void dispatch_loop(Network& net);
 
   const int max_batch_;
   const std::chrono::microseconds max_wait_;
-  mutable std::mutex mu_;          // guards net_, queue_, stop_, stats_, and every Pending::done/answer
-  std::condition_variable work_;   // dispatcher waits here for queries
+  mutable std::mutex mu_;          // guards queue_, stop_, stats_, and every Pending::done/answer
+  std::condition_variable work_;   // dispatchers wait here for queries
   std::condition_variable ready_;  // callers wait here for their answer
-  Network* net_;                   // written under mu_, used by the dispatcher between batches
   std::deque<Pending*> queue_;     // callers' pending queries, oldest first
   bool stop_ = false;
   EvaluatorStats stats_;
-  std::thread dispatcher_;         // started last, joined in the destructor
+  std::vector<std::thread> dispatchers_;  // one per network, started last, joined in the destructor
 };
 
 }  // namespace at::mcts

@@ -1,5 +1,8 @@
 #include "mcts/neural.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "kernels/nvtx.hpp"
 
 namespace at::mcts {
@@ -28,6 +31,38 @@ void NeuralNetwork::evaluate(const std::vector<const Query*>& batch, std::vector
     a.priors.assign(ev[i].probs.begin(), ev[i].probs.end());
     for (Action& x : a.actions) canonicalize(x, batch[i]->field);
   }
+}
+
+NeuralReplicas::NeuralReplicas(nn::Network& net, int count, int samples, double temperature, tbb::task_arena* arena)
+    : net_(net) {
+  if (count <= 1) {
+    wrappers_.push_back(std::make_unique<NeuralNetwork>(net, samples, temperature, arena));
+    return;
+  }
+  for (int i = 0; i < count; ++i) {
+    backends_.push_back(std::make_unique<nn::CpuBackend<float>>());
+    copies_.push_back(std::make_unique<nn::Network>(net.config(), *backends_.back(), 0));
+    arenas_.push_back(std::make_unique<tbb::task_arena>(1));
+    wrappers_.push_back(std::make_unique<NeuralNetwork>(*copies_.back(), samples, temperature, arenas_.back().get()));
+  }
+  sync();
+}
+
+std::vector<Network*> NeuralReplicas::networks() {
+  std::vector<Network*> out;
+  for (const auto& w : wrappers_) out.push_back(w.get());
+  return out;
+}
+
+void NeuralReplicas::sync() {
+  if (copies_.empty()) return;
+  const std::vector<float> p = net_.get_params();
+  for (const auto& c : copies_) c->set_params(p);
+}
+
+int default_replicas(nn::Network& net, int threads) {
+  const bool cpu = std::string(net.model().backend().name()) == "cpu";
+  return cpu && net.model().num_params() < 4000000 ? std::max(1, threads) : 1;
 }
 
 }  // namespace at::mcts

@@ -44,6 +44,7 @@ void finish_train_config(TrainConfig& tc) {
   if (tc.field != Field::Z && tc.field != Field::Z2) throw std::invalid_argument("the field of a training run must be Z or Z2");
   if (tc.games_per_iteration < 1 || tc.concurrent_games < 1 || tc.batch_size < 1 || tc.steps_per_iteration < 0)
     throw std::invalid_argument("games, batch size must be positive");
+  if (tc.replicas < 0) throw std::invalid_argument("replicas must not be negative");
   if (tc.search.simulations < 1 || tc.samples < 1) throw std::invalid_argument("simulations and samples must be positive");
   if (tc.polish.threads < 1 || !(tc.polish.seconds > 0))
     throw std::invalid_argument("polish threads and seconds must be positive");

@@ -101,8 +101,14 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
     starts.push_back(start_in_basis(cfg_.targets[size_t(t)], cfg_.field, pool_, rng_, &b));
     round_bases_.push_back({t, std::move(b)});
   }
-  NeuralNetwork nnet(net_, cfg_.samples, cfg_.temperature, &compute_);
-  BatchingEvaluator eval(nnet, cfg_.concurrent_games, std::chrono::microseconds(5000));
+  if (!replicas_) {
+    const int n = cfg_.replicas > 0 ? cfg_.replicas : default_replicas(net_, compute_.max_concurrency());
+    replicas_ = std::make_unique<NeuralReplicas>(net_, n, cfg_.samples, cfg_.temperature, &compute_);
+  }
+  replicas_->sync();  // the learner's latest weights
+  // Each replica batches its share of the games in flight.
+  const int per_replica = (cfg_.concurrent_games + replicas_->count() - 1) / replicas_->count();
+  BatchingEvaluator eval(replicas_->networks(), per_replica, std::chrono::microseconds(5000));
   GameConfig gc;
   gc.field = cfg_.field;
   gc.r_limit = cfg_.r_limit;

@@ -17,6 +17,7 @@
 
 #include "core/scheme_store.hpp"
 #include "core/synthetic.hpp"
+#include "mcts/neural.hpp"
 #include "mcts/polish.hpp"
 #include "mcts/replay.hpp"
 #include "mcts/runtime_reward.hpp"
@@ -63,6 +64,7 @@ struct TrainConfig {
   double checkpoint_seconds = 600;  // also after this long without a checkpoint; <= 0: steps only
   double log_every = 10;            // seconds between plain progress lines (non-terminal)
   int threads = 0;                  // compute threads of the network and the learner; 0: all
+  int replicas = 0;                 // network copies playing side by side (neural.hpp); 0: default_replicas
   PolishConfig polish;              // --polish: flip-graph walks from every scheme found
   RuntimeRewardConfig runtime;      // --reward runtime (a timer set): solved games' reward adds −λ·time ratio
 };
@@ -145,6 +147,7 @@ class Trainer {
   // The bases of the games of the current round, by game index.
   std::vector<std::pair<int, BasisChange>> round_bases_;
   tbb::task_arena compute_;            // where the network and the learner run (cfg.threads)
+  std::unique_ptr<NeuralReplicas> replicas_;  // self-play's networks, made by the first round
   std::unique_ptr<Polisher> polisher_; // --polish only; its own thread, handoff in polish.hpp
   std::set<uint64_t> polish_sent_;     // hashes of schemes already sent (each is polished once);
                                        // like polisher_, touched by the trainer's thread only

@@ -22,6 +22,11 @@ namespace at::nn {
 // key/value sequence n / kv_group (several queries share one memory: K samples per state).
 using AttentionShape = kernels::AttentionDims;
 
+// A position of the scratch allocator (a block and an offset in it; one-block backends use offset).
+struct ScratchMark {
+  size_t block = 0, offset = 0;
+};
+
 struct AdamWParams {
   double lr = 1e-4, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 1e-5;
   double max_norm = 4.0;  // global-norm gradient clipping (<= 0: off)
@@ -41,6 +46,12 @@ class Backend {
   virtual T* scratch(size_t n) = 0;
   virtual int* scratch_int(size_t n) = 0;
   virtual void scratch_reset() = 0;
+  // The scratch in use now; scratch_release(mark) frees what was taken after it (pointers from
+  // before stay valid). Activation recomputation frees a block's inside with it.
+  virtual ScratchMark scratch_mark() const = 0;
+  virtual void scratch_release(ScratchMark mark) = 0;
+  // Bytes that scratch can still grow by (host: the process's available memory; 0: unknown).
+  virtual size_t memory_available() const = 0;
   virtual void upload(T* dst, const T* host, size_t n) = 0;
   virtual void upload_int(int* dst, const int* host, size_t n) = 0;
   virtual void download(T* host, const T* src, size_t n) = 0;

@@ -39,6 +39,8 @@ const RealKey kReals[] = {
     {"value_loss_weight", &ModelConfig::value_loss_weight},
 };
 
+const char* const kRecompute[] = {"off", "on", "auto"};  // in Recompute's order
+
 std::string format_real(double v) {
   std::ostringstream o;
   o.precision(17);
@@ -69,6 +71,14 @@ void ModelConfig::set(const std::string& key, const std::string& value) {
     if (key == "field") {
       field = parse_field(value);
       return;
+    }
+    if (key == "recompute") {
+      for (int r = 0; r < 3; ++r)
+        if (value == kRecompute[r]) {
+          recompute = Recompute(r);
+          return;
+        }
+      throw std::invalid_argument("recompute");
     }
     if (set_key(kInts, key, value, this, [](const std::string& v, size_t* used) { return std::stoi(v, used); }) ||
         set_key(kReals, key, value, this, [](const std::string& v, size_t* used) { return std::stod(v, used); }))
@@ -104,7 +114,7 @@ std::string ModelConfig::to_string() const {
   std::string s = "field=" + field_name(field) + "\n";
   for (const IntKey& k : kInts) s += std::string(k.name) + "=" + std::to_string(this->*k.field) + "\n";
   for (const RealKey& k : kReals) s += std::string(k.name) + "=" + format_real(this->*k.field) + "\n";
-  return s;
+  return s + "recompute=" + kRecompute[int(recompute)] + "\n";
 }
 
 std::string ModelConfig::architecture() const {

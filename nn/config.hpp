@@ -9,6 +9,10 @@
 
 namespace at::nn {
 
+// Activation recomputation in training (nn/graph.hpp, Graph::block): off, on, or on when the
+// torso's activations would not fit comfortably in the memory available (Model::recomputes).
+enum class Recompute { Off, On, Auto };
+
 struct ModelConfig {
   // Input
   int S = 4;            // padded mode size (paper: 25 covers n,m,p <= 5)
@@ -34,6 +38,8 @@ struct ModelConfig {
   // Optimiser (AdamW) and losses
   double lr = 1e-4, weight_decay = 1e-5, clip_norm = 4.0, beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8;
   double value_loss_weight = 1.0;
+  // Memory (not part of the architecture)
+  Recompute recompute = Recompute::Auto;
 
   int dec_width() const { return dec_heads * dec_head_dim; }
   int torso_width() const { return torso_heads * torso_head_dim; }

@@ -6,6 +6,8 @@
 
 #include "core/files.hpp"
 
+#include "core/memory.hpp"
+
 namespace at::nn {
 
 template <typename T>
@@ -57,6 +59,13 @@ template <typename T>
 int* CpuBackend<T>::scratch_int(size_t n) { return static_cast<int*>(scratch_bytes(n * sizeof(int))); }
 template <typename T>
 void CpuBackend<T>::scratch_reset() { block_ = offset_ = 0; }
+template <typename T>
+void CpuBackend<T>::scratch_release(ScratchMark m) {
+  block_ = m.block;
+  offset_ = m.offset;
+}
+template <typename T>
+size_t CpuBackend<T>::memory_available() const { return available_memory_bytes(); }
 template <typename T>
 void CpuBackend<T>::upload(T* dst, const T* host, size_t n) { std::copy(host, host + n, dst); }
 template <typename T>

@@ -27,6 +27,9 @@ class CpuBackend final : public Backend<T> {
   T* scratch(size_t n) override;
   int* scratch_int(size_t n) override;
   void scratch_reset() override;
+  ScratchMark scratch_mark() const override { return {block_, offset_}; }
+  void scratch_release(ScratchMark m) override;
+  size_t memory_available() const override;
   void upload(T* dst, const T* host, size_t n) override;
   void upload_int(int* dst, const int* host, size_t n) override;
   void download(T* host, const T* src, size_t n) override;

@@ -77,6 +77,9 @@ class CudaBackend final : public Backend<float> {
   float* scratch(size_t n) override { return zeroed<float>(carve(n * sizeof(float)), align_up(n * sizeof(float))); }
   int* scratch_int(size_t n) override { return zeroed<int>(carve(n * sizeof(int)), align_up(n * sizeof(int))); }
   void scratch_reset() override { bottom_ = 0; }
+  ScratchMark scratch_mark() const override { return {0, bottom_}; }
+  void scratch_release(ScratchMark m) override { bottom_ = m.offset; }
+  size_t memory_available() const override { return top_ - bottom_; }
   void upload(float* dst, const float* host, size_t n) override { to_device(dst, host, n * sizeof(float)); }
   void upload_int(int* dst, const int* host, size_t n) override { to_device(dst, host, n * sizeof(int)); }
   void download(float* host, const float* src, size_t n) override {

@@ -6,6 +6,9 @@
 // recycled (by size) once the step that first wrote the activation has run its backward: no
 // later step reads them. Peak memory is then the values plus the few gradients alive at once,
 // not twice the values. Parameters' gradients are the model's own persistent buffers.
+// Activation recomputation (block()): a block's inside is freed right after its forward and
+// computed again during its backward, so only block inputs and outputs stay alive (inference frees
+// it at once).
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -29,9 +32,51 @@ struct Var {
 template <typename T>
 class Graph {
  public:
-  Graph(Backend<T>& be, bool training) : be_(be), training_(training) {}
+  // With `recompute`, block() keeps only its inputs and outputs (training only).
+  Graph(Backend<T>& be, bool training, bool recompute = false)
+      : be_(be), training_(training), recompute_(training && recompute) {}
   Backend<T>& backend() { return be_; }
   bool training() const { return training_; }
+
+  // A block of ops: outputs from inputs on the given graph. It must compute the same values every
+  // time it runs (capture its settings by value), since it runs again during the backward pass.
+  using BlockFn = std::function<std::vector<Var<T>>(Graph&, const std::vector<Var<T>>&)>;
+  // f(inputs), whose outputs have sizes `sizes`. Training without recomputation, it is just f on
+  // this graph. Otherwise f runs on an inner graph whose scratch is released after its outputs
+  // are copied out (inference keeps no block's inside either); with recomputation
+  // the backward step runs f again from the inputs, feeds the outputs' gradients to that inner
+  // graph and runs its backward, the same ops in the same order: gradients are bit-identical.
+  std::vector<Var<T>> block(const BlockFn& f, const std::vector<Var<T>>& inputs, const std::vector<size_t>& sizes) {
+    if (training_ && !recompute_) return f(*this, inputs);
+    std::vector<Var<T>> outs;
+    for (size_t n : sizes) outs.push_back(make(n));
+    const ScratchMark mark = be_.scratch_mark();
+    {
+      Graph inner(be_, training_);
+      const std::vector<Var<T>> o = f(inner, values(inputs, {}));
+      for (size_t i = 0; i < outs.size(); ++i) be_.copy(outs[i].v, o[i].v, outs[i].n);
+    }
+    be_.scratch_release(mark);
+    if (!training_) return outs;
+    record(
+        [=] {
+          std::vector<T*> gin, gout;  // the outer gradients, taken before the mark
+          for (const Var<T>& x : inputs) gin.push_back(grad(x));
+          for (const Var<T>& y : outs) gout.push_back(grad(y));
+          const ScratchMark m = be_.scratch_mark();
+          {
+            Graph inner(be_, true);
+            const std::vector<Var<T>> o = f(inner, values(inputs, gin));
+            for (size_t i = 0; i < o.size(); ++i) be_.copy(inner.grad(o[i]), gout[i], o[i].n);
+            inner.backward();
+          }
+          be_.scratch_release(m);
+        },
+        {});
+    // The outputs' first writer is this step (their gradients die after it).
+    for (const Var<T>& y : outs) slots_[size_t(y.slot)].first_writer = int(tape_.size()) - 1;
+    return outs;
+  }
 
   Var<T> make(size_t n) {
     Var<T> x{be_.scratch(n), nullptr, -1, 0, n};
@@ -164,6 +209,12 @@ class Graph {
     size_t size;
     int first_writer;  // tape step that first wrote the activation (-1: none)
   };
+  // The inputs' values as fixed variables with the given gradient buffers (none when empty).
+  static std::vector<Var<T>> values(const std::vector<Var<T>>& xs, const std::vector<T*>& grads) {
+    std::vector<Var<T>> out;
+    for (size_t i = 0; i < xs.size(); ++i) out.push_back(Var<T>::fixed(xs[i].v, grads.empty() ? nullptr : grads[i], xs[i].n));
+    return out;
+  }
   // A zeroed buffer of n elements: a recycled one of the same size, else fresh scratch.
   T* acquire(size_t n) {
     const auto it = free_.find(n);
@@ -175,7 +226,7 @@ class Graph {
   }
 
   Backend<T>& be_;
-  bool training_;
+  bool training_, recompute_;
   std::vector<std::function<void()>> tape_;
   std::vector<Slot> slots_;           // one per make() when training
   std::multimap<size_t, T*> free_;    // dead gradient buffers by size

@@ -167,15 +167,24 @@ Var<T> Model<T>::torso(Graph<T>& g, const T* features, int batch) {
   s.heads = cfg_.torso_heads;
   s.head_dim = cfg_.torso_head_dim;
   s.q_ld = s.kv_ld = 3 * A;
+  const size_t grid_size = size_t(batch) * S * S * c;
   for (size_t blk = 0; blk < torso_.size(); ++blk) {
     const TorsoBlock& t = torso_[blk];
     const int a = kPairs[blk % 3][0], b = kPairs[blk % 3][1];
-    Var<T> x = g.modes_concat(grid[a], grid[b], batch, S, c);
-    const Var<T> qkv = apply(g, t.qkv, apply(g, t.ln1, x, rows), rows);
-    const Var<T> att = g.attention(qkv, qkv.at(A), qkv.at(2 * A), s);
-    x = g.add(x, apply(g, t.out, att, rows));
-    x = mlp(g, t.ln2, t.fc1, t.fc2, x, rows);
-    g.modes_split(x, &grid[a], &grid[b], batch, S, c);
+    // One attentive-modes block on grids (a, b); recomputed in the backward pass when asked.
+    const auto f = [this, &t, s, batch, S, c, A, rows](Graph<T>& gr, const std::vector<Var<T>>& in) {
+      Var<T> x = gr.modes_concat(in[0], in[1], batch, S, c);
+      const Var<T> qkv = apply(gr, t.qkv, apply(gr, t.ln1, x, rows), rows);
+      const Var<T> att = gr.attention(qkv, qkv.at(A), qkv.at(2 * A), s);
+      x = gr.add(x, apply(gr, t.out, att, rows));
+      x = mlp(gr, t.ln2, t.fc1, t.fc2, x, rows);
+      std::vector<Var<T>> out(2);
+      gr.modes_split(x, &out[0], &out[1], batch, S, c);
+      return out;
+    };
+    const std::vector<Var<T>> out = g.block(f, {grid[a], grid[b]}, {grid_size, grid_size});
+    grid[a] = out[0];
+    grid[b] = out[1];
   }
   const int cells = S * S * c;
   Var<T> memory = g.make(size_t(batch) * 3 * cells);
@@ -313,7 +322,7 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   const int B = in.batch, A = in.actions, k = codec_.num_tokens(), V = codec_.vocab_size(), D = cfg_.dec_width();
   const int seqs = B * A, rows = seqs * k;
   const double vscale = cfg_.value_loss_weight;
-  Graph<T> g(be_, true);  // training mode (dropout) also when only the loss is wanted
+  Graph<T> g(be_, true, backward && recomputes(B));  // training mode (dropout) also for the loss alone
   std::optional<NvtxRange> forward_range(std::in_place, "forward");  // closed before backward, or by an exception
   T* feat = be_.scratch(in.features.size());
   be_.upload(feat, in.features.data(), in.features.size());
@@ -356,6 +365,22 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   if (vscale > 0) out.value /= vscale;
   out.total = out.policy + cfg_.value_loss_weight * out.value;
   return out;
+}
+
+template <typename T>
+double Model<T>::torso_activation_bytes(int batch) const {
+  const double S = cfg_.S, c = cfg_.c, A = cfg_.torso_width(), m = cfg_.mlp_factor;
+  // Per row of a block's S×2S grid: the values its ops make (torso() and Graph's ops, counted
+  // by hand) and the attention probabilities.
+  const double per_row = 9 * c + 4 * A + 2 * m * c + 4 + cfg_.torso_heads * 2 * S;
+  return double(sizeof(T)) * batch * 2 * S * S * per_row * double(torso_.size());
+}
+
+template <typename T>
+bool Model<T>::recomputes(int batch) const {
+  if (cfg_.recompute != Recompute::Auto) return cfg_.recompute == Recompute::On;
+  const size_t avail = be_.memory_available();
+  return avail > 0 && torso_activation_bytes(batch) > 0.5 * double(avail);
 }
 
 double torso_flops(const ModelConfig& c) {

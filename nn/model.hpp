@@ -100,6 +100,13 @@ class Model {
   Losses loss(const BatchInputs<T>& inputs, uint64_t dropout_seed, bool backward);
   BatchInputs<T> prepare(const std::vector<TrainExample>& batch) const;
 
+  // Memory: the bytes of the torso's activations in a training pass over `batch` states without
+  // recomputation (an estimate), and whether such a pass recomputes the torso blocks' insides:
+  // config's recompute; auto: when those bytes exceed half the backend's available memory (host:
+  // MemAvailable or the cgroup's headroom), leaving the rest to gradients, decoder and process.
+  double torso_activation_bytes(int batch) const;
+  bool recomputes(int batch) const;
+
  private:
   struct Lin { Var<T> w, b; int in, out; };
   struct Norm { Var<T> g, b; int dim; };

@@ -1,7 +1,8 @@
 // alphatensor bench nn: network speed on the chosen backend. Inference (a batch of states, K
 // sampled actions each) and a training step, in samples/s and GFLOP/s (FLOPs counted analytically
 // by nn/model.hpp), against the machine's dense rate measured in this run: Eigen sgemm on 1024²
-// matrices for the CPU, our tiled matmul kernels (SIMT fp32 and TF32) on 4096² for CUDA.
+// matrices for the CPU, our tiled matmul kernels (SIMT fp32 and TF32) on 4096² for CUDA. Also the
+// peak resident memory of training (with or without activation recomputation: --set recompute=).
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -12,6 +13,7 @@
 #include "codegen/executor_ops.hpp"
 #include "core/files.hpp"
 #include "core/isa.hpp"
+#include "core/memory.hpp"
 #include "core/synthetic.hpp"
 #include "nn/network.hpp"
 #include "nn/safetensors.hpp"
@@ -108,7 +110,7 @@ int bench_nn(const std::vector<std::string>& args) {
       "seconds", po::value<double>()->default_value(1.0), "minimum time per figure")(
       "sgemm", po::value<int>()->default_value(1024), "side of the reference sgemm (smaller: quick runs on emulated CPUs)")(
       "json", po::bool_switch(), "JSON lines")(
-      "inference-only", po::bool_switch(), "no training step (the paper preset's needs many GiB)")(
+      "inference-only", po::bool_switch(), "no training step (inference figures only)")(
       "dump", po::value<std::string>(), "write DIR/{weights,batch,grads}.safetensors of one training batch (the "
                                         "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
   opts.add(device_options());
@@ -139,7 +141,7 @@ int bench_nn(const std::vector<std::string>& args) {
   Rng rng(7);
   SyntheticConfig sc;
   sc.max_rank = 20;
-  sc.limit_to(cfg.coefficient_bound);
+  sc.limit_to(cfg.coefficient_bound);  // the cpu preset's F = {-1, 0, 1}
   std::vector<nn::TrainExample> batch;
   while (int(batch.size()) < B)
     for (nn::TrainExample& e : nn::demonstration_examples(sample_demonstration(cfg.S, cfg.S, cfg.S, cfg.field, sc, rng),
@@ -160,15 +162,29 @@ int bench_nn(const std::vector<std::string>& args) {
   const double train_flops =
       3 * (B * nn::torso_flops(cfg) + nn::decoder_flops(cfg, B, k) + nn::head_flops(cfg, B * k, B));
 
+  // Peak resident memory of the training steps (first: no other pass has grown the scratch yet;
+  // the peak restarts here where the kernel allows, after the parameters and the batch).
+  const bool train = !vm["inference-only"].as<bool>();
+  double t_train = 0;
+  if (train) {
+    const double gib = double(1 << 30), before = double(resident_bytes()) / gib;
+    const bool fresh_peak = reset_peak_resident();
+    t_train = time_per_call([&] { net.train_step(batch); }, secs);
+    const double peak = double(peak_resident_bytes()) / gib;
+    report(json, "nn", name + " training step", B / t_train, "samples/s");
+    report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
+    report(json, "nn", name + " training recomputes activations", net.model().recomputes(B) ? 1 : 0, "bool");
+    if (!on_cuda) {  // host memory: the CPU backend's activations
+      report(json, "nn", name + " training peak resident" + (fresh_peak ? "" : " (whole run)"), peak, "GiB");
+      report(json, "nn", name + " training peak resident per sample", peak / B, "GiB");
+      // Above what was resident before the first step (parameters, gradients, AdamW moments):
+      // activations, their gradients and the workspace, the part that grows with the batch.
+      report(json, "nn", name + " training activation memory per sample", (peak - before) / B, "GiB");
+    }
+  }
   const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
   report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
-  const bool train = !vm["inference-only"].as<bool>();
-  const double t_train = train ? time_per_call([&] { net.train_step(batch); }, secs) : 0;
-  if (train) {
-    report(json, "nn", name + " training step", B / t_train, "samples/s");
-    report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
-  }
   double gemm = 0, baseline = 0;  // the dense rate on the CPU path in use, and on the baseline (SSE2)
   if (!on_cuda) {
     const Isa isa = active_isa();

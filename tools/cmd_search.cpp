@@ -110,7 +110,8 @@ int cmd_search(const std::vector<std::string>& args) {
   game.r_limit = r_limit;
   // The network: the fake uniform one, or a trained checkpoint on the chosen backend.
   const std::string network = vm["network"].as<std::string>();
-  std::unique_ptr<mcts::Network> net;
+  std::unique_ptr<mcts::Network> net;  // the uniform network
+  std::unique_ptr<mcts::NeuralReplicas> replicas;  // or a trained one (one per worker when small)
   std::unique_ptr<nn::Backend<float>> backend;
   std::unique_ptr<nn::Network> model;
   tbb::task_arena compute;  // where the network runs: all cores (its queries come batched)
@@ -129,11 +130,14 @@ int cmd_search(const std::vector<std::string>& args) {
     model = std::make_unique<nn::Network>(ckpt.config, *backend, seed);
     model->load(network);
     game.coefficient_bound = ckpt.config.coefficient_bound;
-    net = std::make_unique<mcts::NeuralNetwork>(*model, samples, sample_temperature, &compute);
+    replicas = std::make_unique<mcts::NeuralReplicas>(*model, mcts::default_replicas(*model, cfg.threads), samples,
+                                                      sample_temperature, &compute);
   }
   // A worker waiting for another's expansion sends no query, so batches are often short of
   // --threads: a short wait keeps the others from idling.
-  mcts::BatchingEvaluator eval(*net, cfg.threads, std::chrono::microseconds(vm["batch-wait"].as<int>()));
+  const std::vector<mcts::Network*> nets = replicas ? replicas->networks() : std::vector<mcts::Network*>{net.get()};
+  const int per_net = (cfg.threads + int(nets.size()) - 1) / int(nets.size());
+  mcts::BatchingEvaluator eval(nets, per_net, std::chrono::microseconds(vm["batch-wait"].as<int>()));
 
   make_dirs(out);
   SchemeStore store(out);

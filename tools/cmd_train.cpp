@@ -81,6 +81,8 @@ int cmd_train(const std::vector<std::string>& args) {
       ("resume", po::bool_switch(), "continue from the newest valid checkpoint in --out")
       ("games-per-iteration", po::value<int>(), "self-play games between learner rounds")
       ("concurrent-games", po::value<int>(), "games in flight (their network queries are batched)")
+      ("replicas", po::value<int>()->default_value(0), "network copies evaluating side by side, each single-threaded "
+                                                       "(0: one per thread for a small network on the CPU, else 1)")
       ("steps-per-iteration", po::value<int>(), "learner steps per round")
       ("batch-size", po::value<int>(), "learner batch (published: 2048)")
       ("mix-switch-step", po::value<long>(), "learner step at which the data mix changes (published: 10000)")
@@ -127,6 +129,7 @@ int cmd_train(const std::vector<std::string>& args) {
   read_search_options(vm, tc.search, tc.samples, tc.temperature, tc.r_limit);
   set_int("games-per-iteration", tc.games_per_iteration);
   set_int("concurrent-games", tc.concurrent_games);
+  tc.replicas = vm["replicas"].as<int>();
   set_int("steps-per-iteration", tc.steps_per_iteration);
   set_int("batch-size", tc.batch_size);
   if (vm.count("mix-switch-step")) tc.mix_switch_step = vm["mix-switch-step"].as<long>();

@@ -6,6 +6,7 @@
 #include "core/builtin.hpp"
 #include "core/ops.hpp"
 #include "mcts/fake_networks.hpp"
+#include "mcts/neural.hpp"
 #include "mcts/polish.hpp"
 #include "mcts/selfplay.hpp"
 
@@ -104,6 +105,31 @@ BOOST_AUTO_TEST_CASE(parallel_self_play_equals_serial) {
     BOOST_TEST(serial[i].total_return == parallel[i].total_return);
   }
   BOOST_TEST(parallel_eval.stats().mean_batch() > 1.0);
+}
+
+// Network replicas (one dispatcher each) change where a query runs, not its answer: games through
+// two real-network replicas equal those through the network itself.
+BOOST_AUTO_TEST_CASE(replicas_play_the_same_games) {
+  const nn::ModelConfig mc = nn::make_config("cpu", {"S=4", "field=Z2", "c=8", "dec_heads=1", "dropout=0"});
+  nn::CpuBackend<float> be;
+  nn::Network net(mc, be, 4);
+  GameConfig game;
+  game.field = Field::Z2;
+  game.coefficient_bound = mc.coefficient_bound;
+  game.r_limit = 6;
+  SearchConfig cfg;
+  cfg.simulations = 8;
+  const std::vector<TensorI8> starts(4, matmul_tensor(Format{2, 2, 2}));
+  auto play = [&](int replicas) {
+    NeuralReplicas nets(net, replicas, 4, 1.0);
+    BatchingEvaluator eval(nets.networks(), 2, std::chrono::microseconds(300));
+    return play_games(starts, game, cfg, eval, 9, 4);
+  };
+  const auto one = play(1), two = play(2);
+  for (size_t i = 0; i < one.size(); ++i) {
+    BOOST_TEST(!one[i].actions.empty());
+    BOOST_TEST(game_hash(one[i]) == game_hash(two[i]), "game " << i);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(batching_evaluator_under_many_threads) {

@@ -2,6 +2,7 @@
 // demonstrations, determinism, the inference API, configuration parsing.
 #include <tbb/global_control.h>
 
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
@@ -57,12 +58,20 @@ BOOST_AUTO_TEST_CASE(config_presets_and_overrides) {
   BOOST_CHECK_THROW(make_config("small", {"c=0"}), std::invalid_argument);
   BOOST_CHECK_THROW(make_config("small", {"nope=1"}), std::invalid_argument);
   BOOST_CHECK_THROW(make_config("small", {"c=3x"}), std::invalid_argument);
+  BOOST_TEST((make_config("small").recompute == Recompute::Auto));
+  const ModelConfig r = make_config("small", {"recompute=on"});
+  BOOST_TEST((r.recompute == Recompute::On));
+  BOOST_TEST((ModelConfig::from_string(r.to_string()) == r));
+  BOOST_TEST(r.architecture() == make_config("small").architecture());  // a checkpoint fits either way
+  BOOST_CHECK_THROW(make_config("small", {"recompute=maybe"}), std::invalid_argument);
 }
 
 // The analytic gradient of the total loss (policy with several weighted targets, value) against
-// central differences, in double precision, on a sample of parameters of every tensor.
-BOOST_AUTO_TEST_CASE(whole_model_gradient_check) {
-  const ModelConfig cfg = tiny();
+// central differences, in double precision, on a sample of parameters of every tensor; with and
+// without activation recomputation.
+BOOST_DATA_TEST_CASE(whole_model_gradient_check, boost::unit_test::data::make({"off", "on"}), recompute) {
+  ModelConfig cfg = tiny();
+  cfg.set("recompute", recompute);
   CpuBackend<double> be;
   Model<double> model(cfg, be);
   model.init(5);
@@ -104,6 +113,36 @@ BOOST_AUTO_TEST_CASE(whole_model_gradient_check) {
   }
   BOOST_TEST(checked > 200);
   BOOST_TEST(bad == 0);
+}
+
+// Activation recomputation changes where values live, not what is computed: the losses and every
+// gradient are bit-identical with it and without (dropout on, several target actions, 2 threads).
+BOOST_AUTO_TEST_CASE(recomputation_gives_identical_gradients) {
+  std::vector<TrainExample> batch;
+  auto grads = [&](const char* recompute, Losses* l) {
+    const ModelConfig cfg = make_config("small", {"torso_layers=2", "c=16", "recompute=" + std::string(recompute)});
+    if (batch.empty()) {
+      batch = demo_examples(cfg, 3, 2, 4, 9);
+      batch[1].tokens.push_back(batch[0].tokens[0]);
+      batch[1].weights = {1.0, 2.0};
+    }
+    tbb::global_control gc(tbb::global_control::max_allowed_parallelism, 2);
+    CpuBackend<float> be;
+    Model<float> model(cfg, be);
+    model.init(3);
+    BOOST_TEST(model.recomputes(int(batch.size())) == (std::string(recompute) == "on"));
+    be.scratch_reset();
+    *l = model.loss(batch, 77, true);
+    std::vector<float> g(model.num_params());
+    be.download(g.data(), model.grads(), g.size());
+    return g;
+  };
+  Losses off, on;
+  const std::vector<float> a = grads("off", &off), b = grads("on", &on);
+  BOOST_TEST(off.total == on.total);
+  BOOST_TEST(off.policy == on.policy);
+  BOOST_TEST((a == b));
+  BOOST_TEST(*std::max_element(a.begin(), a.end()) > 0.0f);
 }
 
 // Same seed, same data: bit-identical parameters after a few steps, with one thread and with two.

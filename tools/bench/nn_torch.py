@@ -4,8 +4,9 @@ Used only by tools/bench/nn_vs_pytorch.sh (never by the product, its build or it
   check DIR    loads DIR/weights.safetensors and DIR/batch.safetensors written by
                `alphatensor bench nn --dump DIR`, computes the losses and gradients and compares
                them with DIR/grads.safetensors (ours).
-  bench ...    times inference (torso + K samples, incremental decoding) and a training step
-               (forward, backward, AdamW) on the same shapes as `alphatensor bench nn`.
+  bench ...    times inference (torso + K samples, incremental decoding, under inference_mode)
+               and a training step (forward, backward, clipping, fused AdamW) on the same shapes as
+               `alphatensor bench nn`; --compile: with torch.compile (torso and training loss).
 The layout mirrors nn/model.cpp: weights are [in, out] (y = x @ W + b), pre-LayerNorm blocks,
 exact GELU, the grid pairs (0,1), (2,0), (1,2).
 """
@@ -40,7 +41,13 @@ def parse_config(text):
     for line in text.splitlines():
         if "=" in line:
             k, v = line.split("=", 1)
-            cfg[k] = v if k == "field" else (float(v) if "." in v or "e" in v else int(v))
+            try:
+                cfg[k] = int(v)
+            except ValueError:
+                try:
+                    cfg[k] = float(v)
+                except ValueError:
+                    cfg[k] = v  # field, recompute
     cfg["D"] = cfg["dec_heads"] * cfg["dec_head_dim"]
     cfg["A"] = cfg["torso_heads"] * cfg["torso_head_dim"]
     cfg["k"] = (3 * cfg["S"] + cfg["token_d"] - 1) // cfg["token_d"]
@@ -55,7 +62,8 @@ class Net:
         self.c, self.p = cfg, params
 
     def lin(self, name, x):
-        return x @ self.p[name + ".weight"] + self.p[name + ".bias"]
+        # One fused addmm; the [in, out] weight enters transposed (a view: BLAS reads it as such).
+        return F.linear(x, self.p[name + ".weight"].t(), self.p[name + ".bias"])
 
     def ln(self, name, x):
         return F.layer_norm(x, x.shape[-1:], self.p[name + ".gamma"], self.p[name + ".beta"], 1e-5)
@@ -103,8 +111,11 @@ class Net:
             x = x + self.lin(n + ".self_out", self.attention(qkv[..., :D], keys[..., D:2 * D], keys[..., 2 * D:],
                                                              c["dec_heads"], causal=True))
             q = self.lin(n + ".q", self.ln(n + ".ln2", x))
-            m = kv[l].repeat_interleave(group, dim=0)
-            x = x + self.lin(n + ".cross_out", self.attention(q, m[..., :D], m[..., D:], c["dec_heads"]))
+            # Cross-attention has no mask: a state's `group` sequences are one block of queries
+            # against its memory (no copy of the memory per sequence).
+            m = kv[l]
+            ca = self.attention(q.reshape(N // group, group * L, D), m[..., :D], m[..., D:], c["dec_heads"])
+            x = x + self.lin(n + ".cross_out", ca.reshape(N, L, D))
             x = x + self.lin(n + ".fc2", F.gelu(self.lin(n + ".fc1", self.ln(n + ".ln3", x))))
         return self.ln("policy.norm", x)
 
@@ -216,22 +227,41 @@ def bench(args):
     params = {k: v.to(dev).clone().requires_grad_(True) for k, v in weights.items()}
     batch = {k: v.to(dev) for k, v in batch.items()}
     net = Net(cfg, params)
-    B = batch["values"].shape[0]
+    B, actions = batch["values"].shape[0], int(bmeta["actions"])
     gen = torch.Generator(device=dev).manual_seed(1)
-    with torch.no_grad():
-        t_inf = timed(lambda: net.sample(batch["features"], args.samples, gen), args.seconds, sync)
-    opt = torch.optim.AdamW(params.values(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    if args.compile:  # the torso (inference) and the whole loss (training), shapes fixed
+        net.torso = torch.compile(net.torso, dynamic=False)
+        loss = torch.compile(lambda: net.loss(batch, actions)[2], dynamic=False)
+    else:
+        loss = lambda: net.loss(batch, actions)[2]
+
+    def infer():
+        with torch.inference_mode():
+            net.sample(batch["features"], args.samples, gen)
+
+    t_inf = timed(infer, args.seconds, sync)
+    opt = torch.optim.AdamW(params.values(), lr=cfg["lr"], weight_decay=cfg["weight_decay"],
+                            **({"fused": True} if fused_adamw(dev) else {"foreach": True}))
 
     def step():
-        opt.zero_grad()
-        net.loss(batch, int(bmeta["actions"]))[2].backward()
-        torch.nn.utils.clip_grad_norm_(params.values(), cfg["clip_norm"])
+        opt.zero_grad(set_to_none=True)
+        loss().backward()
+        torch.nn.utils.clip_grad_norm_(params.values(), cfg["clip_norm"], foreach=True)
         opt.step()
 
     t_train = timed(step, args.seconds, sync)
     print(json.dumps(dict({"inference_s": t_inf, "train_s": t_train, "batch": B, "threads": args.threads,
-                           "device": args.device, "torch": torch.__version__}, **extra)))
+                           "device": args.device, "torch": torch.__version__, "compile": args.compile}, **extra)))
     return 0
+
+
+def fused_adamw(dev):
+    """Whether this PyTorch has the fused AdamW for the device (CPU since 2.4)."""
+    try:
+        torch.optim.AdamW([torch.zeros(1, device=dev, requires_grad=True)], fused=True)
+        return True
+    except (RuntimeError, TypeError, ValueError):
+        return False
 
 
 def main():
@@ -243,6 +273,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--tf32", action="store_true", help="TF32 tensor cores for the network's matmuls (cuda)")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the torso and the training loss")
     args = ap.parse_args()
     torch.manual_seed(0)
     sys.exit(check(args) if args.mode == "check" else bench(args))

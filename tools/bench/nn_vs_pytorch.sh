@@ -8,10 +8,11 @@
 # tiled matmul against cuBLAS (through torch.matmul) on 4096² operands, fp32 and TF32.
 #
 #   tools/bench/nn_vs_pytorch.sh --device cpu|cuda --preset small|cpu|paper --batch B [--threads T] [--samples K] [--tf32]
-#     [--set key=value]...   (network settings, as `alphatensor bench nn --set`)
+#     [--compile] [--set key=value]...   (network settings, as `alphatensor bench nn --set`)
+# --compile also times PyTorch with torch.compile (torso and training loss; compiling takes minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-device=cpu preset=small batch=8 threads=$(nproc) samples=32 seconds=2 tf32= sets=()
+device=cpu preset=small batch=8 threads=$(nproc) samples=32 seconds=2 tf32= compile= sets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --device) device=$2; shift 2 ;;
@@ -21,8 +22,9 @@ while [ $# -gt 0 ]; do
     --samples) samples=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --tf32) tf32=1; shift ;;
+    --compile) compile=1; shift ;;
     --set) sets+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
     *) echo "nn_vs_pytorch.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,6 +42,10 @@ else
   "$venv/bin/pip" install --quiet torch numpy
   py="$venv/bin/python"
 fi
+# PyTorch's OpenMP threads spin while waiting for work by default; on a machine shared with other
+# jobs they lose their time slices spinning (measured: a 2-thread cpu-preset inference 50x slower
+# under load). Passive waiting is what a peer sets there; OMP_WAIT_POLICY=ACTIVE restores spinning.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 dir=$(mktemp -d /tmp/alphatensor_nn_vs_pytorch.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 common=(--preset "$preset" --batch "$batch" "${sets[@]}" --set dropout=0 --device "$device")
@@ -52,18 +58,27 @@ common=(--preset "$preset" --batch "$batch" "${sets[@]}" --set dropout=0 --devic
 ours=$("$bin" bench nn "${common[@]}" ${tf32:+--tensor-cores} --threads "$threads" --samples "$samples" --seconds "$seconds" --json)
 theirs=$("$py" tools/bench/nn_torch.py bench "$dir" --device "$device" ${tf32:+--tf32} --threads "$threads" \
   --samples "$samples" --seconds "$seconds")
+if [ -n "$compile" ]; then
+  theirs="$theirs
+$("$py" tools/bench/nn_torch.py bench "$dir" --device "$device" ${tf32:+--tf32} --threads "$threads" \
+  --samples "$samples" --seconds "$seconds" --compile)"
+fi
 OURS="$ours" THEIRS="$theirs" "$py" - "$preset" "$batch" "$samples" <<'PY'
 import json, os, sys
 preset, batch, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 ours = [json.loads(l) for l in os.environ["OURS"].splitlines() if l.startswith("{")]
-theirs = json.loads(os.environ["THEIRS"])
+runs = [json.loads(l) for l in os.environ["THEIRS"].splitlines() if l.startswith("{")]
 rate = lambda unit: next(r["value"] for r in ours if r["unit"] == unit)
 named = lambda suffix: next((r["value"] for r in ours if r["name"].endswith(suffix)), None)
 t_inf, t_train = batch / rate("states/s"), batch / rate("samples/s")
-print("preset %s, batch %d, K=%d, device %s, %d threads, PyTorch %s %s" % (
-    preset, batch, samples, theirs["device"], theirs["threads"], theirs["torch"], theirs.get("gpu", "")))
-print("inference:     ours %.4f s  pytorch %.4f s  ours/pytorch %.2f" % (t_inf, theirs["inference_s"], t_inf / theirs["inference_s"]))
-print("training step: ours %.4f s  pytorch %.4f s  ours/pytorch %.2f" % (t_train, theirs["train_s"], t_train / theirs["train_s"]))
+theirs = runs[0]
+print("preset %s, batch %d, K=%d, device %s, %d threads, PyTorch %s %s, OMP_WAIT_POLICY=%s" % (
+    preset, batch, samples, theirs["device"], theirs["threads"], theirs["torch"], theirs.get("gpu", ""),
+    os.environ.get("OMP_WAIT_POLICY", "")))
+for t in runs:
+    how = "pytorch+compile" if t["compile"] else "pytorch"
+    print("inference:     ours %.4f s  %s %.4f s  ours/%s %.2f" % (t_inf, how, t["inference_s"], how, t_inf / t["inference_s"]))
+    print("training step: ours %.4f s  %s %.4f s  ours/%s %.2f" % (t_train, how, t["train_s"], how, t_train / t["train_s"]))
 for kind in ("fp32", "tf32"):
     mine, ref = named("tiled matmul 4096^2 " + kind), theirs.get("matmul_%s_gflops" % kind)
     if mine and ref:
