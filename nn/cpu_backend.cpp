@@ -27,8 +27,8 @@ template const CpuKernels<double>& cpu_kernels(Isa);
 
 template <typename T>
 T* CpuBackend<T>::alloc(size_t n) {
-  persistent_.emplace_back(n, T(0));
-  return persistent_.back().data();
+  persistent_.emplace_back(new (std::align_val_t(64)) T[n]());
+  return persistent_.back().get();
 }
 
 template <typename T>

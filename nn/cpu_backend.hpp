@@ -7,6 +7,7 @@
 // One caller thread at a time (the scratch allocator is unsynchronised); each op runs its own
 // parallel loops inside.
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "core/isa.hpp"
@@ -103,7 +104,13 @@ class CpuBackend final : public Backend<T> {
   void* scratch_bytes(size_t bytes);
   Isa isa_;
   const CpuKernels<T>* k_;
-  std::vector<std::vector<T>> persistent_;
+  // 64-byte aligned, as the scratch: the AVX paths round the first, unaligned columns of a product
+  // differently, so a buffer's address must not decide its results (a reloaded network trains on
+  // exactly as the one that saved it).
+  struct AlignedDelete {
+    void operator()(T* p) const { ::operator delete[](p, std::align_val_t(64)); }
+  };
+  std::vector<std::unique_ptr<T[], AlignedDelete>> persistent_;
   std::vector<Block> blocks_;
   size_t block_ = 0, offset_ = 0;  // current block and offset in it
 };
