@@ -1,5 +1,6 @@
 #include "cluster/world.hpp"
 
+#include <csignal>
 #include <cstdio>
 
 #include "core/files.hpp"
@@ -73,7 +74,11 @@ void World::loop() {
 
 std::unique_ptr<World> join_if_launched() {
   const std::optional<Launcher> l = detect_launcher();
-  return l ? std::make_unique<World>(*l) : nullptr;
+  if (!l) return nullptr;
+  // A launcher tears down its output pipes once a rank fails: a rank still writing its own error
+  // line must exit with its own status (2), not die of SIGPIPE (141).
+  std::signal(SIGPIPE, SIG_IGN);
+  return std::make_unique<World>(*l);
 }
 
 }  // namespace at::cluster
