@@ -12,6 +12,7 @@
 #include "core/files.hpp"
 #include "core/ops.hpp"
 #include "mcts/neural.hpp"
+#include "mcts/scheme_game.hpp"
 
 namespace at::mcts {
 namespace {

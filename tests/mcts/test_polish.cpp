@@ -9,6 +9,7 @@
 #include "core/builtin.hpp"
 #include "core/ops.hpp"
 #include "mcts/polish.hpp"
+#include "mcts/scheme_game.hpp"
 #include "mcts/trainer.hpp"
 #include "nn/cpu_backend.hpp"
 
