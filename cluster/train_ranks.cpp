@@ -90,6 +90,8 @@ class RankTransport final : public mcts::Transport {
     return reason_ == "stopped";
   }
 
+  const TrainTraffic& traffic() const { return traffic_; }  // once serve() returned
+
   // The communication thread's loop until the job ends. Any failure aborts the whole job.
   void serve(Mpi& m) {
     try {
@@ -112,6 +114,7 @@ class RankTransport final : public mcts::Transport {
         busy = true;
         heard_[size_t(msg->source)] = Clock::now();
         if (msg->tag == kReport && !end_sent) {
+          ++traffic_.reports, traffic_.report_bytes += long(msg->bytes.size());
           std::lock_guard<std::mutex> lock(mu_);
           inbox_.emplace_back(msg->source, std::move(msg->bytes));
           cv_.notify_all();
@@ -128,6 +131,7 @@ class RankTransport final : public mcts::Transport {
       if (weights_new_ && m.pending() == 0) {
         for (int r = 1; r < n; ++r) m.send(r, kWeights, weights_);
         weights_new_ = false;
+        traffic_.weights_sent += n - 1, traffic_.weights_bytes += long(weights_.size()) * (n - 1);
       }
       if (loop_ended_ && !end_sent) {
         for (int r = 1; r < n; ++r) m.send(r, kEnd, reason_);
@@ -201,6 +205,7 @@ class RankTransport final : public mcts::Transport {
   bool loop_ended_ = false;
   std::vector<Clock::time_point> heard_;  // the communication thread only
   std::vector<bool> done_;                // the communication thread only (rank 0)
+  TrainTraffic traffic_;                  // the communication thread only (rank 0)
 };
 
 }  // namespace
@@ -234,6 +239,7 @@ bool train_across_ranks(World& world, mcts::TrainRun& run, const std::atomic<boo
     throw;
   }
   served.get();
+  if (options.traffic) *options.traffic = t.traffic();
   return t.stopped();
 }
 

@@ -13,8 +13,15 @@
 
 namespace at::cluster {
 
+// Rank 0's traffic over a run (bench mpi).
+struct TrainTraffic {
+  long reports = 0, report_bytes = 0;          // received from the actors
+  long weights_sent = 0, weights_bytes = 0;    // messages to actors (each actor counts)
+};
+
 struct TrainRanksOptions {
-  double timeout = 10;  // seconds without a word from a rank before the job is aborted (killed or hung)
+  double timeout = 10;            // seconds without a word from a rank before the job is aborted (killed or hung)
+  TrainTraffic* traffic = nullptr;  // rank 0: filled at the end when given
 };
 
 // Every rank calls it; rank 0's `run` has the trainer (resumed or not), the others' none. The
