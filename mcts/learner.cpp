@@ -104,7 +104,8 @@ void Learner::take(Transport& t) {
     progress_.games_per_s += a.games_per_s, progress_.sims_per_s += a.sims_per_s;
   }
   for (const auto& [id, n] : polish_dropped_) progress_.polish_dropped += n;
-  progress_.learner_idle = progress_.elapsed - elapsed_before_ > 0 ? idle_ / (progress_.elapsed - elapsed_before_) : 0;
+  const double fed = first_round_ > 0 ? clock_seconds() - first_round_ : 0;
+  progress_.learner_idle = fed > 0 ? idle_ / fed : 0;
 }
 
 void Learner::absorb(const RoundReport& r) {
@@ -116,7 +117,7 @@ void Learner::absorb(const RoundReport& r) {
     a.games_per_s = r.seconds > 0 ? double(r.played) / r.seconds : 0;
     a.sims_per_s = r.seconds > 0 ? double(r.sims) / r.seconds : 0;
     weights_step_[r.actor] = r.weights_step;
-    ++rounds_;
+    if (rounds_++ == 0) first_round_ = clock_seconds();
     progress_.mean_return = r.played == 0 ? 0 : r.sum_return / double(r.played);
     progress_.best_return = r.best_return;
     progress_.mean_batch = r.mean_batch;
@@ -179,7 +180,7 @@ void Learner::iteration(Transport& t, const std::atomic<bool>& halt, const std::
   if (budget_ == 0 && rounds_ == rounds_before && !halt.load()) {  // nothing to train on yet: wait for actors
     const double t0 = clock_seconds();
     t.wait(0.05);
-    idle_ += clock_seconds() - t0;
+    if (first_round_ > 0) idle_ += clock_seconds() - t0;
     return;
   }
   nn::TrainStats st;

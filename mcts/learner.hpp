@@ -86,7 +86,8 @@ class Learner {
   TrainProgress progress_;
   double elapsed_before_ = 0;          // seconds spent by earlier runs (resume)
   double start_ = 0;                   // the steady clock (s) at start()
-  double idle_ = 0;                    // seconds waited for reports
+  double idle_ = 0;                    // seconds waited for reports since the first round arrived
+  double first_round_ = 0;             // the steady clock (s) when the first round arrived
   double last_checkpoint_ = 0;         // now() at the last checkpoint
   long games_total_ = 0;
   long budget_ = 0;                    // learner steps owed to the rounds received

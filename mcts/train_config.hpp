@@ -79,7 +79,8 @@ struct TrainProgress {
     long weights_lag = 0;    // learner steps between the weights its last round used and now
   };
   std::vector<Actor> actors;
-  double learner_idle = 0;   // fraction of the run the learner waited for games (actor ranks only)
+  double learner_idle = 0;   // fraction of the time since the first round arrived that the learner
+                             // waited for games (starved; actor ranks only)
 };
 
 // A new best verified scheme of a target, just written by the SchemeStore.

@@ -25,6 +25,8 @@ int bench_scheme(const std::vector<std::string>& args);
 int bench_improve(const std::vector<std::string>& args);
 int bench_report(const std::vector<std::string>& args);
 int bench_mpi(const std::vector<std::string>& args);
+// This process's CPU time in seconds, all threads (bench_mpi.cpp).
+double cpu_seconds();
 // bench mpi's train part (bench_mpi_train.cpp): every rank calls it.
 void bench_mpi_train(cluster::World& world, const Format& target, int threads, double seconds, bool json);
 

@@ -31,6 +31,8 @@ improve::RunOptions improve_options(int threads, double seconds) {
   return o;
 }
 
+}  // namespace
+
 // This process's CPU time (all threads): flips per CPU second do not depend on what else runs on
 // the machine, so they show what the ranks cost even where cores are shared.
 double cpu_seconds() {
@@ -38,8 +40,6 @@ double cpu_seconds() {
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
-
-}  // namespace
 
 int bench_mpi(const std::vector<std::string>& args) {
   po::options_description opts("Options");

@@ -41,15 +41,20 @@ mcts::TrainConfig bench_config(const Format& target, int threads, double seconds
   return tc;
 }
 
-// Self-play rounds for `seconds` (whole rounds): games per second.
-double play(mcts::Actors& actors, double seconds) {
+struct Played {
+  double games_per_s = 0, games = 0, cpu = 0;
+};
+
+// Self-play rounds for `seconds` (whole rounds).
+Played play(mcts::Actors& actors, double seconds) {
   Counting t;
   const std::atomic<bool> never{false};
+  const double cpu0 = cpu_seconds();
   const auto t0 = std::chrono::steady_clock::now();
   double dt = 0;
   while ((dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) < seconds)
     actors.round(t, never);
-  return double(t.games) / dt;
+  return {double(t.games) / dt, double(t.games), cpu_seconds() - cpu0};
 }
 
 }  // namespace
@@ -63,7 +68,7 @@ void bench_mpi_train(cluster::World& world, const Format& target, int threads, d
   const mcts::TrainConfig tc = bench_config(target, threads, seconds, "");
   const nn::ModelConfig mc = mcts::train_model_config("small", tc, {});
   // 1. Actors only (rank 0 sleeps): rank 1 alone, then every actor rank.
-  double alone = 0, mine = 0;
+  Played alone, mine;
   {
     nn::CpuBackend<float> be;
     nn::Network net(mc, be, tc.seed);
@@ -74,12 +79,16 @@ void bench_mpi_train(cluster::World& world, const Format& target, int threads, d
     if (!root) mine = play(actors, seconds);
     else std::this_thread::sleep_for(std::chrono::duration<double>(seconds + 1));
   }
-  alone = world.call([&](cluster::Mpi& m) { return m.allreduce(alone, cluster::Op::Sum); });
-  const double all = world.call([&](cluster::Mpi& m) { return m.allreduce(mine, cluster::Op::Sum); });
+  auto sum = [&](double v) { return world.call([&](cluster::Mpi& m) { return m.allreduce(v, cluster::Op::Sum); }); };
+  const double one = sum(alone.games_per_s), all = sum(mine.games_per_s);
+  const double one_cpu = sum(alone.games) / sum(alone.cpu), all_cpu = sum(mine.games) / sum(mine.cpu);
   const std::string what = "train " + target.str() + " GF(2) self-play games/s";
-  out(what + ", one actor rank", alone, "games/s");
-  out(what + ", " + std::to_string(world.size() - 1) + " actor ranks", all, "games/s");
-  out("train self-play speed-up, all actor ranks over one", all / alone, "x");
+  const std::string actors = std::to_string(world.size() - 1) + " actor ranks";
+  out(what + ", one actor rank", one, "games/s");
+  out(what + ", " + actors, all, "games/s");
+  out("train self-play speed-up, all actor ranks over one", all / one, "x");
+  out("train self-play games per CPU second, one actor rank", one_cpu, "games/s");
+  out("train self-play games per CPU second, " + actors, all_cpu, "games/s");
 
   // 2. A real run across the ranks for `seconds`: the learner's idle fraction and the traffic.
   std::string dir;
