@@ -1,7 +1,7 @@
 # train across MPI ranks; sourced by test_mpi.sh (BINARY openmpi|mpich train), which sets launch, n,
 # lib, work, fail, ok, ranks and the cleanup. Every run has a timeout.
 #   1. --target 2,2,2 --polish --target-rank 7 over 3 ranks: rank 7 found, verified, written once
-#      by rank 0 (one start line, per-rank figures);
+#      by rank 0 (one start line, per-rank figures: rank 7 may come before rank 2's first round);
 #   2. SIGTERM on an actor rank: the learner writes a checkpoint, every rank exits 4;
 #   3. SIGKILL of an actor rank: the others exit non-zero within seconds; --resume over 2 ranks
 #      (another number of ranks) continues from the checkpoint.
@@ -27,7 +27,7 @@ grep -q "^MPI: $lib.* 3 rank(s)" "$work/train.log" || fail "train: the first lin
 "$BIN" verify "$out/schemes/2x2x2_r7_Z.json" >/dev/null || fail "train: no verified rank 7"
 [ "$(grep '"event":"new_best"' "$out/metrics.jsonl" | grep -c '"rank":7')" = 1 ] || fail "train: rank 7 not written once"
 [ "$(grep -c '"event":"start"' "$out/metrics.jsonl")" = 1 ] || fail "train: more than one start line"
-grep '"event":"finished"' "$out/metrics.jsonl" | grep -q '"actors":\[{.*"rank":2' || fail "train: no per-rank figures"
+grep '"event":"finished"' "$out/metrics.jsonl" | grep -q '"actors":\[{.*"rank":[12]' || fail "train: no per-rank figures"
 ok "train over 3 ranks found rank 7, written once by rank 0"
 
 # 2.
