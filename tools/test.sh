@@ -27,7 +27,7 @@ cmake --build build-tsan -j "$jobs" --target test_mcts test_api
 
 # train.sbatch's USR1/checkpoint/requeue/resume cycle, an improve job array and improve-mpi.sbatch
 # under srun (pmix, pmi2), on a SLURM started and stopped by the script (about 4 minutes, mostly
-# SLURM's own timing).
+# SLURM's own timing; the MPI stage about 35 s of it).
 bash tools/slurm/selftest.sh
 
 # The portable release in the Debian 11 root (tools/release.sh): glibc floor, NEEDED, fatbin, and

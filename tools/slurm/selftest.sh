@@ -306,6 +306,7 @@ for r in "${runs[@]}"; do
   "$BIN" verify "$mpi_out/${a[0]}/schemes/3x3x3_r23_Z2.json" >/dev/null || { log "  ${a[0]}: no verified rank 23"; ok=0; }
   detail+=("${a[0]}: rank 23")
 done
-if [ $ok = 1 ]; then stage_done mpi ok "$(printf '%s; ' "${detail[@]}")"; else stage_done mpi FAIL "improve-mpi.sbatch (logs in $T)"; fi
+mpi_detail=$(printf '%s; ' "${detail[@]}")
+if [ $ok = 1 ]; then stage_done mpi ok "${mpi_detail%; }"; else stage_done mpi FAIL "improve-mpi.sbatch (logs in $T)"; fi
 
 exit $failed
