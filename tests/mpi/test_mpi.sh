@@ -9,7 +9,8 @@
 #            default /opt/alphatensor-deps/mpich-wheel) with its MPI-5 standard ABI libmpi_abi.so.1,
 #            or its libmpi.so.12 through the MPICH ABI backend;
 #            each: improve 3x3x3 over GF(2) to rank 23 across 3 ranks, verified and written once by
-#            rank 0 (one folder, one metrics.jsonl with per-rank figures, one summary line);
+#            rank 0 (one folder, one metrics.jsonl with per-rank figures, one summary line); info
+#            under the launcher names the library;
 #            a start that does not fit, ALPHATENSOR_MPI_LIB naming a missing file, or (mpirun) MPICH's library (it runs as a
 #            singleton): exit 2, one line per rank; one rank killed with SIGKILL: the others exit
 #            non-zero within seconds; one rank stopped (SIGSTOP, hung): the others' heartbeats abort
@@ -135,6 +136,9 @@ f=$out/schemes/3x3x3_r23_Z2.json
 grep '"event":"done"' "$out/metrics.jsonl" | grep -q '"ranks":\[{.*"rank":2' || fail "no per-rank figures in the done line"
 grep '"event":"done"' "$out/metrics.jsonl" | grep -q '"stopped_by":"target"' || fail "the job did not stop by the target"
 ok "improve over 3 ranks reached rank 23, written once by rank 0"
+timeout 60 "${launch[@]}" -n 1 "$BIN" info >"$work/info.log" 2>&1 || fail "info under the launcher: $(cat "$work/info.log")"
+grep -q "^MPI: *$lib" "$work/info.log" || fail "info does not name $lib: $(grep "^MPI" "$work/info.log")"
+ok "info under the launcher names the library: $(grep "^MPI" "$work/info.log" | cut -c1-100)"
 
 # 1b. To the time limit: rank 0's run waits for every rank's last best, so the best written is the
 # best of all ranks.
