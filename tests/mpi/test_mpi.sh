@@ -5,9 +5,9 @@
 #            or PMI variables with no PMI server (MPI reports 1 rank): exit 2, one line.
 #   openmpi: mpirun -np 3 (--allow-run-as-root --oversubscribe --bind-to none);
 #   mpich:   mpiexec.mpich -launcher fork -n 3;
-#   abi, mpich5: the mpich wheel's own mpiexec -launcher fork -n 3 (WHEEL: its unpacked folder,
-#            default /opt/alphatensor-deps/mpich-wheel) with its MPI-5 standard ABI libmpi_abi.so.1,
-#            or its libmpi.so.12 through the MPICH ABI backend;
+#   abi, mpich5: the mpich wheel's own mpiexec -launcher fork -n 3 (ALPHATENSOR_MPICH_WHEEL: its
+#            unpacked folder, default /opt/alphatensor-deps/mpich-wheel) with its MPI-5 standard ABI
+#            libmpi_abi.so.1, or its libmpi.so.12 through the MPICH ABI backend;
 #            each: improve 3x3x3 over GF(2) to rank 23 across 3 ranks, verified and written once by
 #            rank 0 (one folder, one metrics.jsonl with per-rank figures, one summary line); info
 #            under the launcher names the library;
@@ -95,7 +95,7 @@ case $MODE in
     pass_lib=()  # Hydra passes the whole environment
     lib="MPICH" ;;
   abi|mpich5)  # PyPI's mpich wheel (tools/install_deps.sh): MPICH 5 under its own Hydra
-    wheel=${3:-/opt/alphatensor-deps/mpich-wheel}
+    wheel=${ALPHATENSOR_MPICH_WHEEL:-/opt/alphatensor-deps/mpich-wheel}
     [ -x "$wheel/bin/mpiexec" ] || { echo "skipped: no mpich wheel in $wheel"; exit 77; }
     export LD_LIBRARY_PATH=$wheel/lib:$wheel/lib/mpich${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     launch=("$wheel/bin/mpiexec" -launcher fork) n=(-n 3)
@@ -106,7 +106,7 @@ case $MODE in
     else
       lib="MPICH Version: *5\..*$wheel/lib/libmpi.so.12, MPICH ABI)"
     fi ;;
-  *) echo "usage: $0 BINARY plain|openmpi|mpich|abi|mpich5 [WHEEL]" >&2; exit 2 ;;
+  *) echo "usage: $0 BINARY plain|openmpi|mpich|abi|mpich5" >&2; exit 2 ;;
 esac
 
 # one_line_per_rank LOG PATTERN: every line of ours in LOG is that one line, once per rank (Open MPI's
