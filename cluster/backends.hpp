@@ -10,6 +10,7 @@ namespace at::cluster::detail {
 // An Mpi over a library opened with dlopen (the handle stays open for the process's life).
 std::unique_ptr<Mpi> make_mpich(void* handle, Library lib);
 std::unique_ptr<Mpi> make_openmpi(void* handle, Library lib);
+std::unique_ptr<Mpi> make_standard(void* handle, Library lib);  // always built: needs no MPI header
 
 // dlsym, or at::InputError naming the library and the symbol.
 void* symbol(void* handle, const Library& lib, const char* name);

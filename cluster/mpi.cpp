@@ -24,9 +24,12 @@ Abi tell_abi(void* handle) {
 std::vector<std::string> candidates(Family family) {
   const std::vector<std::string> open_mpi = {"libmpi.so.40"};
   const std::vector<std::string> mpich = {"libmpi.so.12", "libmpich.so.12", "libmpi_cray.so.12"};
-  // No MPI-5 standard ABI backend yet (see README): libmpi_abi.so is not tried by name.
+  // The MPI-5 standard ABI library may be either family's: after the launcher family's own, before
+  // the other's. libmpi_abi.so is often a linker script, which dlopen refuses: the .so.1 first.
+  const std::vector<std::string> standard = {"libmpi_abi.so.1", "libmpi_abi.so"};
   std::vector<std::string> order = family == Family::Mpich ? mpich : open_mpi;
   const std::vector<std::string>& rest = family == Family::Mpich ? open_mpi : mpich;
+  order.insert(order.end(), standard.begin(), standard.end());
   order.insert(order.end(), rest.begin(), rest.end());
   return order;
 }
@@ -39,6 +42,7 @@ std::unique_ptr<Mpi> make_backend(void* handle, Library lib) {
 #ifdef ALPHATENSOR_MPI_OPENMPI
     case Abi::OpenMpi: return detail::make_openmpi(handle, std::move(lib));
 #endif
+    case Abi::Standard: return detail::make_standard(handle, std::move(lib));
     default: throw InputError(lib.path + ": the " + abi_name(lib.abi) + " has no backend in this build");
   }
 }
@@ -57,6 +61,7 @@ std::vector<std::string> built_backends() {
 #ifdef ALPHATENSOR_MPI_OPENMPI
   b.push_back(abi_name(Abi::OpenMpi));
 #endif
+  b.push_back(abi_name(Abi::Standard));
   return b;
 }
 

@@ -57,12 +57,13 @@ class Mpi {
 
 // The library ALPHATENSOR_MPI_LIB names, else the first that loads of the launcher's family (an
 // Open MPI launcher: libmpi.so.40 first; a PMI one: the MPICH ABI's libmpi.so.12, libmpich.so.12,
-// libmpi_cray.so.12 first; the other family after). Its ABI is told by its symbols (MPI_Abi_get_version:
-// the MPI-5 standard ABI; ompi_mpi_comm_world: Open MPI; else MPICH). Not initialised. Throws
-// at::InputError with one line when nothing loads or the ABI has no backend in this build.
+// libmpi_cray.so.12 first), then the MPI-5 standard ABI's (libmpi_abi.so.1, libmpi_abi.so), then the
+// other family's. Its ABI is told by its symbols (MPI_Abi_get_version: the MPI-5 standard ABI;
+// ompi_mpi_comm_world: Open MPI; else MPICH). Not initialised. Throws at::InputError with one line
+// when nothing loads or the ABI has no backend in this build.
 std::unique_ptr<Mpi> load_mpi(const Launcher& launcher);
 
-// The backends this build has ("MPICH ABI", "Open MPI ABI").
+// The backends this build has ("MPICH ABI", "Open MPI ABI", "MPI-5 standard ABI").
 std::vector<std::string> built_backends();
 
 }  // namespace at::cluster

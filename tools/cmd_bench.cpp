@@ -16,12 +16,12 @@ double time_per_call(const std::function<void()>& f, double min_seconds) {
   const auto start = clock::now();
   double elapsed = 0;
   long batch = 1;
-  while (elapsed < min_seconds) {
+  do {  // at least one timed call: --seconds 0 still gives a figure
     for (long i = 0; i < batch; ++i) f();
     calls += batch;
     batch *= 2;
     elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  }
+  } while (elapsed < min_seconds);
   return elapsed / double(calls);
 }
 

@@ -13,6 +13,7 @@ pkgs=(build-essential cmake git dpkg-dev ca-certificates
       libeigen3-dev nlohmann-json3-dev
       libboost-program-options-dev libboost-test-dev libboost-context-dev
       chromium python3  # test_report renders the report headless and checks the PNG with python3
+      python3-pip       # fetches the mpich wheel below (an MPI-5 standard ABI library for tests/mpi)
       gfortran          # the library's Fortran example (tests/api/install_examples.sh; python3: its ctypes one)
       slurm-wlm munge   # a single-node SLURM for tools/slurm/selftest.sh (tools/test.sh)
       openmpi-bin libopenmpi-dev mpich libmpich-dev  # MPI backends' headers (build) and both launchers (tests/mpi)
@@ -23,6 +24,24 @@ for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# A test fixture, not a dependency: PyPI's mpich wheel is an MPICH 5 with the MPI-5 standard ABI
+# (lib/libmpi_abi.so.1, include/mpi_abi.h), its MPICH-ABI libmpi.so.12 and its Hydra (bin/mpiexec),
+# which Debian 12 does not have. Unpacked to $MPICH_WHEEL/{bin,lib,include}; pinned and hashed.
+MPICH_WHEEL=${ALPHATENSOR_MPICH_WHEEL:-/opt/alphatensor-deps/mpich-wheel}
+if [ ! -f "$MPICH_WHEEL/.complete" ]; then
+  whl=mpich-5.0.2-py3-none-manylinux_2_28_x86_64.whl
+  sha=8fed465ebff269ea2ebac179a25de02671ddf8df476e0f115be089015015cfd4
+  rm -rf "$MPICH_WHEEL" && mkdir -p "$MPICH_WHEEL/dl"
+  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 \
+    --python-version 3 -d "$MPICH_WHEEL/dl" mpich==5.0.2
+  echo "$sha  $MPICH_WHEEL/dl/$whl" | sha256sum -c --quiet -
+  python3 -m zipfile -e "$MPICH_WHEEL/dl/$whl" "$MPICH_WHEEL/dl/x"
+  mv "$MPICH_WHEEL"/dl/x/mpich-5.0.2.data/data/* "$MPICH_WHEEL"/ && rm -rf "$MPICH_WHEEL/dl"
+  chmod +x "$MPICH_WHEEL"/bin/*  # zipfile drops the modes
+  touch "$MPICH_WHEEL/.complete"
+  echo "install_deps: mpich 5.0.2 wheel unpacked into $MPICH_WHEEL"
 fi
 
 if [ -f "$TBB_PREFIX/.complete" ] && [ -f "$TBB_PREFIX-tsan/.complete" ]; then

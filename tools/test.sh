@@ -25,8 +25,9 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALPHATENSOR_TSAN=ON
 cmake --build build-tsan -j "$jobs" --target test_mcts test_api
 (cd build-tsan && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure --no-tests=error -L 'mcts|api')
 
-# train.sbatch's USR1/checkpoint/requeue/resume cycle and an improve job array, on a SLURM started
-# and stopped by the script (about 3.5 minutes, mostly SLURM's own timing).
+# train.sbatch's USR1/checkpoint/requeue/resume cycle, an improve job array and improve-mpi.sbatch
+# under srun (pmix, pmi2), on a SLURM started and stopped by the script (about 4 minutes, mostly
+# SLURM's own timing; the MPI stage about 35 s of it).
 bash tools/slurm/selftest.sh
 
 # The portable release in the Debian 11 root (tools/release.sh): glibc floor, NEEDED, fatbin, and

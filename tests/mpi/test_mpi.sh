@@ -6,12 +6,17 @@
 #            or PMI variables with no PMI server (MPI reports 1 rank): exit 2, one line.
 #   openmpi: mpirun -np 3 (--allow-run-as-root --oversubscribe --bind-to none);
 #   mpich:   mpiexec.mpich -launcher fork -n 3;
+#   abi, mpich5: the mpich wheel's own mpiexec -launcher fork -n 3 (ALPHATENSOR_MPICH_WHEEL: its
+#            unpacked folder, default /opt/alphatensor-deps/mpich-wheel) with its MPI-5 standard ABI
+#            libmpi_abi.so.1, or its libmpi.so.12 through the MPICH ABI backend;
 #            each: improve 3x3x3 over GF(2) to rank 23 across 3 ranks, verified and written once by
-#            rank 0 (one folder, one metrics.jsonl with per-rank figures, one summary line);
+#            rank 0 (one folder, one metrics.jsonl with per-rank figures, one summary line); info
+#            under the launcher names the library;
 #            a start that does not fit, ALPHATENSOR_MPI_LIB naming a missing file, or (mpirun) MPICH's library (it runs as a
 #            singleton): exit 2, one line per rank; one rank killed with SIGKILL: the others exit
 #            non-zero within seconds; one rank stopped (SIGSTOP, hung): the others' heartbeats abort
-#            the job within about 10 s.
+#            the job within about 10 s; after the SIGKILL, --resume on the same folder continues
+#            from the best scheme written before the kill and keeps every file written.
 # Exit 77 (skipped) when the launcher is not installed. Every wait has a timeout; every process
 # started is killed on exit (by pid).
 set -uo pipefail
@@ -90,7 +95,19 @@ case $MODE in
     launch=(mpiexec.mpich -launcher fork) n=(-n 3)
     pass_lib=()  # Hydra passes the whole environment
     lib="MPICH" ;;
-  *) echo "usage: $0 BINARY plain|openmpi|mpich" >&2; exit 2 ;;
+  abi|mpich5)  # PyPI's mpich wheel (tools/install_deps.sh): MPICH 5 under its own Hydra
+    wheel=${ALPHATENSOR_MPICH_WHEEL:-/opt/alphatensor-deps/mpich-wheel}
+    [ -x "$wheel/bin/mpiexec" ] || { echo "skipped: no mpich wheel in $wheel"; exit 77; }
+    export LD_LIBRARY_PATH=$wheel/lib:$wheel/lib/mpich${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    launch=("$wheel/bin/mpiexec" -launcher fork) n=(-n 3)
+    pass_lib=()
+    if [ "$MODE" = abi ]; then  # the standard ABI library, named; else its libmpi.so.12, found by name
+      export ALPHATENSOR_MPI_LIB=libmpi_abi.so.1
+      lib="MPICH Version: *5\..*/libmpi_abi.so.1, MPI-5 standard ABI)"
+    else
+      lib="MPICH Version: *5\..*$wheel/lib/libmpi.so.12, MPICH ABI)"
+    fi ;;
+  *) echo "usage: $0 BINARY plain|openmpi|mpich|abi|mpich5" >&2; exit 2 ;;
 esac
 
 # one_line_per_rank LOG PATTERN: every line of ours in LOG is that one line, once per rank (Open MPI's
@@ -125,6 +142,9 @@ f=$out/schemes/3x3x3_r23_Z2.json
 grep '"event":"done"' "$out/metrics.jsonl" | grep -q '"ranks":\[{.*"rank":2' || fail "no per-rank figures in the done line"
 grep '"event":"done"' "$out/metrics.jsonl" | grep -q '"stopped_by":"target"' || fail "the job did not stop by the target"
 ok "improve over 3 ranks reached rank 23, written once by rank 0"
+timeout 60 "${launch[@]}" -n 1 "$BIN" info >"$work/info.log" 2>&1 || fail "info under the launcher: $(cat "$work/info.log")"
+grep -q "^MPI: *$lib" "$work/info.log" || fail "info does not name $lib: $(grep "^MPI" "$work/info.log")"
+ok "info under the launcher names the library: $(grep "^MPI" "$work/info.log" | cut -c1-100)"
 
 # 1b. To the time limit: rank 0's run waits for every rank's last best, so the best written is the
 # best of all ranks.
@@ -202,4 +222,21 @@ for sig in KILL STOP; do
   sleep 0.5
   [ -z "$(ranks)" ] || fail "ranks still running after the launcher exited: $(ranks)"
   ok "SIG$sig of rank $victim_rank: the job ended in $dt s with exit $rc"
+  [ $sig = KILL ] || continue
+  # --resume after the kill: from the best scheme in the folder, at least as good as the best rank 0
+  # announced as written; every file written before stays; no find lost.
+  written=$(grep -o "rank [0-9]* (written)" "$work/KILL.log" | grep -o "[0-9]*" | sort -n | head -1)
+  [ -n "$written" ] || fail "nothing written before SIGKILL: $(cat "$work/KILL.log")"
+  before=$(ls "$work/KILL/schemes/"*.json)
+  best=$(echo "$before" | grep -o "_r[0-9]*_" | tr -d _r | sort -n | head -1)
+  [ "$best" -le "$written" ] || fail "rank $written was announced as written, the folder's best is $best"
+  timeout 120 "${launch[@]}" "${n[@]}" "$BIN" improve --format 4,4,4 --field Z2 --time-limit 4s --threads 1 \
+    --out "$work/KILL" --resume >"$work/resume.log" 2>&1 || fail "--resume after SIGKILL: $(tail -5 "$work/resume.log")"
+  grep -q "^resumed from .*4x4x4_r${best}_Z2.json (rank $best)" "$work/resume.log" ||
+    fail "--resume did not start from rank $best: $(head -3 "$work/resume.log")"
+  for f in $before; do [ -f "$f" ] || fail "--resume lost $f"; done
+  end=$(grep '"event":"done"' "$work/KILL/metrics.jsonl" | tail -1 | grep -o '"best_rank":[0-9]*' | head -1 | cut -d: -f2)
+  [ -n "$end" ] && [ "$end" -le "$best" ] || fail "--resume ended at ${end:-nothing}, worse than $best"
+  "$BIN" verify "$work/KILL/schemes/"*.json >/dev/null || fail "a scheme after --resume does not verify"
+  ok "--resume after SIGKILL continued from rank $best (written before the kill) to rank $end"
 done

@@ -8,7 +8,10 @@
 #      get USR1, write a checkpoint, exit 4, requeue itself, resume from that checkpoint and end
 #      normally;
 #   2. submits tools/slurm/improve-array.sbatch (one seed per task) and merges the tasks' schemes
-#      with `alphatensor merge`, every merged file verified.
+#      with `alphatensor merge`, every merged file verified;
+#   3. submits tools/slurm/improve-mpi.sbatch, 2 ranks under srun: Open MPI with --mpi=pmix through
+#      a USR1, exit 4, requeue and resume; Debian's MPICH and the mpich wheel's MPI-5 standard ABI
+#      library (if installed) with --mpi=pmi2, to the target rank.
 # One summary line per stage with its time; exit 1 if any stage failed. Every wait has a timeout.
 # Exactly the daemons it started are stopped (by pid) on exit, failure or Ctrl-C. --keep DIR keeps
 # the configuration, logs and outputs in DIR (default: a temporary folder, removed at the end).
@@ -21,7 +24,7 @@ keep=
 while [ $# -gt 0 ]; do
   case $1 in
     --keep) keep=${2:?--keep needs a folder}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "selftest: unknown argument '$1' (--keep DIR)" >&2; exit 2 ;;
   esac
 done
@@ -249,5 +252,61 @@ else
     stage_done array FAIL "array $ajid or merge failed (logs in $T)"
   fi
 fi
+
+# --- improve across MPI ranks: improve-mpi.sbatch under srun -----------------------------------
+# 2 ranks of one core on this node. Open MPI through srun --mpi=pmix: the job gets USR1 (scancel
+# --batch, as SLURM's warning would), the ranks stop together (exit 4), the job requeues itself and
+# resumes from the best scheme written, then ends at its time limit. Debian's MPICH through
+# --mpi=pmi2, and the mpich wheel's MPI-5 standard ABI library (when tools/install_deps.sh unpacked
+# it; it has no PMIx): one run each to the target rank.
+mpi_out=$T/out/mpi
+wheel=${ALPHATENSOR_MPICH_WHEEL:-/opt/alphatensor-deps/mpich-wheel}
+# mpi_job NAME PLUGIN [VAR=VALUE...] -- IMPROVE ARGS: submits improve-mpi.sbatch; prints the job id.
+mpi_job() {
+  local name=$1 plugin=$2; shift 2
+  local vars=(ALPHATENSOR_OUT="$mpi_out/$name" ALPHATENSOR_SRUN_MPI="$plugin" ALPHATENSOR_MAX_RESTARTS=1)
+  while [ "$1" != -- ]; do vars+=("$1"); shift; done
+  shift
+  env "${vars[@]}" sbatch --parsable --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 --time=3 \
+    --output="$T/mpi-$name-%j.log" "$ROOT/tools/slurm/improve-mpi.sbatch" --field Z2 --threads 1 "$@"
+}
+ok=1
+detail=()
+jid=$(mpi_job pmix pmix -- --format 4,4,4 --time-limit 8s)
+[ -n "$jid" ] && jobs_submitted+=("$jid") || ok=0
+mlog=$T/mpi-pmix-$jid.log
+if [ -n "$jid" ] && wait_until 90 "job $jid's ranks to start" grep -q "^MPI: Open MPI.* 2 rank(s) under srun (PMIx)" "$mlog"; then
+  sleep 2
+  scancel --batch --signal=USR1 "$jid"
+  wait_until 150 "job $jid to end" job_done "$jid" || ok=0
+  state=$(job_state "$jid")
+  sed 's/^/    | /' "$mlog" | grep -vE '^\s+\| \[' | tail -n 20
+  [ "$state" = COMPLETED ] || { log "  job state $state, expected COMPLETED"; ok=0; }
+  check "$mlog" 'alphatensor exited with code 4' "the ranks stopped together on USR1 (exit 4)" || ok=0
+  check "$mlog" "requeueing job $jid" "requeue" || ok=0
+  check "$mlog" 'resumed from .*/4x4x4_r[0-9]+_Z2.json' "resumed from the best scheme written" || ok=0
+  check "$mlog" 'alphatensor exited with code 0' "normal end at the time limit" || ok=0
+  "$BIN" verify "$mpi_out/pmix/schemes/"*.json >/dev/null || { log "  a written scheme does not verify"; ok=0; }
+  detail+=("pmix (Open MPI): USR1, exit 4, requeued, resumed")
+else
+  ok=0
+fi
+runs=("pmi2 pmi2")
+[ -f "$wheel/lib/libmpi_abi.so.1" ] &&
+  runs+=("abi pmi2 LD_LIBRARY_PATH=$wheel/lib:$wheel/lib/mpich ALPHATENSOR_MPI_LIB=libmpi_abi.so.1")
+for r in "${runs[@]}"; do
+  read -r -a a <<<"$r"
+  jid=$(mpi_job "${a[@]}" -- --format 3,3,3 --target-rank 23 --time-limit 60s)
+  [ -n "$jid" ] && jobs_submitted+=("$jid") || { ok=0; continue; }
+  wait_until 90 "job $jid to end" job_done "$jid" || ok=0
+  mlog=$T/mpi-${a[0]}-$jid.log
+  grep -E '^MPI:|best rank|exited' "$mlog" | sed 's/^/    | /'
+  [ "$(job_state "$jid")" = COMPLETED ] || { log "  job $jid: $(job_state "$jid"), expected COMPLETED"; ok=0; }
+  check "$mlog" "^MPI: .* 2 rank\(s\) under srun \(PMI\)" "${a[0]}: 2 ranks under srun --mpi=pmi2" || ok=0
+  "$BIN" verify "$mpi_out/${a[0]}/schemes/3x3x3_r23_Z2.json" >/dev/null || { log "  ${a[0]}: no verified rank 23"; ok=0; }
+  detail+=("${a[0]}: rank 23")
+done
+mpi_detail=$(printf '%s; ' "${detail[@]}")
+if [ $ok = 1 ]; then stage_done mpi ok "${mpi_detail%; }"; else stage_done mpi FAIL "improve-mpi.sbatch (logs in $T)"; fi
 
 exit $failed
