@@ -77,24 +77,4 @@ void OracleNetwork::evaluate(const std::vector<const Query*>& batch, std::vector
   }
 }
 
-std::vector<Action> scheme_actions(const Scheme& s) {
-  auto conv = [](const Rational* x, int n) {
-    std::vector<int8_t> v(n);
-    for (int i = 0; i < n; ++i) {
-      if (!x[i].is_integer() || x[i].num() < -127 || x[i].num() > 127)
-        throw std::invalid_argument("scheme coefficient " + x[i].str() + " is not a small integer");
-      v[i] = int8_t(x[i].num());
-    }
-    return v;
-  };
-  std::vector<Action> out;
-  for (int r = 0; r < s.rank(); ++r) {
-    Action a{conv(s.u_row(r), s.format.a_size()), conv(s.v_row(r), s.format.b_size()),
-             conv(s.w_row(r), s.format.c_size())};
-    canonicalize(a, s.field);
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
 }  // namespace at::mcts

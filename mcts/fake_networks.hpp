@@ -32,7 +32,4 @@ class OracleNetwork : public Network {
   float noise_mass_;
 };
 
-// The terms of a scheme as game actions (integer coefficients that fit int8; throws otherwise).
-std::vector<Action> scheme_actions(const Scheme& s);
-
 }  // namespace at::mcts

@@ -6,86 +6,8 @@
 #include "core/ops.hpp"
 #include "core/rng.hpp"
 #include "improve/lift.hpp"
-#include "mcts/fake_networks.hpp"
 
 namespace at::mcts {
-
-Scheme scheme_of_actions(const Format& f, Field field, const std::vector<Action>& actions) {
-  Scheme s = Scheme::zeros(f, field, 0);
-  for (const Action& a : actions)
-    s.add_term(std::vector<Rational>(a.u.begin(), a.u.end()), std::vector<Rational>(a.v.begin(), a.v.end()),
-               std::vector<Rational>(a.w.begin(), a.w.end()));
-  return s;
-}
-
-std::vector<Action> residual_terms(const TensorI8& r) {
-  const int d0 = r.dim(0), d1 = r.dim(1), d2 = r.dim(2);
-  auto unit = [](int n, int i) {
-    std::vector<int8_t> e(size_t(n), 0);
-    e[size_t(i)] = 1;
-    return e;
-  };
-  std::vector<Action> out;
-  for (int a = 0; a < d0; ++a) {
-    std::vector<int> rows, cols;  // the slice's non-zero rows b and columns c
-    for (int b = 0; b < d1; ++b)
-      for (int c = 0; c < d2; ++c)
-        if (r(a, b, c) != 0) {
-          if (rows.empty() || rows.back() != b) rows.push_back(b);
-          if (std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
-        }
-    if (rows.size() <= cols.size()) {
-      for (int b : rows) {
-        std::vector<int8_t> w(static_cast<size_t>(d2));
-        for (int c = 0; c < d2; ++c) w[size_t(c)] = r(a, b, c);
-        out.push_back({unit(d0, a), unit(d1, b), std::move(w)});
-      }
-    } else {
-      for (int c : cols) {
-        std::vector<int8_t> v(static_cast<size_t>(d1));
-        for (int b = 0; b < d1; ++b) v[size_t(b)] = r(a, b, c);
-        out.push_back({unit(d0, a), std::move(v), unit(d2, c)});
-      }
-    }
-  }
-  return out;
-}
-
-Scheme complete_game(const Format& f, Field field, const BasisChange& basis, const std::vector<Action>& moves,
-                     const TensorI8& residual) {
-  std::vector<Action> terms = moves;
-  for (Action& a : residual_terms(residual)) terms.push_back(std::move(a));
-  Scheme s = change_basis(scheme_of_actions(f, field, terms), inverse(basis.A, field), inverse(basis.B, field),
-                          inverse(basis.C, field));
-  s.field = field;
-  s.drop_zero_terms();
-  return field == Field::Z2 ? s.reduced_mod(Field::Z2) : s;
-}
-
-bool scheme_game(const Scheme& s, const BasisChange& basis, int bound, Demonstration* out) {
-  const Field field = s.field;
-  Scheme moved = change_basis(s, basis.A, basis.B, basis.C);
-  moved.field = field;
-  if (field == Field::Z2) moved = moved.reduced_mod(Field::Z2);
-  moved.drop_zero_terms();
-  if (!moved.all_integer() || moved.max_abs_numerator() > (field == Field::Z2 ? 1 : bound)) return false;
-  try {
-    out->tensor = transform_tensor(matmul_tensor(s.format), basis.A, basis.B, basis.C, field);
-  } catch (const OverflowError&) {
-    return false;
-  }
-  out->actions = scheme_actions(moved);
-  GameConfig gc;
-  gc.field = field;
-  gc.r_limit = int(out->actions.size());
-  gc.coefficient_bound = bound;
-  TensorI8 state = out->tensor;
-  for (const Action& a : out->actions) {
-    if (!action_legal(state, a, gc)) return false;
-    TensorGame::apply_in_place(state, a, field);
-  }
-  return state.is_zero();
-}
 
 Polisher::Polisher(const PolishConfig& cfg, Field field, int target_rank, uint64_t seed)
     : cfg_(cfg), field_(field), target_rank_(target_rank), seed_(seed), arena_(std::max(1, cfg.threads)),

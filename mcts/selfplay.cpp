@@ -90,15 +90,4 @@ TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng
   }
 }
 
-Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis) {
-  // The game was played on (A⊗B⊗C)·T: the inverses map its actions to a scheme of T.
-  Scheme moved = Scheme::zeros(f, field, 0);
-  for (const Action& a : actions)
-    moved.add_term(std::vector<Rational>(a.u.begin(), a.u.end()), std::vector<Rational>(a.v.begin(), a.v.end()),
-                   std::vector<Rational>(a.w.begin(), a.w.end()));
-  Scheme s = change_basis(moved, inverse(basis.A, field), inverse(basis.B, field), inverse(basis.C, field));
-  s.field = field;
-  return s;
-}
-
 }  // namespace at::mcts

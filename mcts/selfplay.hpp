@@ -49,10 +49,6 @@ inline int default_r_limit(int naive_rank) { return naive_rank + (naive_rank + 1
 // the transformed tensor leaves int8. *basis receives the change, to map a found scheme back.
 TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis);
 
-// The scheme of a solved game started by start_in_basis: its actions mapped back to the canonical
-// basis through the inverses (not yet verified).
-Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis);
-
 // Plays starts.size() games, up to `concurrency` at a time; game i uses seed Rng::stream(seed, i).
 std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const GameConfig& game,
                                    const SearchConfig& cfg, Evaluator& eval, uint64_t seed,

@@ -50,12 +50,15 @@ void finish_train_config(TrainConfig& tc) {
     throw std::invalid_argument("polish threads and seconds must be positive");
 }
 
-TrainRun::TrainRun(const TrainConfig& tc, const nn::ModelConfig& mc, std::unique_ptr<nn::Backend<float>> backend)
-    : cfg_(tc), backend_(std::move(backend)), net_(mc, *backend_, tc.seed), trainer_(tc, net_) {}
+TrainRun::TrainRun(const TrainConfig& tc, const nn::ModelConfig& mc, std::unique_ptr<nn::Backend<float>> backend,
+                   bool learner)
+    : cfg_(tc), backend_(std::move(backend)), net_(mc, *backend_, tc.seed),
+      trainer_(learner ? std::make_unique<Trainer>(tc, net_) : nullptr) {}
 
 std::string TrainRun::resume() {
-  return trainer_.resume() ? "resumed from step " + std::to_string(net_.step())
-                           : "no checkpoint to resume in " + trainer_.checkpoint_dir() + ", starting fresh";
+  if (!trainer_) return "";
+  return trainer_->resume() ? "resumed from step " + std::to_string(net_.step())
+                           : "no checkpoint to resume in " + trainer_->checkpoint_dir() + ", starting fresh";
 }
 
 }  // namespace at::mcts

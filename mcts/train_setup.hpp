@@ -28,29 +28,32 @@ nn::ModelConfig train_model_config(const std::string& preset, const TrainConfig&
 void finish_train_config(TrainConfig& tc);
 
 // A training run: the backend, the network on it and the trainer over them (each refers to the one
-// before, so none moves).
+// before, so none moves). Without `learner` (an actor rank, cluster/train_ranks.hpp) no trainer:
+// nothing is read or written.
 class TrainRun {
  public:
-  TrainRun(const TrainConfig& tc, const nn::ModelConfig& mc, std::unique_ptr<nn::Backend<float>> backend);
+  TrainRun(const TrainConfig& tc, const nn::ModelConfig& mc, std::unique_ptr<nn::Backend<float>> backend,
+           bool learner = true);
   TrainRun(const TrainRun&) = delete;
   TrainRun& operator=(const TrainRun&) = delete;
 
   // Restores the newest valid checkpoint of the output folder; says what it did in one line.
   std::string resume();
   // Seconds of the time limit spent by earlier runs of this folder (the checkpoint carries them).
-  double time_used() const { return trainer_.progress().elapsed; }
+  double time_used() const { return trainer_ ? trainer_->progress().elapsed : 0; }
   bool time_used_up() const { return cfg_.time_limit > 0 && time_used() >= cfg_.time_limit; }
 
   const TrainConfig& config() const { return cfg_; }
   nn::Backend<float>& backend() { return *backend_; }
   nn::Network& net() { return net_; }
-  Trainer& trainer() { return trainer_; }
+  bool has_trainer() const { return trainer_ != nullptr; }
+  Trainer& trainer() { return *trainer_; }
 
  private:
   TrainConfig cfg_;
   std::unique_ptr<nn::Backend<float>> backend_;
   nn::Network net_;
-  Trainer trainer_;
+  std::unique_ptr<Trainer> trainer_;
 };
 
 }  // namespace at::mcts

@@ -5,6 +5,12 @@
 #include <functional>
 #include <string>
 
+#include "core/format.hpp"
+
+namespace at::cluster {
+class World;
+}
+
 namespace at::cli {
 
 // Runs f repeatedly for at least min_seconds (after one warm-up call); returns seconds per call.
@@ -19,5 +25,9 @@ int bench_scheme(const std::vector<std::string>& args);
 int bench_improve(const std::vector<std::string>& args);
 int bench_report(const std::vector<std::string>& args);
 int bench_mpi(const std::vector<std::string>& args);
+// This process's CPU time in seconds, all threads (bench_mpi.cpp).
+double cpu_seconds();
+// bench mpi's train part (bench_mpi_train.cpp): every rank calls it.
+void bench_mpi_train(cluster::World& world, const Format& target, int threads, double seconds, bool json);
 
 }  // namespace at::cli

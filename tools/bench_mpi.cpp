@@ -1,7 +1,8 @@
 // alphatensor bench mpi (under mpirun, mpiexec or srun): the broadcast time of the paper preset's
 // weights (what train sends from the learner to the actors) and improve's flips/s, rank 0 alone
 // and then all ranks together (scaling: the same threads per rank, ideally N times as many flips),
-// also per CPU second (the ranks' cost where the machine's cores are shared).
+// also per CPU second (the ranks' cost where the machine's cores are shared); first train's
+// self-play scaling and learner (bench_mpi_train.cpp).
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -30,6 +31,8 @@ improve::RunOptions improve_options(int threads, double seconds) {
   return o;
 }
 
+}  // namespace
+
 // This process's CPU time (all threads): flips per CPU second do not depend on what else runs on
 // the machine, so they show what the ranks cost even where cores are shared.
 double cpu_seconds() {
@@ -38,14 +41,15 @@ double cpu_seconds() {
   return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
-}  // namespace
-
 int bench_mpi(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("preset", po::value<std::string>()->default_value("paper"), "network whose weights are broadcast")(
       "format", po::value<std::string>()->default_value("4,4,4"), "improve's format (from the naive scheme, GF(2))")(
       "seconds", po::value<double>()->default_value(10), "improve's time per measurement")(
       "threads", po::value<int>()->default_value(0), "threads per rank (0: the rank's share of its node's cores)")(
+      "part", po::value<std::string>()->default_value("all"), "all, improve (broadcast and improve) or train")(
+      "train-target", po::value<std::string>()->default_value("2,2,2"), "train's target (small preset, GF(2))")(
+      "train-seconds", po::value<double>()->default_value(10), "train's time per measurement")(
       "json", po::bool_switch(), "JSON lines");
   po::variables_map vm;
   if (!parse("bench mpi", "[--preset paper] [--format 4,4,4] [--seconds 10] [--threads T] [--json]   (under a launcher: "
@@ -57,11 +61,14 @@ int bench_mpi(const std::vector<std::string>& args) {
   const bool root = world->rank() == 0, json = vm["json"].as<bool>();
   const double seconds = vm["seconds"].as<double>();
   if (seconds <= 0) throw UsageError("--seconds must be > 0");
-  Format format;
+  const std::string part = vm["part"].as<std::string>();
+  if (part != "all" && part != "improve" && part != "train") throw UsageError("--part must be all, improve or train");
+  Format format, train_target;
   try {
     format = Format::parse(vm["format"].as<std::string>());
+    train_target = Format::parse(vm["train-target"].as<std::string>());
   } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--format: ") + e.what());
+    throw UsageError(std::string("--format/--train-target: ") + e.what());
   }
   const int threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>()
                                                   : std::min(default_thread_count(), cluster::threads_per_rank(world->launcher()));
@@ -71,6 +78,8 @@ int bench_mpi(const std::vector<std::string>& args) {
   if (root && !json) std::cout << "MPI: " << world->describe() << "\n";
   out("ranks", world->size(), "");
   out("threads per rank", threads, "");
+  if (part != "improve") bench_mpi_train(*world, train_target, threads, vm["train-seconds"].as<double>(), json);
+  if (part == "train") return kOk;
 
   // The learner's weights: the parameter count of the preset's network (float32).
   size_t bytes = 0;

@@ -46,7 +46,7 @@ int cmd_bench(const std::vector<std::string>& args) {
       {"nn", bench_nn, "network inference and training step on the CPU backend"},
       {"scheme", bench_scheme, "a scheme as a fast matrix multiply against Eigen alone"},
       {"improve", bench_improve, "flip-graph flips/s, time from naive to rank 7 (2x2x2) and 23 (3x3x3) over GF(2) and GF(3)"},
-      {"mpi", bench_mpi, "under an MPI launcher: broadcast of the paper network's weights, improve flips/s over the ranks"},
+      {"mpi", bench_mpi, "under an MPI launcher: train self-play games/s and learner idle, broadcast of the paper network's weights, improve flips/s over the ranks"},
       {"report", bench_report, "reading a one-million-line metrics.jsonl and writing its page; the page's size"},
   };
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {

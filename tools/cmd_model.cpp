@@ -9,6 +9,7 @@
 #include "core/tensor.hpp"
 
 #include "mcts/polish.hpp"
+#include "mcts/scheme_game.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"

@@ -19,6 +19,7 @@
 #include "mcts/fake_networks.hpp"
 #include "mcts/neural.hpp"
 #include "mcts/selfplay.hpp"
+#include "mcts/scheme_game.hpp"
 #include "nn/checkpoint.hpp"
 #include "tools/device_choice.hpp"
 #include "tools/discovery.hpp"

@@ -7,6 +7,8 @@
 #include <oneapi/tbb/info.h>
 #include <sstream>
 
+#include "cluster/train_ranks.hpp"
+#include "core/threads.hpp"
 #include "mcts/train_setup.hpp"
 #include "tools/device_choice.hpp"
 #include "tools/discovery.hpp"
@@ -107,15 +109,24 @@ int cmd_train(const std::vector<std::string>& args) {
       ("reward", po::value<std::string>()->default_value("moves"), "moves (published: -1 per move) or runtime (also "
                                                                    "-weight x measured time of a solved game's scheme / the "
                                                                    "base multiply's; --field Z; times cached in OUT/runtime_times.jsonl)")
-      ("runtime-weight", po::value<double>()->default_value(1.0), "--reward runtime: the weight (lambda, in moves)");
+      ("runtime-weight", po::value<double>()->default_value(1.0), "--reward runtime: the weight (lambda, in moves)")
+      ("weights-every", po::value<long>(), "under MPI: learner steps between weights sent to the actor ranks "
+                                           "(default: steps per iteration)");
   opts.add(runtime_options(1024));
   add_search_options(opts);
   opts.add(device_options());
   po::variables_map vm;
-  if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]",
+  if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]\n"
+                      "Under mpirun, mpiexec or srun: rank 0 is the learner (it alone writes), every other rank an\n"
+                      "actor with its own network copy; the site's MPI is loaded at run time.",
              args, opts, {}, vm))
     return kOk;
 
+  // Under an MPI launcher: rank 0 the learner (it alone writes and reports), the others actors;
+  // else MPI is never loaded.
+  const std::unique_ptr<cluster::World> world = cluster::join_if_launched();
+  const bool root = !world || world->rank() == 0;
+  if (world && root) std::cout << "MPI: " << world->describe() << "\n" << std::flush;
   mcts::TrainConfig tc;
   tc.targets = parse_targets(vm);
   tc.field = parse_game_field(vm["field"].as<std::string>());
@@ -163,6 +174,9 @@ int cmd_train(const std::vector<std::string>& args) {
   tc.target_rank = vm["target-rank"].as<int>();
   tc.out_dir = vm["out"].as<std::string>();
   tc.threads = vm["threads"].as<int>();
+  if (tc.threads <= 0 && world) tc.threads = std::min(default_thread_count(), cluster::threads_per_rank(world->launcher()));
+  if (vm.count("weights-every")) tc.weights_every = vm["weights-every"].as<long>();
+  if (tc.weights_every < 0) throw UsageError("--weights-every must be >= 0");
   nn::ModelConfig mc;
   try {
     mcts::finish_train_config(tc);
@@ -171,8 +185,11 @@ int cmd_train(const std::vector<std::string>& args) {
     throw UsageError(e.what());
   }
   std::ostringstream device_log;  // printed after the first line, which says what this run is
-  mcts::TrainRun run(tc, mc, make_backend(vm, device_log));
+  mcts::TrainRun run(tc, mc, make_backend(vm, device_log), root);
   nn::Network& net = run.net();
+  const std::atomic<bool>& stop = stop_on_signals();
+  if (!root)  // an actor rank: it writes and reports nothing
+    return cluster::train_across_ranks(*world, run, stop, [](const mcts::TrainProgress&, bool) {}) ? kInterrupted : kOk;
   mcts::Trainer& trainer = run.trainer();
   const std::string resumed = vm["resume"].as<bool>() ? run.resume() : "";
   // The time limit counts every run of this output folder (the checkpoint carries the time spent).
@@ -187,15 +204,14 @@ int cmd_train(const std::vector<std::string>& args) {
             << preset << ", S=" << mc.S << ", " << net.model().num_params() << " parameters on " << run.backend().name() << ", seed " << tc.seed << ", out "
             << tc.out_dir << "; " << (resumed.empty() ? "" : resumed + "; ") << limit.str() << std::endl;
   std::cout << device_log.str() << std::flush;
-  if (run.time_used_up()) {
+  if (run.time_used_up() && !world) {
     std::cout << "alphatensor train: nothing to do: the time limit is used up by earlier runs (a larger --time-limit "
                  "continues this run)\n";
     return kOk;
   }
 
-  const std::atomic<bool>& stop = stop_on_signals();
   ProgressLine progress;
-  const bool stopped = trainer.run(stop, [&](const mcts::TrainProgress& p, bool final) {
+  const mcts::ProgressFn show = [&](const mcts::TrainProgress& p, bool final) {
     std::ostringstream line;
     line << std::fixed << std::setprecision(1) << "[" << p.elapsed << "s] step " << p.step << " | games " << p.games << " ("
          << std::setprecision(2) << p.games_per_s << "/s) | sims/s " << std::setprecision(0) << p.sims_per_s
@@ -206,8 +222,11 @@ int cmd_train(const std::vector<std::string>& args) {
       line << " (self-play " << best_string(p.best_selfplay) << ", completed " << best_string(p.best_completion)
            << ", polish " << best_string(p.best_polish) << "; " << p.polished << " polished, " << p.polish_improved
            << " improved)";
+    if (world) line << " | " << world->size() - 1 << " actor rank(s), learner idle " << std::setprecision(0)
+                    << 100 * p.learner_idle << "%";
     progress.show(line.str(), p.elapsed, final);
-  });
+  };
+  const bool stopped = world ? cluster::train_across_ranks(*world, run, stop, show) : trainer.run(stop, show);
 
   // Summary: target, best known, found; and the formulas of what was found. With --polish, first
   // the best rank of this run by where it came from, so no polished scheme passes for a self-play

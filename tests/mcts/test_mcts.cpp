@@ -8,6 +8,7 @@
 #include "mcts/fake_networks.hpp"
 #include "mcts/neural.hpp"
 #include "mcts/polish.hpp"
+#include "mcts/scheme_game.hpp"
 #include "mcts/selfplay.hpp"
 
 using namespace at;

@@ -9,6 +9,7 @@
 #include "core/builtin.hpp"
 #include "core/ops.hpp"
 #include "mcts/polish.hpp"
+#include "mcts/scheme_game.hpp"
 #include "mcts/trainer.hpp"
 #include "nn/cpu_backend.hpp"
 
@@ -150,7 +151,7 @@ BOOST_AUTO_TEST_CASE(trainer_puts_a_polished_scheme_and_its_order_variant_into_b
     tc.field = field;
     tc.out_dir = tmpl;
     tc.threads = 1;
-    Trainer trainer(tc, net);
+    Learner trainer(tc, net);
     BOOST_TEST_REQUIRE(trainer.learn_from(in_field(strassen_scheme(), field), 0));
     // The game and its order variant (a random move swapped with the last one, published).
     const BestGames& b = trainer.best_games(0);

@@ -5,6 +5,7 @@
 #include "core/builtin.hpp"
 #include "mcts/fake_networks.hpp"
 #include "mcts/selfplay.hpp"
+#include "mcts/scheme_game.hpp"
 
 using namespace at;
 using namespace at::mcts;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# improve under MPI, run by CTest (label mpi):   tests/mpi/test_mpi.sh BINARY plain|openmpi|mpich
+# improve under MPI, run by CTest (label mpi):   tests/mpi/test_mpi.sh BINARY plain|openmpi|mpich [train]
+#   (with train: train across ranks instead, tests/mpi/train.sh)
 #   plain:   a run without a launcher maps no libmpi (/proc/PID/maps) and links none (ldd); launcher
 #            variables with ALPHATENSOR_MPI_LIB naming a missing file or a library that is not MPI,
 #            or PMI variables with no PMI server (MPI reports 1 rank): exit 2, one line.
@@ -118,6 +119,11 @@ one_line_per_rank() {
   cat "$1" >&2
   return 1
 }
+
+if [ "${3:-}" = train ]; then
+  . "$(dirname "$0")/train.sh"
+  exit 0
+fi
 
 # 1. improve over 3 ranks to the target: written once, by rank 0.
 out=$work/run
