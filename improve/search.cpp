@@ -144,6 +144,7 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   if (!rank_only) best.additions = objective_cost(o.objective, first), best.scheme = first;
   best.target = rank_only ? o.target_rank : 0;
   progress.best_rank.store(first.rank());
+  if (!rank_only) progress.best_additions.store(best.additions);  // shown from the first progress line
   const int k = std::max(1, o.pool_size);
   WalkLimits lim{o.walk_flips > 0 ? o.walk_flips : default_walk_flips(start.format),
                  o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank,
