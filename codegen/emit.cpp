@@ -127,9 +127,10 @@ std::string plan_functions(const Plan& plan) {
     << "  return bn * bm * " << plan.a_temps.size() + 1 << " + bm * bp * " << plan.b_temps.size() + 1
     << " + bn * bp * " << plan.rank + long(plan.c_temps.size()) << " +\n"
     << "         workspace(int(bn), int(bm), int(bp), levels - 1);\n}\n\n"
-    << "void run(const Ctx& ctx, CView A, CView B, View C, int n, int m, int p, int levels, float* ws);\n\n"
-    << "// One level on the leading (bn*SN) x (bm*SM) x (bp*SP) part.\n"
-    << "void run_blocks(const Ctx& ctx, CView A, CView B, View C, int bn, int bm, int bp, int levels, float* ws) {\n"
+    << "void run(const Ctx& ctx, CView A, CView B, View C, int n, int m, int p, int levels, float* ws, int accumulate);\n\n"
+    << "// One level on the leading (bn*SN) x (bm*SM) x (bp*SP) part; C += A*B when accumulate.\n"
+    << "void run_blocks(const Ctx& ctx, CView A, CView B, View C, int bn, int bm, int bp, int levels, float* ws,\n"
+    << "                int accumulate) {\n"
     << "  const long sa = long(bn) * bm, sb = long(bm) * bp, sc = long(bn) * bp;\n"
     << "  (void)sa;\n  (void)sb;\n";
   o << "  // Blocks of A and B (views into the caller's matrices).\n";
@@ -156,35 +157,56 @@ std::string plan_functions(const Plan& plan) {
   o << "  // Products m_r (bn x bp each), then the C-side temporaries.\n"
     << "  float* const products = ws;\n  ws += sc * " << plan.rank << ";\n"
     << "  float* const next = ws + sc * " << plan.c_temps.size() << ";\n";
-  for (int r = 0; r < plan.rank; ++r) {
+  auto c_block = [&](int c) {
+    return "sub(C, " + std::to_string(c / s.p) + "L * bn, " + std::to_string(c % s.p) + "L * bp)";
+  };
+  // product r into `out` (accumulating when `acc` says so).
+  auto product = [&](int r, const std::string& out, const std::string& acc) {
     const Form& a = plan.a_forms[size_t(r)];
     const Form& b = plan.b_forms[size_t(r)];
-    o << "  // " << nm.c[size_t(r)] << " = (" << formula(a, nm.a) << ") * (" << formula(b, nm.b) << ")\n"
-      << "  const CView " << nm.c[size_t(r)] << "{products + sc * " << r << ", bp};\n"
+    o << "  // " << (plan.direct[size_t(r)] < 0 ? nm.c[size_t(r)] : block_name('c', plan.direct[size_t(r)] / s.p, plan.direct[size_t(r)] % s.p, nm.wide))
+      << (plan.direct[size_t(r)] < 0 ? " = (" : " += (") << formula(a, nm.a) << ") * (" << formula(b, nm.b) << ")\n"
       << "  run(ctx, " << operand(a, nm.a, "sa_scratch", "bn", "bm") << ",\n"
       << "      " << operand(b, nm.b, "sb_scratch", "bm", "bp") << ",\n"
-      << "      View{products + sc * " << r << ", bp}, bn, bm, bp, levels - 1, next);\n";
+      << "      " << out << ", bn, bm, bp, levels - 1, next, " << acc << ");\n";
+  };
+  for (int r = 0; r < plan.rank; ++r) {
+    if (plan.direct[size_t(r)] >= 0) continue;
+    o << "  const CView " << nm.c[size_t(r)] << "{products + sc * " << r << ", bp};\n";
+    product(r, "View{products + sc * " + std::to_string(r) + ", bp}", "0");
   }
   o << "  // C-side common subexpressions.\n";
   temps(plan.c_temps, nm.c, "bn", "bp", "sc");
-  o << "  // Blocks of C, each written once.\n";
-  for (int i = 0; i < s.n; ++i)
-    for (int k = 0; k < s.p; ++k) {
-      const Form& f = plan.c_forms[size_t(i * s.p + k)];
-      o << "  lincomb(ctx, sub(C, " << i << "L * bn, " << k << "L * bp), bn, bp, " << terms(f, nm.c) << ");  // "
-        << block_name('c', i, k, nm.wide) << " = " << formula(f, nm.c) << "\n";
-    }
+  o << "  // Blocks of C (read too when accumulating), then the products that go straight into them.\n";
+  std::vector<bool> written(size_t(plan.c_blocks()), false);
+  for (int c = 0; c < plan.c_blocks(); ++c) {
+    const Form& f = plan.c_forms[size_t(c)];
+    if (f.empty()) continue;
+    const std::string cb = c_block(c);
+    std::string in = terms(f, nm.c);
+    o << "  { const View c = " << cb << ";\n"
+      << "    if (accumulate) lincomb(ctx, c, bn, bp, {{CView{c.data, c.ld}, 1.0f}, " << in.substr(1) << ");\n"
+      << "    else lincomb(ctx, c, bn, bp, " << in << "); }  // " << block_name('c', c / s.p, c % s.p, nm.wide)
+      << " = " << formula(f, nm.c) << "\n";
+    written[size_t(c)] = true;
+  }
+  for (int r = 0; r < plan.rank; ++r) {
+    const int c = plan.direct[size_t(r)];
+    if (c < 0) continue;
+    product(r, c_block(c), written[size_t(c)] ? "1" : "accumulate");
+    written[size_t(c)] = true;
+  }
   o << "}\n\n"
     << "// C = A*B: the plan for `levels` levels on the leading part that the split divides; the\n"
     << "// leftover rows, columns and inner strip (sizes not multiples of the split) by the base.\n"
-    << "void run(const Ctx& ctx, CView A, CView B, View C, int n, int m, int p, int levels, float* ws) {\n"
-    << "  if (levels <= 0 || n < SN || m < SM || p < SP) return base(ctx, A, B, C, n, m, p, 0);\n"
+    << "void run(const Ctx& ctx, CView A, CView B, View C, int n, int m, int p, int levels, float* ws, int accumulate) {\n"
+    << "  if (levels <= 0 || n < SN || m < SM || p < SP) return base(ctx, A, B, C, n, m, p, accumulate);\n"
     << "  const int bn = n / SN, bm = m / SM, bp = p / SP;\n"
     << "  const int n0 = bn * SN, m0 = bm * SM, p0 = bp * SP;\n"
-    << "  run_blocks(ctx, A, B, C, bn, bm, bp, levels, ws);\n"
+    << "  run_blocks(ctx, A, B, C, bn, bm, bp, levels, ws, accumulate);\n"
     << "  if (m0 < m) base(ctx, sub(A, 0, m0), sub(B, m0, 0), C, n0, m - m0, p0, 1);\n"
-    << "  if (p0 < p) base(ctx, A, sub(B, 0, p0), sub(C, 0, p0), n0, m, p - p0, 0);\n"
-    << "  if (n0 < n) base(ctx, sub(A, n0, 0), B, sub(C, n0, 0), n - n0, m, p, 0);\n"
+    << "  if (p0 < p) base(ctx, A, sub(B, 0, p0), sub(C, 0, p0), n0, m, p - p0, accumulate);\n"
+    << "  if (n0 < n) base(ctx, sub(A, n0, 0), B, sub(C, n0, 0), n - n0, m, p, accumulate);\n"
     << "}\n";
   return o.str();
 }

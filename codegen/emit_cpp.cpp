@@ -90,7 +90,7 @@ void NAME(const float* A, const float* B, float* C, int n, int m, int p, int lev
     own.resize(static_cast<std::size_t>(NAME_workspace(n, m, p, levels)));
     workspace = own.data();
   }
-  NAME_impl::run(NAME_impl::Ctx{base}, {A, m}, {B, p}, {C, p}, n, m, p, levels, workspace);
+  NAME_impl::run(NAME_impl::Ctx{base}, {A, m}, {B, p}, {C, p}, n, m, p, levels, workspace, 0);
 }
 
 // Plain reference multiply accumulating in double, for checking.

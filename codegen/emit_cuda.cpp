@@ -158,7 +158,7 @@ void NAME(const float* A, const float* B, float* C, int n, int m, int p, int lev
     NAME_CHECK(cudaMalloc(&own, sizeof(float) * need));
     workspace = own;
   }
-  NAME_impl::run(NAME_impl::Ctx{stream}, {A, m}, {B, p}, {C, p}, n, m, p, levels, workspace);
+  NAME_impl::run(NAME_impl::Ctx{stream}, {A, m}, {B, p}, {C, p}, n, m, p, levels, workspace, 0);
   if (own) NAME_CHECK(cudaFree(own));
 }
 

@@ -100,25 +100,26 @@ long Executor::workspace_floats(int n, int m, int p, int levels) const {
 void Executor::multiply(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels) {
   const long need = workspace_floats(n, m, p, levels);
   if (long(workspace_.size()) < need) workspace_.resize(size_t(need));
-  arena_->arena.execute([&] { run(A, B, C, n, m, p, levels, workspace_.data()); });
+  arena_->arena.execute([&] { run(A, B, C, n, m, p, levels, workspace_.data(), false); });
 }
 
-void Executor::run(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels, float* ws) {
+void Executor::run(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels, float* ws, bool accumulate) {
   const Format& s = plan_.split;
-  if (levels <= 0 || n < s.n || m < s.m || p < s.p) return base_multiply(A, B, C, n, m, p, false);
+  if (levels <= 0 || n < s.n || m < s.m || p < s.p) return base_multiply(A, B, C, n, m, p, accumulate);
   const int bn = n / s.n, bm = m / s.m, bp = p / s.p;
   const int n0 = bn * s.n, m0 = bm * s.m, p0 = bp * s.p;
-  run_blocks(A, B, C, bn, bm, bp, levels, ws);
+  run_blocks(A, B, C, bn, bm, bp, levels, ws, accumulate);
   // Peeling: C[:n0,:p0] += A[:n0,m0:]·B[m0:,:p0]; the last columns and rows of C directly.
   if (m0 < m) base_multiply(sub(A, 0, m0), sub(B, m0, 0), C, n0, m - m0, p0, true);
-  if (p0 < p) base_multiply(A, sub(B, 0, p0), sub(C, 0, p0), n0, m, p - p0, false);
-  if (n0 < n) base_multiply(sub(A, n0, 0), B, sub(C, n0, 0), n - n0, m, p, false);
+  if (p0 < p) base_multiply(A, sub(B, 0, p0), sub(C, 0, p0), n0, m, p - p0, accumulate);
+  if (n0 < n) base_multiply(sub(A, n0, 0), B, sub(C, n0, 0), n - n0, m, p, accumulate);
 }
 
 // One level on the leading (bn·sn)×(bm·sm)×(bp·sp) part. Workspace layout (contiguous blocks):
 // A-temporaries and one A-scratch (bn×bm each), B-temporaries and one B-scratch (bm×bp), the
 // products M_r and C-temporaries (bn×bp), then the next level's workspace.
-void Executor::run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, int bp, int levels, float* ws) {
+void Executor::run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, int bp, int levels, float* ws,
+                          bool accumulate) {
   const Format& s = plan_.split;
   const long sa = long(bn) * bm, sb = long(bm) * bp, sc = long(bn) * bp;
 
@@ -152,17 +153,34 @@ void Executor::run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, i
     linear_combination({scratch, cols}, rows, cols, inputs(f, ops));
     return ConstView{scratch, cols};
   };
-  for (int r = 0; r < plan_.rank; ++r) {
+  // Products into their buffers (direct ones after the C-blocks are written, straight into them).
+  auto multiply = [&](int r, MatView out, bool acc) {
     const ConstView x = operand(plan_.a_forms[size_t(r)], a_ops, a_scratch, bn, bm);
     const ConstView y = operand(plan_.b_forms[size_t(r)], b_ops, b_scratch, bm, bp);
+    run(x, y, out, bn, bm, bp, levels - 1, next, acc);
+  };
+  for (int r = 0; r < plan_.rank; ++r) {
     const MatView out{products + sc * r, bp};
-    run(x, y, out, bn, bm, bp, levels - 1, next);
+    if (plan_.direct[size_t(r)] < 0) multiply(r, out, false);
     c_ops.push_back({out.data, out.ld});
   }
   temporaries(plan_.c_temps, c_ops, bn, bp);
-  for (int i = 0; i < s.n; ++i)
-    for (int k = 0; k < s.p; ++k)
-      linear_combination(sub(C, long(i) * bn, long(k) * bp), bn, bp, inputs(plan_.c_forms[size_t(i * s.p + k)], c_ops));
+  auto c_block = [&](int c) { return sub(C, long(c / s.p) * bn, long(c % s.p) * bp); };
+  std::vector<char> written(size_t(plan_.c_blocks()), accumulate);  // holds a value to accumulate into
+  for (int c = 0; c < plan_.c_blocks(); ++c) {
+    const Form& f = plan_.c_forms[size_t(c)];
+    if (f.empty()) continue;  // only direct products
+    std::vector<Input> in = inputs(f, c_ops);
+    if (accumulate) in.insert(in.begin(), Input{{c_block(c).data, C.ld}, 1.0f});  // read in place, row by row
+    linear_combination(c_block(c), bn, bp, in);
+    written[size_t(c)] = 1;
+  }
+  for (int r = 0; r < plan_.rank; ++r) {
+    const int c = plan_.direct[size_t(r)];
+    if (c < 0) continue;
+    multiply(r, c_block(c), written[size_t(c)]);
+    written[size_t(c)] = 1;
+  }
 }
 
 }  // namespace at::codegen

@@ -41,8 +41,9 @@ class Executor {
   int threads() const;
 
  private:
-  void run(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels, float* ws);
-  void run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, int bp, int levels, float* ws);
+  // C = A·B, or C += A·B when accumulate (direct products of the level above).
+  void run(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels, float* ws, bool accumulate);
+  void run_blocks(ConstView A, ConstView B, MatView C, int bn, int bm, int bp, int levels, float* ws, bool accumulate);
 
   Plan plan_;
   struct Arena;  // a oneTBB task_arena of the requested threads

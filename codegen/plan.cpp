@@ -1,5 +1,7 @@
 #include "codegen/plan.hpp"
 
+#include <algorithm>
+
 #include "core/files.hpp"
 #include "core/scheme_io.hpp"
 
@@ -19,6 +21,42 @@ Rational normalize(Form& f) {
 }
 
 long passes(const Form& f) { return f.size() == 1 && f[0].coef == Rational(1) ? 0 : long(f.size()) + 1; }
+
+// Moves product r's C-side coefficient `coef` into its operands so that it can accumulate straight
+// into C: into a non-lone A- or B-form (lone ones stay in place), or nowhere when it is 1.
+bool absorb(Plan& plan, int r, const Rational& coef) {
+  if (coef == Rational(1)) return true;
+  for (Form* f : {&plan.a_forms[size_t(r)], &plan.b_forms[size_t(r)]})
+    if (f->size() > 1) {
+      for (Term& t : *f) t.coef *= coef;
+      return true;
+    }
+  return false;
+}
+
+// Marks the products used once on the C side, in a C-block, as direct (Plan::direct).
+void find_direct_products(Plan& plan) {
+  std::vector<int> uses(size_t(plan.rank), 0);
+  for (const LinearStep& t : plan.c_temps)
+    for (const Term& x : t.form)
+      if (x.var < plan.rank) ++uses[size_t(x.var)];
+  for (const Form& f : plan.c_forms)
+    for (const Term& x : f)
+      if (x.var < plan.rank) ++uses[size_t(x.var)];
+  plan.direct.assign(size_t(plan.rank), -1);
+  for (int c = 0; c < plan.c_blocks(); ++c) {
+    Form& f = plan.c_forms[size_t(c)];
+    for (size_t t = 0; t < f.size();) {
+      const int r = f[t].var;
+      if (r < plan.rank && uses[size_t(r)] == 1 && absorb(plan, r, f[t].coef)) {
+        plan.direct[size_t(r)] = c;
+        f.erase(f.begin() + long(t));
+      } else {
+        ++t;
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -64,6 +102,7 @@ Plan build_plan(const Scheme& s, const PlanOptions& options) {
   };
   for (LinearStep& t : plan.c_temps) rescale(t.form);
   for (Form& x : plan.c_forms) rescale(x);
+  find_direct_products(plan);
   return plan;
 }
 
@@ -80,9 +119,18 @@ PlanCost plan_cost(const Scheme& s, const Plan& plan) {
       cost.plan_additions += form_additions(x);
       cost.block_passes += passes(x);
     }
-  for (const Form& x : plan.c_forms) {
-    cost.plan_additions += form_additions(x);
-    cost.block_passes += long(x.size()) + 1;  // written into C even when it is a lone product
+  for (int r = 0; r < plan.rank; ++r) {
+    if (plan.direct[size_t(r)] < 0) cost.block_passes += 1;  // its buffer
+  }
+  std::vector<long> direct_terms(size_t(plan.c_blocks()), 0);
+  for (int c : plan.direct)
+    if (c >= 0) ++direct_terms[size_t(c)];
+  for (int c = 0; c < plan.c_blocks(); ++c) {
+    const Form& x = plan.c_forms[size_t(c)];
+    // k terms in one pass then each direct product accumulating: k+d-1 additions; written into C
+    // even when it is a lone product.
+    cost.plan_additions += std::max(0L, long(x.size()) + direct_terms[size_t(c)] - 1);
+    cost.block_passes += x.empty() ? 1 : long(x.size()) + 1;
   }
   cost.temporaries = int(plan.a_temps.size() + plan.b_temps.size() + plan.c_temps.size());
   return cost;

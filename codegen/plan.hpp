@@ -8,7 +8,11 @@
 //    fractions), the factor moves into the C-side coefficients (so a lone block is used in place,
 //    without a copy);
 //  - common subexpressions: repeated pairs x_i + q·x_j are computed once into temporaries
-//    (greedy pairwise elimination, most frequent pair first), on the A, B and C side.
+//    (greedy pairwise elimination, most frequent pair first), on the A, B and C side;
+//  - direct products: a product used once on the C side, in a C-block, is multiplied straight into
+//    that block (accumulating; no buffer, no pass over it), its coefficient moved into a non-lone
+//    operand form (or 1 already). Such C-blocks are first written by their remaining terms (when
+//    any), then the direct products accumulate into them.
 // Every form is evaluated as one fused pass (each input block read once, the output written once).
 // The in-process executor (executor.hpp) and the emitted sources (emit.hpp) run this same plan.
 #include <string>
@@ -39,7 +43,8 @@ struct Plan {
   std::vector<Form> a_forms, b_forms;  // per product r: its A and B operand
   // C-side operands: 0..rank-1 are the products M_r, then c_temps in order.
   std::vector<LinearStep> c_temps;
-  std::vector<Form> c_forms;  // per C-block (i*sp+k): its value over C-side operands
+  std::vector<Form> c_forms;  // per C-block (i*sp+k): its value over C-side operands, less direct products
+  std::vector<int> direct;    // per product: the C-block it accumulates into, or -1 (it goes to its buffer)
 
   int a_blocks() const { return split.n * split.m; }
   int b_blocks() const { return split.m * split.p; }
@@ -53,8 +58,11 @@ struct PlanCost {
   long naive_additions = 0;
   long plan_additions = 0;
   int temporaries = 0;  // A-, B- and C-side temporaries
-  // Block reads + writes of the plan's linear forms (a k-term pass reads k blocks and writes one;
-  // a lone operand with coefficient 1 costs nothing): the memory traffic of the additions.
+  // Block reads + writes of the plan's linear forms and product buffers (a k-term pass reads k
+  // blocks and writes one; a lone operand with coefficient 1 costs nothing; a buffered product
+  // one write; a C-block with only direct products one write): the memory traffic beside the
+  // multiplies. Equals block_traffic(s, cse_min_uses) of core/cse.hpp (what improve --objective
+  // traffic minimises).
   long block_passes = 0;
 };
 

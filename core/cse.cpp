@@ -73,4 +73,44 @@ long additions_after_elimination(const Scheme& s, int min_uses) {
   return total;
 }
 
+long block_traffic(const Scheme& s, int min_uses) {
+  const auto pass = [](const Form& f) { return long(f.size()) + 1; };
+  const int rank = s.rank();
+  long total = 0;
+  std::vector<Form> a = a_forms(s), b = b_forms(s), c = c_forms(s);
+  for (const LinearStep& t : eliminate_pairs(a, s.format.a_size(), min_uses)) total += pass(t.form);
+  for (const LinearStep& t : eliminate_pairs(b, s.format.b_size(), min_uses)) total += pass(t.form);
+  std::vector<int> uses(size_t(rank), 0);
+  for (const LinearStep& t : eliminate_pairs(c, rank, min_uses)) {
+    total += pass(t.form);
+    for (const Term& x : t.form)
+      if (x.var < rank) ++uses[size_t(x.var)];
+  }
+  for (const Form& f : c)
+    for (const Term& x : f)
+      if (x.var < rank) ++uses[size_t(x.var)];
+  // Per product: its operands' passes, and its buffer write unless it goes straight into C.
+  auto direct = [&](const Term& t) {
+    if (t.var >= rank || uses[size_t(t.var)] != 1) return false;
+    const Form& x = a[size_t(t.var)];
+    const Form& y = b[size_t(t.var)];
+    return x.size() > 1 || y.size() > 1 || t.coef * x[0].coef * y[0].coef == Rational(1);
+  };
+  std::vector<bool> buffered(size_t(rank), true);
+  for (const Form& f : c) {
+    long left = 0;
+    for (const Term& t : f) {
+      if (direct(t)) buffered[size_t(t.var)] = false;
+      else ++left;
+    }
+    total += left > 0 ? left + 1 : 1;
+  }
+  for (int r = 0; r < rank; ++r) {
+    const Form& x = a[size_t(r)];
+    const Form& y = b[size_t(r)];
+    total += (x.size() > 1 ? pass(x) : 0) + (y.size() > 1 ? pass(y) : 0) + (buffered[size_t(r)] ? 1 : 0);
+  }
+  return total;
+}
+
 }  // namespace at

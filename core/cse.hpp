@@ -47,4 +47,13 @@ std::vector<Form> c_forms(const Scheme& s);
 // negative are the same subexpression, as over Z.
 long additions_after_elimination(const Scheme& s, int min_uses = 2);
 
+// Block reads + writes of one level as codegen's plan runs it (codegen/plan.hpp), the memory
+// traffic that decides the speed once the blocks outgrow the caches (improve --objective traffic).
+// After elimination on the three sides: a temporary or a form of k > 1 terms is one pass (k reads,
+// one write); a lone A- or B-operand is used in place (0); a product goes into a buffer (one write)
+// unless it is used once on the C side, in a C entry, and its factor can ride in a non-lone operand
+// (or is 1): then the multiply accumulates straight into that C block (0). A C entry with k terms
+// left is one pass (k + 1), or, with none left, one write (its first direct product sets it).
+long block_traffic(const Scheme& s, int min_uses = 2);
+
 }  // namespace at

@@ -12,6 +12,7 @@
 #include <tbb/task_arena.h>
 #include <thread>
 
+#include "core/cse.hpp"
 #include "core/files.hpp"
 #include "core/ops.hpp"
 #include "core/scheme_io.hpp"
@@ -126,7 +127,8 @@ class Reporter {
 
   void offer(const Found& f) {
     // Without a store (no out_dir) each new best is still verified before anyone sees it.
-    const bool by_additions = o_.search.objective != Objective::Rank;
+    // The store keeps the fewest additions; traffic's best goes to its own file when the run ends.
+    const bool by_additions = o_.search.objective == Objective::Additions || o_.search.objective == Objective::RankAdditions;
     const SchemeStore::Outcome r = store_                  ? store_->offer(f.scheme, o_.source, by_additions)
                                    : verify(f.scheme).ok ? SchemeStore::Outcome::NewBest
                                                            : SchemeStore::Outcome::Invalid;
@@ -137,7 +139,8 @@ class Reporter {
     }
     nlohmann::json best = {{"event", "best"}, {"format", f.scheme.format.str()}, {"field", field_name(f.scheme.field)},
                            {"rank", f.scheme.rank()}, {"seconds", f.seconds}, {"flips", f.flips}};
-    if (by_additions) best["additions"] = scheme_stats(f.scheme).additions_cse;
+    if (o_.search.objective != Objective::Rank) best["additions"] = scheme_stats(f.scheme).additions_cse;
+    if (o_.search.objective == Objective::Traffic) best["traffic"] = block_traffic(f.scheme);
     metrics_.emit(best);
     if (events_.on_best) events_.on_best(f.scheme, r, f.seconds, f.flips);
   }
@@ -170,6 +173,11 @@ Scheme resume_start(const Scheme& start, Field field, const std::string& out_dir
   if (!verify(s, field).ok) throw InputError(path + ": not a valid scheme over " + field_name(field));
   *from = path;
   return is_modular(field) ? s.reduced_mod(field) : s;
+}
+
+std::string traffic_path_for(const std::string& out_dir, const Scheme& s) {
+  return out_dir + "/schemes/" + s.format.str() + "_r" + std::to_string(s.rank()) + "_" + field_name(s.field) +
+         "_least_traffic.json";
 }
 
 RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, const std::atomic<bool>* cancel) {
@@ -226,10 +234,15 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
     result.best_path = o.search.objective == Objective::Rank
                            ? store->path_for(result.best.format, best_rank, result.best.field)
                            : store->additions_path_for(result.best.format, best_rank, result.best.field);
+    if (o.search.objective == Objective::Traffic) {
+      result.best_path = traffic_path_for(o.out_dir, result.best);
+      write_scheme(result.best_path, result.best);  // verified, atomic
+    }
   }
   nlohmann::json done = {{"event", "done"}, {"seconds", result.seconds}, {"best_rank", result.best.rank()},
                          {"flips", result.flips}, {"stopped_by", result.stopped_by}};
   if (o.search.objective != Objective::Rank) done["best_additions"] = scheme_stats(result.best).additions_cse;
+  if (o.search.objective == Objective::Traffic) done["best_traffic"] = block_traffic(result.best);
   if (events.on_metrics) events.on_metrics(done);
   metrics.emit(done);
   return result;

@@ -62,7 +62,7 @@ struct RunEvents {
 
 struct RunResult {
   Scheme best;            // a scheme of the best rank found (in the search's field)
-  std::string best_path;  // its file in OUT/schemes/ (the _fewest_additions one with an additions objective; "" without out_dir)
+  std::string best_path;  // its file in OUT/schemes/ (the _fewest_additions one with an additions objective, _least_traffic with traffic; "" without out_dir)
   double seconds = 0;
   long flips = 0;
   int threads = 0;
@@ -79,6 +79,10 @@ Scheme resume_start(const Scheme& start, Field field, const std::string& out_dir
 // handler's flag. Throws std::invalid_argument when the start does not fit the flip graph,
 // at::InputError when the metrics file cannot be opened, and
 // std::logic_error if the search ever produced an invalid scheme (a bug: nothing invalid is written).
+// OUT/schemes/<format>_r<R>_<field>_least_traffic.json: where --objective traffic writes its best
+// (verified) when the run ends.
+std::string traffic_path_for(const std::string& out_dir, const Scheme& s);
+
 RunResult run(Scheme start, const RunOptions& options, const RunEvents& events = {},
               const std::atomic<bool>* cancel = nullptr);
 

@@ -96,8 +96,8 @@ class Timekeeper {
     measure(start_, additions_after_elimination(start_));
   }
 
-  // The best top_k distinct schemes of the pool and the latest bests, by (rank, additions); those
-  // not timed yet are timed.
+  // The best top_k distinct schemes of the pool and the latest bests, by (rank, the proxy's count);
+  // those not timed yet are timed.
   void round() {
     std::vector<Scheme> seen;
     {
@@ -106,11 +106,11 @@ class Timekeeper {
       seen.insert(seen.end(), bests_.begin(), bests_.end());
     }
     std::map<std::tuple<int, long, uint64_t>, const Scheme*> order;
-    for (const Scheme& s : seen) order.emplace(std::make_tuple(s.rank(), additions_after_elimination(s), scheme_hash(s)), &s);
+    for (const Scheme& s : seen) order.emplace(std::make_tuple(s.rank(), objective_cost(rt_.proxy, s), scheme_hash(s)), &s);
     int taken = 0;
     for (const auto& [key, s] : order) {
       if (taken++ == rt_.top_k || (cancel_ && cancel_->load())) break;
-      if (timed_.insert(std::get<2>(key)).second) measure(*s, std::get<1>(key));
+      if (timed_.insert(std::get<2>(key)).second) measure(*s, additions_after_elimination(*s));
     }
   }
 
@@ -190,7 +190,9 @@ RuntimeResult run_runtime(Scheme start, RunOptions options, const RuntimeOptions
     throw std::invalid_argument("the runtime objective times real arithmetic: the field must be Z");
   if (!runtime.timer || runtime.top_k < 1 || !(runtime.interval > 0))
     throw std::invalid_argument("the runtime objective needs a timer, top_k >= 1 and an interval > 0");
-  options.search.objective = Objective::Additions;
+  if (runtime.proxy != Objective::Additions && runtime.proxy != Objective::Traffic)
+    throw std::invalid_argument("the runtime objective's proxy must be additions or traffic");
+  options.search.objective = runtime.proxy;
   if (options.source.empty()) options.source = "improve seed " + std::to_string(options.search.seed);
   const VerifyResult ok = verify(start, Field::Z);
   if (!ok.ok) throw std::invalid_argument("the start scheme is not valid over Z: " + ok.error);

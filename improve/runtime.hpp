@@ -1,7 +1,7 @@
 #pragma once
-// improve --objective runtime: the walks minimise (rank, additions after elimination) as the fast
-// proxy (Objective::Additions), while a thread of its own times for real, every `interval`
-// seconds, the best `top_k` distinct schemes of the pool (by rank, then additions) that are not
+// improve --objective runtime: the walks minimise (rank, additions after elimination or block
+// traffic: RuntimeOptions::proxy) as the fast proxy, while a thread of its own times for real, every `interval`
+// seconds, the best `top_k` distinct schemes of the pool (by rank, then the proxy) that are not
 // timed yet; one that looks faster than the fastest so far is timed again in turns with it and
 // wins only when it is faster again. The timer comes from the caller: the CLI passes codegen's RuntimeMeter (improve
 // depends on core only, codegen sits beside it). Each scheme measured faster than all before it
@@ -31,6 +31,9 @@ struct RuntimeOptions {
   SchemeTimer timer;
   double interval = 60;  // seconds between timing rounds (the start scheme is timed at once)
   int top_k = 4;         // distinct schemes of the pool considered per round
+  // What the walks minimise and the rounds rank the pool by: Additions or Traffic (block reads
+  // and writes of codegen's plan, closer to what the executor's time follows).
+  Objective proxy = Objective::Additions;
   nlohmann::json setup;  // how the timer measures (n, levels, device, ...): kept with every time
 };
 
@@ -49,7 +52,7 @@ using TimedCallback = std::function<void(const Scheme&, const RuntimeTiming&, lo
 // OUT/schemes/<format>_r<R>_<field>_fastest.json.
 std::string fastest_path_for(const std::string& out_dir, const Format& f, int rank, Field field);
 
-// improve::run with options.search.objective set to Additions, plus the timing thread. After the
+// improve::run with options.search.objective set to the proxy, plus the timing thread. After the
 // walks stop, one last round times what the final pool holds that is untimed (skipped when
 // cancelled), so it may end up to top_k timings after the time limit. Throws
 // std::invalid_argument unless the field is Z (a mod-p scheme has no real arithmetic to time);

@@ -30,6 +30,7 @@ struct Best {
   const BestCallback* on_best = nullptr;
   int target = 0;            // stop there (the rank objective only)
   bool count_additions = false;  // an additions objective: a new rank also sets `additions`
+  Objective objective = Objective::Rank;  // what `additions` counts (objective_cost)
 
   // True when s was a new best rank.
   bool offer(const Scheme& s) {
@@ -37,7 +38,7 @@ struct Best {
     std::lock_guard<std::mutex> lock(mu);
     if (s.rank() >= rank) return false;
     rank = s.rank();
-    additions = count_additions ? additions_after_elimination(s) : LONG_MAX;  // rare: new ranks only
+    additions = count_additions ? objective_cost(objective, s) : LONG_MAX;  // rare: new ranks only
     if (count_additions) scheme = s;
     progress->best_rank.store(s.rank());
     progress->best_additions.store(count_additions ? additions : -1);
@@ -49,7 +50,7 @@ struct Best {
   // The exact count is taken outside the lock (it is the costly part). True when s was better.
   bool offer_additions(const Scheme& s) {
     if (s.rank() > progress->best_rank.load(std::memory_order_relaxed)) return false;
-    const long a = additions_after_elimination(s);
+    const long a = objective_cost(objective, s);
     std::lock_guard<std::mutex> lock(mu);
     if (s.rank() > rank || (s.rank() == rank && a >= additions)) return false;
     rank = s.rank();
@@ -69,6 +70,7 @@ struct WalkLimits {
   long plus_after;
   int target;                    // end the walk there (0: never)
   long sample_every;             // additions objectives: flips between exact counts
+  Objective objective;           // what the counts count (objective_cost)
   bool timed;                    // options.seconds > 0
   clock_type::time_point deadline;
 
@@ -90,7 +92,7 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
   State st(from, ring);
   int low = st.rank();
   Scheme low_scheme = by_additions ? st.to_scheme() : from;
-  long low_additions = by_additions ? additions_after_elimination(low_scheme) : 0;
+  long low_additions = by_additions ? objective_cost(lim.objective, low_scheme) : 0;
   long since_reduction = 0, unreported = 0;
   SearchProgress& progress = *best.progress;
   for (long f = 0; f < lim.flips; ++f) {
@@ -109,14 +111,14 @@ Scheme walk(const Scheme& from, const Ring& ring, Rng rng, const WalkLimits& lim
       if (lower || !by_additions) {
         low = st.rank();
         low_scheme = st.to_scheme();
-        if (by_additions) low_additions = additions_after_elimination(low_scheme);
+        if (by_additions) low_additions = objective_cost(lim.objective, low_scheme);
       }
       if (lower) best.offer(low_scheme);
       if (low <= lim.target) break;
     }
     if (by_additions && st.rank() == low && f % lim.sample_every == 0) {
       Scheme here = st.to_scheme();
-      const long a = additions_after_elimination(here);
+      const long a = objective_cost(lim.objective, here);
       if (a < low_additions) low_scheme = std::move(here), low_additions = a;
     }
     if (lim.plus_after > 0 && since_reduction >= lim.plus_after && st.rank() <= low) {
@@ -138,15 +140,17 @@ Scheme run(const Scheme& start, const Ring& ring, const SearchOptions& o, Search
   best.on_best = &on_best;
   const bool rank_only = o.objective == Objective::Rank;
   best.count_additions = !rank_only;
-  if (!rank_only) best.additions = additions_after_elimination(first), best.scheme = first;
+  best.objective = o.objective;
+  if (!rank_only) best.additions = objective_cost(o.objective, first), best.scheme = first;
   best.target = rank_only ? o.target_rank : 0;
   progress.best_rank.store(first.rank());
+  if (!rank_only) progress.best_additions.store(best.additions);  // shown from the first progress line
   const int k = std::max(1, o.pool_size);
   WalkLimits lim{o.walk_flips > 0 ? o.walk_flips : default_walk_flips(start.format),
                  o.plus_after != 0 ? o.plus_after : default_plus_after(start.format), o.target_rank,
-                 std::max(1L, o.sample_every), o.seconds > 0, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
+                 std::max(1L, o.sample_every), o.objective, o.seconds > 0, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
                                                         std::chrono::duration<double>(o.seconds))};
-  bool by_additions = o.objective == Objective::Additions;
+  bool by_additions = o.objective == Objective::Additions || o.objective == Objective::Traffic;
   long last_lower = 0;  // generation of the last lower rank
   int rank_seen = first.rank();
   const int enough = std::min(k, std::max(1, o.pool_enough));
@@ -214,11 +218,16 @@ Objective parse_objective(const std::string& text) {
   if (text == "rank") return Objective::Rank;
   if (text == "additions") return Objective::Additions;
   if (text == "rank,additions") return Objective::RankAdditions;
-  throw std::invalid_argument("objective must be rank, additions or rank,additions, not '" + text + "'");
+  if (text == "traffic") return Objective::Traffic;
+  throw std::invalid_argument("objective must be rank, additions, rank,additions or traffic, not '" + text + "'");
 }
 
 std::string objective_name(Objective o) {
-  return o == Objective::Rank ? "rank" : o == Objective::Additions ? "additions" : "rank,additions";
+  return o == Objective::Rank ? "rank" : o == Objective::Additions ? "additions" : o == Objective::Traffic ? "traffic" : "rank,additions";
+}
+
+long objective_cost(Objective o, const Scheme& s) {
+  return o == Objective::Traffic ? block_traffic(s) : additions_after_elimination(s);
 }
 
 long default_walk_flips(const Format& f) { return 2000L * f.naive_rank(); }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/builtin.hpp"
+#include "core/cse.hpp"
 #include "core/ops.hpp"
 #include "core/scheme_io.hpp"
 #include "core/scheme_store.hpp"
@@ -62,6 +63,9 @@ improve::RuntimeResult run_by_runtime(const Scheme& start, const improve::RunOpt
   rt.setup = runtime_setup_json(setup);
   rt.interval = parse_duration(vm["runtime-interval"].as<std::string>());
   rt.top_k = vm["runtime-top-k"].as<int>();
+  const std::string proxy = vm["runtime-proxy"].as<std::string>();
+  if (proxy != "additions" && proxy != "traffic") throw UsageError("--runtime-proxy must be additions or traffic, not '" + proxy + "'");
+  rt.proxy = improve::parse_objective(proxy);
   if (!(rt.interval > 0) || rt.top_k < 1) throw UsageError("--runtime-interval must be > 0 and --runtime-top-k >= 1");
   auto meter = std::make_shared<codegen::RuntimeMeter>(setup);
   rt.timer = [meter](const Scheme& s) {
@@ -113,11 +117,15 @@ int cmd_improve(const std::vector<std::string>& args) {
        "rank (stop at the target rank), additions (at the best rank, also fewer additions after common-subexpression "
        "elimination, from the start) or rank,additions (rank first, additions once the target rank or a plateau is "
        "reached); the additions objectives never raise the rank, run to the time limit and also write "
-       "DIR/schemes/<format>_r<R>_<field>_fewest_additions.json; runtime (over Z): additions as the proxy, the best "
+       "DIR/schemes/<format>_r<R>_<field>_fewest_additions.json; traffic (over Z): as additions, with the block reads "
+       "and writes of codegen's plan as the count (its best written to DIR/schemes/<format>_r<R>_Z_least_traffic.json "
+       "at the end); runtime (over Z): additions as the proxy, the best "
        "--runtime-top-k schemes of the pool timed for real every --runtime-interval, the fastest written to "
        "DIR/schemes/<format>_r<R>_Z_fastest.json with its measured speed")
       ("runtime-interval", po::value<std::string>()->default_value("60s"), "runtime: time between timing rounds")
       ("runtime-top-k", po::value<int>()->default_value(4), "runtime: distinct schemes of the pool timed per round")
+      ("runtime-proxy", po::value<std::string>()->default_value("additions"),
+       "runtime: what the walks minimise between timings: additions or traffic")
       ("sample-every", po::value<long>()->default_value(16),
        "additions objectives: flips between a walk's exact addition counts (after elimination)")
       ("plateau-generations", po::value<long>()->default_value(20),
@@ -129,7 +137,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   opts.add(runtime_options(2048));
   po::variables_map vm;
   if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
-                        "[--target-rank R] [--objective rank|additions|rank,additions|runtime] [--seed S] [--threads N] [--resume] [options]\n\n"
+                        "[--target-rank R] [--objective rank|additions|rank,additions|traffic|runtime] [--seed S] [--threads N] [--resume] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"
                         "Stops at the target rank or the time limit (exit 0), or on SIGINT/SIGTERM/SIGUSR1 (exit 4, all finds kept).\n"
@@ -180,6 +188,8 @@ int cmd_improve(const std::vector<std::string>& args) {
   if (o.sample_every < 1) throw UsageError("--sample-every must be >= 1");
   if (o.plateau_generations < 0) throw UsageError("--plateau-generations must be >= 0");
   const bool by_additions = o.objective != improve::Objective::Rank;
+  const bool by_traffic = o.objective == improve::Objective::Traffic;
+  if (by_traffic && o.field != Field::Z) throw UsageError("--objective traffic counts real arithmetic: use --field Z");
   run.out_dir = vm["out"].as<std::string>();
   run.metrics_path = vm.count("json-metrics") ? vm["json-metrics"].as<std::string>() : run.out_dir + "/metrics.jsonl";
 
@@ -211,13 +221,14 @@ int cmd_improve(const std::vector<std::string>& args) {
     std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << "[" << seconds << " s] " << what
               << ": rank " << s.rank();
     if (by_additions) std::cout << ", " << scheme_stats(s).additions_cse << " additions";
+    if (by_traffic) std::cout << ", " << block_traffic(s) << " block passes";
     std::cout << (r == SchemeStore::Outcome::NewBest || r == SchemeStore::Outcome::FewerAdditions ? " (written)" : "")
               << "\n" << std::flush;
   };
   events.on_progress = [&](const improve::RunProgress& p) {
     std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(1) << "[" << p.seconds << " s] " << what
               << ": best rank " << p.best_rank;
-    if (p.best_additions >= 0) std::cout << " (" << p.best_additions << " additions)";
+    if (p.best_additions >= 0) std::cout << " (" << p.best_additions << (by_traffic ? " block passes)" : " additions)");
     std::cout << ", " << std::setprecision(2) << p.flips_per_second / 1e6
               << " M flips/s, generation " << p.generations << (live ? "" : "\n") << std::flush;
   };
@@ -243,6 +254,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   if (!root) return stopped_by == "cancel" ? kInterrupted : kOk;
   std::cout << (live ? "\r\033[K" : "") << std::fixed << std::setprecision(2) << what << ": best rank " << r.best.rank();
   if (by_additions) std::cout << ", " << scheme_stats(r.best).additions_cse << " additions";
+  if (by_traffic) std::cout << ", " << block_traffic(r.best) << " block passes";
   std::cout << " in " << r.seconds << " s, " << r.flips << " flips (" << double(r.flips) / std::max(r.seconds, 1e-9) / 1e6
             << " M flips/s on " << r.threads << " thread(s)" << ranks << "); best scheme: " << r.best_path << "\n";
   return stopped_by == "cancel" ? kInterrupted : kOk;

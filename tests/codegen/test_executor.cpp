@@ -59,9 +59,12 @@ BOOST_AUTO_TEST_CASE(every_integer_scheme_multiplies) {
 
 BOOST_AUTO_TEST_CASE(elimination_is_exact_on_integer_matrices) {
   // Small integers stay exact in float through every block addition and product: the plan (with
-  // its common subexpressions) must give the reference product bit for bit, one level.
+  // its common subexpressions and direct products) must give the reference product bit for bit,
+  // one level; two levels (direct products accumulate through the level below) and peeled sizes
+  // for the small formats.
   std::vector<std::pair<Scheme, std::string>> schemes{{strassen_scheme(), "strassen"},
                                                       {winograd_scheme(), "winograd"},
+                                                      {naive_scheme(Format{2, 3, 2}), "naive 2x3x2"},
                                                       {kronecker(strassen_scheme(), strassen_scheme()), "strassen x strassen"},
                                                       {kronecker(winograd_scheme(), winograd_scheme()), "winograd x winograd"}};
   for (const std::string& file : test::z_scheme_files()) schemes.emplace_back(read_scheme(test::shared_scheme(file)), file);
@@ -73,11 +76,16 @@ BOOST_AUTO_TEST_CASE(elimination_is_exact_on_integer_matrices) {
       for (float& v : x) v = std::floor(v * 4);  // integers in [-4, 3]
       return x;
     };
-    const auto A = ints(n, m, 3), B = ints(m, p, 4);
-    std::vector<float> C(size_t(n) * size_t(p)), R(C.size());
-    ex.multiply({A.data(), m}, {B.data(), p}, {C.data(), p}, n, m, p, 1);
-    reference_multiply({A.data(), m}, {B.data(), p}, {R.data(), p}, n, m, p);
-    BOOST_TEST((C == R), what);
+    auto exact = [&](int n, int m, int p, int levels) {
+      const auto A = ints(n, m, 3), B = ints(m, p, 4);
+      std::vector<float> C(size_t(n) * size_t(p), 7.0f), R(C.size());
+      ex.multiply({A.data(), m}, {B.data(), p}, {C.data(), p}, n, m, p, levels);
+      reference_multiply({A.data(), m}, {B.data(), p}, {R.data(), p}, n, m, p);
+      BOOST_TEST((C == R), what << " " << n << "x" << m << "x" << p << " levels " << levels);
+    };
+    exact(n, m, p, 1);
+    if (s.format.a_size() <= 9 && s.format.b_size() <= 9)
+      exact(s.format.n * s.format.n * 2 + 1, s.format.m * s.format.m * 2 + 3, s.format.p * s.format.p * 2 + 2, 2);
   }
 }
 

@@ -1,7 +1,10 @@
 // Plans are exact: expanding the temporaries and the moved factors gives back a valid scheme.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "codegen/plan.hpp"
+#include "core/cse.hpp"
 #include "core/builtin.hpp"
 #include "core/ops.hpp"
 #include "core/scheme_io.hpp"
@@ -52,6 +55,10 @@ Scheme scheme_of_plan(const Plan& p, Field field) {
       const auto c = evaluate(p.c_forms[size_t(i * f.p + k)], cv, p.rank);
       for (int r = 0; r < p.rank; ++r) s.w_row(r)[f.c_index(i, k)] = c[size_t(r)];
     }
+  for (int r = 0; r < p.rank; ++r) {  // a direct product accumulates into its C-block with factor 1
+    const int c = p.direct[size_t(r)];
+    if (c >= 0) s.w_row(r)[f.c_index(c / f.p, c % f.p)] += Rational(1);
+  }
   return s;
 }
 
@@ -65,9 +72,13 @@ void check_plan(const Scheme& s, const std::string& what) {
   // One count: the plan's additions are core's (what scheme, verify and improve report).
   BOOST_TEST(cost.plan_additions == additions_after_elimination(s), what);
   BOOST_TEST(cost.naive_additions == scheme_stats(s).additions, what);
+  // One traffic count: what the plan runs is what improve --objective traffic minimises.
+  BOOST_TEST(cost.block_passes == block_traffic(s), what);
   for (const auto* forms : {&p.a_forms, &p.b_forms})
-    for (const Form& f : *forms) {
-      BOOST_TEST((!f.empty() && f[0].coef.sign() > 0), what << ": operand not normalised");
+    for (size_t r = 0; r < forms->size(); ++r) {
+      const Form& f = (*forms)[r];
+      // A direct product's factor may have moved into a non-lone operand (any sign).
+      BOOST_TEST((!f.empty() && (f[0].coef.sign() > 0 || p.direct[r] >= 0)), what << ": operand not normalised");
       if (f.size() == 1) BOOST_TEST((f[0].coef == Rational(1)), what << ": lone operand needs a copy");
     }
 }
@@ -104,6 +115,21 @@ BOOST_AUTO_TEST_CASE(common_subexpressions_are_found) {
   BOOST_TEST(plain.temporaries == 0);
   BOOST_TEST(plain.plan_additions == plain.naive_additions);
   BOOST_TEST(cost.block_passes < plain.block_passes);  // fewer block reads and writes, too
+}
+
+BOOST_AUTO_TEST_CASE(direct_products_skip_their_buffers) {
+  // Naive 2x2x2: every product goes straight into its C-block (one write per block, the first
+  // product's); Strassen: M6 and M7 are used once (C22, C11); Strassen x Strassen: 2 x 2 of them.
+  const Scheme naive = naive_scheme(Format{2, 2, 2});
+  const Plan np = build_plan(naive);
+  BOOST_TEST(std::count(np.direct.begin(), np.direct.end(), -1) == 0);
+  BOOST_TEST(plan_cost(naive, np).block_passes == 4);
+  const Plan sp = build_plan(strassen_scheme());
+  BOOST_TEST(std::count_if(sp.direct.begin(), sp.direct.end(), [](int c) { return c >= 0; }) == 2);
+  const Scheme ss = kronecker(strassen_scheme(), strassen_scheme());
+  const Plan ssp = build_plan(ss);
+  BOOST_TEST(std::count_if(ssp.direct.begin(), ssp.direct.end(), [](int c) { return c >= 0; }) == 4);
+  check_plan(naive, "naive 2x2x2");
 }
 
 BOOST_AUTO_TEST_CASE(mod2_schemes_are_refused) {

@@ -87,3 +87,25 @@ BOOST_AUTO_TEST_CASE(runtime_objective_refuses_mod_p_and_stops_on_a_failing_time
   BOOST_CHECK_THROW(run_runtime(strassen_scheme(), o, rt), std::invalid_argument);
   fs::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(traffic_objective_never_raises_rank_or_traffic) {
+  // From Strassen x Strassen on 2x4x2 (naive 2x2x2 inside: products used once go straight into C):
+  // the walks keep the rank and never end above the start's block traffic; the best is written.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("at_traffic_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const Scheme start = kronecker(strassen_scheme(), naive_scheme(Format{1, 2, 1}));
+  RunOptions o = small_run(dir.string());
+  o.search.objective = Objective::Traffic;
+  o.search.max_generations = 10;
+  o.search.sample_every = 4;
+  const RunResult r = run(start, o);
+  BOOST_TEST(r.best.rank() <= start.rank());
+  BOOST_TEST(block_traffic(r.best) <= block_traffic(start));
+  BOOST_TEST(objective_cost(Objective::Traffic, r.best) == block_traffic(r.best));
+  BOOST_TEST(r.best_path == traffic_path_for(dir.string(), r.best));
+  const Scheme written = read_scheme(r.best_path);
+  BOOST_TEST(verify(written).ok);
+  BOOST_TEST(block_traffic(written) == block_traffic(r.best));
+  fs::remove_all(dir);
+}
