@@ -136,6 +136,31 @@ BOOST_AUTO_TEST_CASE(polisher_reduces_the_naive_scheme) {
   }
 }
 
+// With symmetry an invariant scheme stays invariant (mod 2, and over Z through the lift); a
+// scheme that is not invariant is still polished, on the plain graph.
+BOOST_AUTO_TEST_CASE(polisher_with_symmetry_keeps_invariant_schemes_invariant) {
+  for (Field field : {Field::Z2, Field::Z}) {
+    PolishConfig pc;
+    pc.enabled = true;
+    pc.seconds = 20;
+    pc.symmetry = Symmetry::Cyclic;
+    Polisher p(pc, field, 7, 1);
+    p.submit(PolishJob{0, in_field(naive_scheme(Format{2, 2, 2}), field), "selfplay"});
+    p.submit(PolishJob{0, in_field(naive_scheme(Format{2, 2, 3}), field), "completion"});
+    std::vector<PolishResult> r;
+    for (int i = 0; i < 1200 && r.size() < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      for (PolishResult& x : p.take()) r.push_back(std::move(x));
+    }
+    BOOST_TEST_REQUIRE(r.size() == 2u);
+    BOOST_TEST(r[0].rank_out < 8);
+    BOOST_TEST(verify(r[0].scheme, field).ok);
+    BOOST_TEST(cyclic_orbits(r[0].scheme, field).has_value(), field_name(field));
+    BOOST_TEST(r[1].error.empty(), r[1].error);
+    BOOST_TEST(verify(r[1].scheme, field).ok);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(trainer_puts_a_polished_scheme_and_its_order_variant_into_best_games) {
   for (Field field : {Field::Z, Field::Z2}) {
     char tmpl[] = "/tmp/alphatensor_polish_XXXXXX";
