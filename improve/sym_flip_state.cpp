@@ -310,36 +310,60 @@ bool SymFlipState<Ring>::unfold(Rng& rng) {
 template <class Ring>
 bool SymFlipState<Ring>::plus(Rng& rng) {
   if ((rng.next() & 1) && unfold(rng)) return true;
+  if (Ring::field == Field::Z2 && !fixed_.empty() && (rng.next() & 3) == 0 && plus_fixed(rng)) return true;
   if (orbits() < 2) return false;
   for (int attempt = 0; attempt < 16; ++attempt) {
     const int i = int(rng.uniform_int(0, orbits() - 1));
     int j = int(rng.uniform_int(0, orbits() - 2));
     if (j >= i) ++j;
-    Rep I = reps_[size_t(i)], J = rotated(j, int(rng.uniform_int(0, 2)));
-    bool disjoint = true;
-    for (int p = 0; p < 3; ++p) disjoint &= !ring_.same(I[size_t(p)], J[size_t(p)], len_);
-    if (!disjoint) continue;
-    const int a = int(rng.uniform_int(0, 2));
-    const int b = (a + 1 + int(rng.next() & 1)) % 3;
-    const int c = 3 - a - b;
-    // As FlipState::plus: (a,b,c) + (a',b',c') = (a−a', b, c) + (a', b−b', c) + (a', b', c+c').
-    Factor na, nb, nc;
-    if (!ring_.add(na, I[size_t(a)], J[size_t(a)], -1, len_) || !ring_.add(nb, I[size_t(b)], J[size_t(b)], -1, len_) ||
-        !ring_.add(nc, I[size_t(c)], J[size_t(c)], 1, len_))
-      continue;
-    Rep K = J;
-    K[size_t(c)] = nc;
-    J[size_t(b)] = nb;
-    J[size_t(c)] = I[size_t(c)];
-    I[size_t(a)] = na;
-    set_rep(i, I);
-    set_rep(j, J);
-    work_.push_back(i);
-    work_.push_back(j);
-    add_orbit(K);
-    reduce();
-    return true;
+    if (plus_pair(i, j, rng)) return true;
   }
+  return false;
+}
+
+template <class Ring>
+bool SymFlipState<Ring>::plus_pair(int i, int j, Rng& rng) {
+  Rep I = reps_[size_t(i)], J = rotated(j, int(rng.uniform_int(0, 2)));
+  for (int p = 0; p < 3; ++p)
+    if (ring_.same(I[size_t(p)], J[size_t(p)], len_)) return false;
+  const int a = int(rng.uniform_int(0, 2));
+  const int b = (a + 1 + int(rng.next() & 1)) % 3;
+  const int c = 3 - a - b;
+  // As FlipState::plus: (a,b,c) + (a',b',c') = (a−a', b, c) + (a', b−b', c) + (a', b', c+c').
+  Factor na, nb, nc;
+  if (!ring_.add(na, I[size_t(a)], J[size_t(a)], -1, len_) || !ring_.add(nb, I[size_t(b)], J[size_t(b)], -1, len_) ||
+      !ring_.add(nc, I[size_t(c)], J[size_t(c)], 1, len_))
+    return false;
+  Rep K = J;
+  K[size_t(c)] = nc;
+  J[size_t(b)] = nb;
+  J[size_t(c)] = I[size_t(c)];
+  I[size_t(a)] = na;
+  set_rep(i, I);
+  set_rep(j, J);
+  work_.push_back(i);
+  work_.push_back(j);
+  add_orbit(K);
+  reduce();
+  return true;
+}
+
+// Mod 2 the fixed term x³ is the orbit (x,x,x) (3x³ = x³); as an orbit it takes part in a plus
+// transition with any orbit, with no shared factor needed (rank + 5). Once the orbits no longer
+// share a fixed term's factor, neither flips nor unfolding can reach it: this is how it moves then.
+template <class Ring>
+bool SymFlipState<Ring>::plus_fixed(Rng& rng) {
+  if (orbits() < 1) return false;
+  const long f = rng.uniform_int(0, long(fixed_.size()) - 1);
+  const Factor x = fixed_[size_t(f)];
+  fixed_.erase(fixed_.begin() + f);
+  const int o = orbits();
+  add_orbit(Rep{x, x, x});
+  work_.pop_back();  // reduced after the plus, which leaves it (x - y, x, x)
+  for (int attempt = 0; attempt < 16; ++attempt)
+    if (plus_pair(o, int(rng.uniform_int(0, o - 1)), rng)) return true;
+  remove_orbit(o);
+  fixed_.insert(fixed_.begin() + f, x);
   return false;
 }
 

@@ -71,6 +71,8 @@ class SymFlipState {
   Rep rotated(int o, int k) const;  // position p holds factor (p + k) % 3
   bool try_flip(int a, int b, Rng& rng);
   bool unfold(Rng& rng);
+  bool plus_pair(int i, int j, Rng& rng);
+  bool plus_fixed(Rng& rng);
   void reduce();
   bool reduce_orbit(int o);
 

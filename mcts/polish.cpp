@@ -96,9 +96,20 @@ Scheme Polisher::walk(const Scheme& start, Field field, double seconds, uint64_t
     if (closing_) return start;
     current_ = &progress;
   }
+  const Format& f = start.format;
+  if (cfg_.symmetry == Symmetry::Cyclic && f.n == f.m && f.m == f.p && cyclic_orbits(start, field)) o.symmetry = Symmetry::Cyclic;
   Scheme best;
   try {
-    best = arena_.execute([&] { return improve::search(start, o, progress); });
+    best = arena_.execute([&] {
+      if (o.symmetry == Symmetry::Cyclic) {
+        try {
+          return improve::search(start, o, progress);
+        } catch (const std::invalid_argument&) {  // e.g. over Z a fixed term that is no x⊗x⊗x
+          o.symmetry = Symmetry::None;
+        }
+      }
+      return improve::search(start, o, progress);
+    });
   } catch (...) {
     std::lock_guard<std::mutex> lock(mu_);
     current_ = nullptr;

@@ -15,6 +15,7 @@
 
 #include "core/game.hpp"
 #include "core/scheme_store.hpp"
+#include "core/symmetry.hpp"
 #include "core/synthetic.hpp"
 #include "improve/search.hpp"
 #include <oneapi/tbb/task_arena.h>
@@ -27,6 +28,10 @@ struct PolishConfig {
   double seconds = 5;       // flip-graph budget per scheme
   int queue_capacity = 8;   // waiting schemes; when full the highest rank is dropped
   int pool_size = 8;        // walks per generation (improve::SearchOptions::pool_size)
+  // Cyclic: a cyclic-invariant scheme (self-play with --symmetry cyclic) walks on the symmetric
+  // flip graph and stays invariant (mod 2 walks lifted keep it: improve/lift.hpp); any other
+  // scheme, or one the symmetric graph refuses, walks on the plain graph.
+  Symmetry symmetry = Symmetry::None;
 };
 
 struct PolishJob {
