@@ -61,6 +61,7 @@ struct Search::Scratch {
   TensorI8 s;                                // the state replayed from the root
   std::vector<Action> history;               // actions from the game start to the leaf
   std::vector<std::pair<int32_t, int>> path; // (node, edge taken)
+  std::vector<float> costs;                  // terms of each move taken (its reward is −cost)
 };
 
 Search::Search(const SearchConfig& cfg, const GameConfig& game, Evaluator& eval)
@@ -144,6 +145,7 @@ void Search::simulate(const TensorI8& state, const std::vector<Action>& played, 
   int move = root_move_;
   w.history.assign(played.begin(), played.end());
   w.path.clear();
+  w.costs.clear();
   int32_t cur = root_;
   float g;  // the leaf's value, then the return backed up through each edge
   // Selection: descend through expanded nodes, replaying the actions on s, with a virtual loss on
@@ -176,7 +178,8 @@ void Search::simulate(const TensorI8& state, const std::vector<Action>& played, 
     n.lock.unlock();
     w.path.push_back({cur, e});
     const Action a = tree_.actions().get(action);
-    TensorGame::apply_in_place(w.s, a, game_.field);
+    w.costs.push_back(float(move_cost(a, game_.symmetry)));
+    play_move(w.s, a, game_.field, game_.symmetry);
     w.history.push_back(a);
     ++move;
     if (child < 0) {
@@ -188,9 +191,9 @@ void Search::simulate(const TensorI8& state, const std::vector<Action>& played, 
     }
     cur = child;
   }
-  // Backup: returns are −1 per move plus the leaf's value; the virtual loss comes off.
+  // Backup: returns are −1 per term plus the leaf's value; the virtual loss comes off.
   for (size_t i = w.path.size(); i-- > 0;) {
-    g -= 1.0f;
+    g -= w.costs[i];
     Node& n = tree_.node(w.path[i].first);
     n.lock.lock();
     Edge& e = n.edges[size_t(w.path[i].second)];
@@ -231,8 +234,8 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
       float total = 0;
       for (size_t i = 0; i < ans.actions.size(); ++i) {
         Action a = ans.actions[i];
-        canonicalize(a, game_.field);
-        if (!action_legal(s, a, game_)) continue;
+        canonicalize_move(a, game_.field, game_.symmetry);
+        if (!move_legal(s, a, game_)) continue;
         const uint32_t id = tree_.actions().intern(a);
         total += ans.priors[i];
         // Samples that differ only in sign (u⊗v⊗w = (−u)⊗(−v)⊗w) are one action: their mass adds.
@@ -244,8 +247,9 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
       // stall the game: fall back to random terms of the demonstration distribution.
       for (int tries = 0; edges.empty() && tries < 64; ++tries) {
         Rng fallback(q.seed ^ (0x9e3779b97f4a7c15ULL * uint64_t(tries + 1)));
-        const Action a = sample_action(s.dim(0), s.dim(1), s.dim(2), game_.field, SyntheticConfig{}, fallback);
-        if (!action_legal(s, a, game_)) continue;
+        Action a = sample_action(s.dim(0), s.dim(1), s.dim(2), game_.field, SyntheticConfig{}, fallback);
+        canonicalize_move(a, game_.field, game_.symmetry);
+        if (!move_legal(s, a, game_)) continue;
         edges.push_back(Edge{tree_.actions().intern(a), 1.0f});
         total = 1.0f;
       }

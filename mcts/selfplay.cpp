@@ -79,9 +79,15 @@ std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const Ga
   return out;
 }
 
-TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis) {
+TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis,
+                        Symmetry sym) {
   const TensorI8 canonical = matmul_tensor(f);
   *basis = pool.get(pool.draw(rng), f.a_size(), f.b_size(), f.c_size(), field);
+  if (sym == Symmetry::Cyclic) {
+    check_cyclic_format(f);
+    basis->B = basis->A;
+    basis->C = basis->A;
+  }
   try {
     return transform_tensor(canonical, basis->A, basis->B, basis->C, field);
   } catch (const OverflowError&) {  // a basis whose tensor leaves int8: play canonically
@@ -90,10 +96,11 @@ TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng
   }
 }
 
-Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis) {
-  // The game was played on (A⊗B⊗C)·T: the inverses map its actions to a scheme of T.
+Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis,
+                      Symmetry sym) {
+  // The game was played on (A⊗B⊗C)·T: the inverses map its terms to a scheme of T.
   Scheme moved = Scheme::zeros(f, field, 0);
-  for (const Action& a : actions)
+  for (const Action& a : game_terms(actions, sym))
     moved.add_term(std::vector<Rational>(a.u.begin(), a.u.end()), std::vector<Rational>(a.v.begin(), a.v.end()),
                    std::vector<Rational>(a.w.begin(), a.w.end()));
   Scheme s = change_basis(moved, inverse(basis.A, field), inverse(basis.B, field), inverse(basis.C, field));

@@ -20,23 +20,6 @@ using clock_type = std::chrono::steady_clock;
 
 int max_mode(const Format& f) { return std::max({f.a_size(), f.b_size(), f.c_size()}); }
 
-// u' = M u with M a signed permutation (entries stay in F; reduced mod 2 over Z2).
-std::vector<int8_t> permute(const Mat& m, const std::vector<int8_t>& x, Field f) {
-  std::vector<int8_t> y(x.size(), 0);
-  for (int i = 0; i < m.rows; ++i)
-    for (int j = 0; j < m.cols; ++j)
-      if (!m(i, j).is_zero()) y[size_t(i)] = int8_t(m(i, j).num() * x[size_t(j)]);
-  if (f == Field::Z2)
-    for (auto& e : y) e = int8_t(e & 1);
-  return y;
-}
-
-Action permute(const Mat& p, const Mat& q, const Mat& r, const Action& a, Field f) {
-  Action b{permute(p, a.u, f), permute(q, a.v, f), permute(r, a.w, f)};
-  canonicalize(b, f);
-  return b;
-}
-
 std::string ckpt_name(long step) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "ckpt_%08ld", step);
@@ -74,7 +57,9 @@ Trainer::Trainer(const TrainConfig& cfg, nn::Network& net)
     throw std::invalid_argument("the network's S = " + std::to_string(net.config().S) + " is smaller than a target's mode size " +
                                 std::to_string(largest));
   if (net.config().field != cfg_.field) throw std::invalid_argument("the network was configured for another arithmetic");
-  if (cfg_.r_limit <= 0) cfg_.r_limit = default_r_limit(naive);
+  if (cfg_.symmetry == Symmetry::Cyclic)
+    for (const Format& f : cfg_.targets) check_cyclic_format(f);
+  if (cfg_.r_limit <= 0) cfg_.r_limit = default_r_limit(naive, cfg_.symmetry);
   cfg_.demos.max_rank = cfg_.demo_max_rank > 0 ? cfg_.demo_max_rank : cfg_.r_limit;
   cfg_.demos.limit_to(net.config().coefficient_bound);  // demonstrations in the network's alphabet
   best_games_.assign(cfg_.targets.size(), BestGames(cfg_.best_capacity));
@@ -98,7 +83,7 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
   for (int i = 0; i < cfg_.games_per_iteration; ++i) {
     const int t = int(rng_.uniform_int(0, int64_t(cfg_.targets.size()) - 1));
     BasisChange b;
-    starts.push_back(start_in_basis(cfg_.targets[size_t(t)], cfg_.field, pool_, rng_, &b));
+    starts.push_back(start_in_basis(cfg_.targets[size_t(t)], cfg_.field, pool_, rng_, &b, cfg_.symmetry));
     round_bases_.push_back({t, std::move(b)});
   }
   if (!replicas_) {
@@ -113,6 +98,7 @@ std::vector<GameRecord> Trainer::play_round(const std::atomic<bool>& stop) {
   gc.field = cfg_.field;
   gc.r_limit = cfg_.r_limit;
   gc.coefficient_bound = net_.config().coefficient_bound;
+  gc.symmetry = cfg_.symmetry;
   const auto t0 = clock_type::now();
   std::vector<GameRecord> games =
       play_games(starts, gc, cfg_.search, eval, rng_.next(), cfg_.concurrent_games, true, &stop);
@@ -141,7 +127,7 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
   const Format& f = cfg_.targets[size_t(t)];
   const std::string step = " step " + std::to_string(net_.step());
   if (g.solved) {
-    const Scheme s = scheme_of_game(f, cfg_.field, g.actions, basis);
+    const Scheme s = scheme_of_game(f, cfg_.field, g.actions, basis, cfg_.symmetry);
     // --reward runtime: the game's data waits for its scheme's time; the scheme is recorded now.
     const std::optional<double> bonus = runtime_ ? runtime_->reward(s) : std::optional<double>(0.0);
     if (bonus) learn_game(g, t, *bonus);
@@ -158,8 +144,8 @@ void Trainer::absorb(const GameRecord& g, int t, const BasisChange& basis) {
   // Cut at R_limit: its moves plus the residual's decomposition are still a scheme, usually far
   // from optimal but a start for the flip graph.
   TensorI8 residual = g.start;
-  for (const Action& a : g.actions) TensorGame::apply_in_place(residual, a, cfg_.field);
-  const Scheme s = complete_game(f, cfg_.field, basis, g.actions, residual);
+  for (const Action& a : g.actions) play_move(residual, a, cfg_.field, cfg_.symmetry);
+  const Scheme s = complete_game(f, cfg_.field, basis, game_terms(g.actions, cfg_.symmetry), residual);
   if (!record(s, t, "completion", "completion" + step, progress_.elapsed)) {
     std::fprintf(stderr, "alphatensor train: internal error: a completed game did not map back to a valid %s scheme\n",
                  f.str().c_str());
@@ -253,39 +239,35 @@ bool Trainer::learn_from(const Scheme& s, int t) {
   if (!scheme_game(s, pool_.get(pool_.draw(rng_), f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d) &&
       !scheme_game(s, pool_.get(-1, f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d))
     return false;
+  if (!moves_of_terms(&d.actions, f.a_size(), cfg_.field, cfg_.symmetry)) return false;
   offer_solved(t, std::move(d));
   return true;
 }
 
 void Trainer::offer_solved(int t, Demonstration d, double bonus) {
   const TokenCodec& codec = net_.model().codec();
-  const double ret = -double(d.actions.size()) + bonus;
-  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec), ret);
+  const double ret = -double(game_terms(d.actions, cfg_.symmetry).size()) + bonus;
+  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec, cfg_.symmetry), ret);
   if (!cfg_.order_augment || d.actions.size() < 2) return;
   std::swap(d.actions[size_t(rng_.uniform_int(0, int64_t(d.actions.size()) - 2))], d.actions.back());
   // The new intermediate states must stay within int8 like any played one.
   GameConfig gc;
   gc.field = cfg_.field;
-  gc.r_limit = int(d.actions.size());
   gc.coefficient_bound = net_.config().coefficient_bound;
-  TensorGame game(d.tensor, gc);
-  for (const Action& a : d.actions) {
-    if (!game.legal(a)) return;
-    game.step(a);
-  }
-  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec), ret);
+  gc.symmetry = cfg_.symmetry;
+  if (game_playable(d, gc))
+    best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec, cfg_.symmetry), ret);
 }
 
 nn::TrainExample Trainer::augment(nn::TrainExample e, Rng& rng) const {
   const TensorI8& x = e.state.tensor;
-  const Mat p = random_signed_permutation(x.dim(0), rng), q = random_signed_permutation(x.dim(1), rng),
-            r = random_signed_permutation(x.dim(2), rng);
-  e.state.tensor = transform_tensor(x, p, q, r, cfg_.field);
-  for (Action& a : e.state.history) a = permute(p, q, r, a, cfg_.field);
+  const Augmentation g = draw_augmentation(x.dim(0), x.dim(1), x.dim(2), cfg_.symmetry, rng);
+  e.state.tensor = transform_tensor(x, g.p, g.q, g.r, cfg_.field);
+  for (Action& a : e.state.history) a = augment_move(g, a, cfg_.field, cfg_.symmetry);
   const TokenCodec& codec = net_.model().codec();
   for (auto& tok : e.tokens) {
     Action a;
-    if (codec.decode(tok, x.dim(0), x.dim(1), x.dim(2), &a)) tok = codec.encode(permute(p, q, r, a, cfg_.field));
+    if (codec.decode(tok, x.dim(0), x.dim(1), x.dim(2), &a)) tok = codec.encode(augment_move(g, a, cfg_.field, cfg_.symmetry));
   }
   return e;
 }
@@ -315,8 +297,8 @@ std::vector<nn::TrainExample> Trainer::make_batch() {
   tbb::parallel_for(size_t(0), size_t(n_demo), [&](size_t i) {
     Rng r(seeds[i]);
     const Format& f = cfg_.targets[size_t(r.uniform_int(0, int64_t(cfg_.targets.size()) - 1))];
-    const Demonstration d = sample_demonstration(f.a_size(), f.b_size(), f.c_size(), cfg_.field, cfg_.demos, r);
-    std::vector<nn::TrainExample> ex = nn::demonstration_examples(d, cfg_.field, codec);
+    const Demonstration d = sample_target_demonstration(f, cfg_.field, cfg_.symmetry, cfg_.demos, r);
+    std::vector<nn::TrainExample> ex = nn::demonstration_examples(d, cfg_.field, codec, cfg_.symmetry);
     const size_t k = size_t(r.uniform_int(0, int64_t(ex.size()) - 1));
     demos[i] = std::move(ex[k]);
     if (cfg_.demo_all_remaining)  // the terms left play in any order: each is a right next move
@@ -425,7 +407,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
                           {"demo_targets", cfg_.demo_all_remaining ? "remaining" : "next"},
                           {"network", net_.config().architecture()}};
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
-  settings["reward"] = runtime_ ? "runtime" : "moves";
+  settings["reward"] = runtime_ ? "runtime" : "moves";  // −1 per term (a cyclic move of 3 terms: −3)
+  settings["symmetry"] = symmetry_name(cfg_.symmetry);
   if (runtime_) settings["runtime"] = {{"weight", cfg_.runtime.weight}, {"setup", cfg_.runtime.setup}};
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
   bool stopped = false;

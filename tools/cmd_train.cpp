@@ -112,7 +112,7 @@ int cmd_train(const std::vector<std::string>& args) {
   add_search_options(opts);
   opts.add(device_options());
   po::variables_map vm;
-  if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]",
+  if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--symmetry none|cyclic] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]",
              args, opts, {}, vm))
     return kOk;
 
@@ -127,6 +127,7 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   auto set_int = [&](const char* key, int& field) { if (vm.count(key)) field = vm[key].as<int>(); };
   read_search_options(vm, tc.search, tc.samples, tc.temperature, tc.r_limit);
+  tc.symmetry = read_symmetry(vm, tc.targets);
   set_int("games-per-iteration", tc.games_per_iteration);
   set_int("concurrent-games", tc.concurrent_games);
   tc.replicas = vm["replicas"].as<int>();

@@ -67,7 +67,21 @@ void add_search_options(po::options_description& opts) {
       ("c1", po::value<double>(), "PUCT c1 (published: 1.25)")
       ("c2", po::value<double>(), "PUCT c2 (published: 19652)")
       ("visit-threshold", po::value<double>(), "N of the adaptive temperature of the improved policy (default 100)")
-      ("memory-cap", po::value<double>(), "GiB per search tree before old subtrees are freed (default 2)");
+      ("memory-cap", po::value<double>(), "GiB per search tree before old subtrees are freed (default 2)")
+      ("symmetry", po::value<std::string>()->default_value("none"),
+       "none, or cyclic: the symmetric game of square targets n,n,n (a move is a fixed term x*x*x or an orbit of 3 "
+       "terms, reward -1 per term; R_limit counts moves, default a third of the rank budget + 1)");
+}
+
+Symmetry read_symmetry(const po::variables_map& vm, const std::vector<Format>& targets) {
+  try {
+    const Symmetry s = parse_symmetry(vm["symmetry"].as<std::string>());
+    if (s == Symmetry::Cyclic)
+      for (const Format& f : targets) check_cyclic_format(f);
+    return s;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--symmetry: ") + e.what());
+  }
 }
 
 void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search, int& samples, double& sample_temperature,
