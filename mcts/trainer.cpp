@@ -409,6 +409,7 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
   settings["reward"] = runtime_ ? "runtime" : "moves";  // −1 per term (a cyclic move of 3 terms: −3)
   settings["symmetry"] = symmetry_name(cfg_.symmetry);
+  settings["root"] = cfg_.search.root == RootSelection::Gumbel ? "gumbel" : "sampled";
   if (runtime_) settings["runtime"] = {{"weight", cfg_.runtime.weight}, {"setup", cfg_.runtime.setup}};
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
   bool stopped = false;

@@ -93,6 +93,7 @@ int cmd_search(const std::vector<std::string>& args) {
   int samples = 32, r_limit = mcts::default_r_limit(target.naive_rank(), symmetry);
   double sample_temperature = 1.0;
   read_search_options(vm, cfg, samples, sample_temperature, r_limit);
+  read_root_option(vm, cfg, {target}, field, symmetry);
   cfg.threads = vm["threads"].as<int>();
   if (cfg.threads <= 0) cfg.threads = default_thread_count();
   cfg.virtual_loss = vm["virtual-loss"].as<int>();
@@ -157,7 +158,8 @@ int cmd_search(const std::vector<std::string>& args) {
   append_line(metrics, nlohmann::json{{"event", "start"}, {"target", target.str()}, {"field", field_name(field)},
                                       {"network", network}, {"threads", cfg.threads}, {"virtual_loss", cfg.virtual_loss},
                                       {"simulations", cfg.simulations}, {"samples", samples}, {"r_limit", r_limit},
-                                      {"symmetry", symmetry_name(symmetry)}, {"seed", seed}}.dump());
+                                      {"symmetry", symmetry_name(symmetry)},
+                                      {"root", cfg.root == mcts::RootSelection::Gumbel ? "gumbel" : "sampled"}, {"seed", seed}}.dump());
 
   Watchdog watch(signalled, time_limit);
   ProgressLine progress;

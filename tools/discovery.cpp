@@ -9,6 +9,7 @@
 #include "core/build_info.hpp"
 #include "core/scheme_io.hpp"
 #include "core/scheme_store.hpp"
+#include "mcts/gumbel.hpp"
 
 namespace at::cli {
 namespace {
@@ -70,7 +71,28 @@ void add_search_options(po::options_description& opts) {
       ("memory-cap", po::value<double>(), "GiB per search tree before old subtrees are freed (default 2)")
       ("symmetry", po::value<std::string>()->default_value("none"),
        "none, or cyclic: the symmetric game of square targets n,n,n (a move is a fixed term x*x*x or an orbit of 3 "
-       "terms, reward -1 per term; R_limit counts moves, default a third of the rank budget + 1)");
+       "terms, reward -1 per term; R_limit counts moves, default a third of the rank budget + 1)")
+      ("root", po::value<std::string>()->default_value("auto"),
+       "root selection: sampled (published: PUCT over the K samples), gumbel (Gumbel-top-m, sequential halving, "
+       "completed-Q policy; full width when the game has at most 4096 moves), or auto (gumbel on such small move sets, "
+       "else sampled)")
+      ("gumbel-actions", po::value<int>()->default_value(16), "m: root actions Gumbel sequential halving starts from");
+}
+
+void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, const std::vector<Format>& targets, Field field,
+                      Symmetry sym) {
+  const std::string root = vm["root"].as<std::string>();
+  search.gumbel_actions = vm["gumbel-actions"].as<int>();
+  if (search.gumbel_actions < 1) throw UsageError("--gumbel-actions must be at least 1");
+  if (root == "sampled" || root == "gumbel") {
+    search.root = root == "gumbel" ? mcts::RootSelection::Gumbel : mcts::RootSelection::Sampled;
+    return;
+  }
+  if (root != "auto") throw UsageError("--root must be sampled, gumbel or auto, not '" + root + "'");
+  bool small = true;
+  for (const Format& f : targets)
+    small &= !mcts::all_moves(f.a_size(), f.b_size(), f.c_size(), field, sym, search.full_width_limit).empty();
+  search.root = small ? mcts::RootSelection::Gumbel : mcts::RootSelection::Sampled;
 }
 
 Symmetry read_symmetry(const po::variables_map& vm, const std::vector<Format>& targets) {
