@@ -74,8 +74,8 @@ void add_search_options(po::options_description& opts) {
        "terms, reward -1 per term; R_limit counts moves, default a third of the rank budget + 1)")
       ("root", po::value<std::string>()->default_value("auto"),
        "root selection: sampled (published: PUCT over the K samples), gumbel (Gumbel-top-m, sequential halving, "
-       "completed-Q policy; full width when the game has at most 4096 moves), or auto (gumbel on such small move sets, "
-       "else sampled)")
+       "completed-Q policy; full width when the game has at most 4096 moves, e.g. 2x2x2 mod 2), or auto: gumbel for "
+       "a cyclic game with such a move set, else sampled")
       ("gumbel-actions", po::value<int>()->default_value(16), "m: root actions Gumbel sequential halving starts from");
 }
 
@@ -84,15 +84,15 @@ void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, c
   const std::string root = vm["root"].as<std::string>();
   search.gumbel_actions = vm["gumbel-actions"].as<int>();
   if (search.gumbel_actions < 1) throw UsageError("--gumbel-actions must be at least 1");
-  if (root == "sampled" || root == "gumbel") {
-    search.root = root == "gumbel" ? mcts::RootSelection::Gumbel : mcts::RootSelection::Sampled;
-    return;
-  }
-  if (root != "auto") throw UsageError("--root must be sampled, gumbel or auto, not '" + root + "'");
-  bool small = true;
-  for (const Format& f : targets)
-    small &= !mcts::all_moves(f.a_size(), f.b_size(), f.c_size(), field, sym, search.full_width_limit).empty();
-  search.root = small ? mcts::RootSelection::Gumbel : mcts::RootSelection::Sampled;
+  if (root != "sampled" && root != "gumbel" && root != "auto")
+    throw UsageError("--root must be sampled, gumbel or auto, not '" + root + "'");
+  // auto: Gumbel where we measured it (the cyclic game of a full-width move set, README), else the
+  // published search.
+  bool gumbel = root == "gumbel" || (root == "auto" && sym == Symmetry::Cyclic);
+  if (root == "auto")
+    for (const Format& f : targets)
+      gumbel &= !mcts::all_moves(f.a_size(), f.b_size(), f.c_size(), field, sym, search.full_width_limit).empty();
+  search.root = gumbel ? mcts::RootSelection::Gumbel : mcts::RootSelection::Sampled;
 }
 
 Symmetry read_symmetry(const po::variables_map& vm, const std::vector<Format>& targets) {

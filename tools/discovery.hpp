@@ -29,8 +29,8 @@ void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search
 // non-square target).
 Symmetry read_symmetry(const po::variables_map& vm, const std::vector<Format>& targets);
 
-// --root sampled|gumbel|auto and --gumbel-actions (auto: Gumbel where every move of every target
-// can be a root candidate, mcts/gumbel.hpp all_moves; else the published sampled search).
+// --root sampled|gumbel|auto and --gumbel-actions (auto: Gumbel for a cyclic game whose targets'
+// every move can be a root candidate, mcts/gumbel.hpp all_moves; else the published search).
 void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, const std::vector<Format>& targets, Field field,
                       Symmetry sym);
 
