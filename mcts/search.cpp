@@ -253,7 +253,8 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
         if (!move_legal(s, a, game_)) continue;
         const uint32_t id = tree_.actions().intern(a);
         total += ans.priors[i];
-        // Samples that differ only in sign (u⊗v⊗w = (−u)⊗(−v)⊗w) are one action: their mass adds.
+        // Samples that differ only in sign (u⊗v⊗w = (−u)⊗(−v)⊗w), or that name one orbit of the cyclic
+        // game, are one action: their mass adds.
         auto same = std::find_if(edges.begin(), edges.end(), [&](const Edge& x) { return x.action == id; });
         if (same != edges.end()) same->prior += ans.priors[i];
         else edges.push_back(Edge{id, ans.priors[i]});
