@@ -1,6 +1,7 @@
 #include "core/game.hpp"
 
 #include <stdexcept>
+#include <tuple>
 
 #include "core/rational.hpp"
 
@@ -42,8 +43,60 @@ int slice_rank_bound(const TensorI8& s, Field f) {
   return total;
 }
 
+bool is_fixed_term(const Action& a) {
+  // u⊗v⊗w = v⊗w⊗u exactly when the factors are pairwise proportional (every 2×2 minor vanishes).
+  const auto parallel = [](const std::vector<int8_t>& x, const std::vector<int8_t>& y) {
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      for (size_t j = i + 1; j < x.size(); ++j)
+        if (int(x[i]) * y[j] != int(x[j]) * y[i]) return false;
+    return true;
+  };
+  return parallel(a.u, a.v) && parallel(a.v, a.w);
+}
+
+std::vector<Action> move_terms(const Action& a, Symmetry sym) {
+  if (sym == Symmetry::None || is_fixed_term(a)) return {a};
+  return {a, Action{a.v, a.w, a.u}, Action{a.w, a.u, a.v}};
+}
+
+int move_cost(const Action& a, Symmetry sym) { return sym == Symmetry::None || is_fixed_term(a) ? 1 : 3; }
+
+std::vector<Action> game_terms(const std::vector<Action>& moves, Symmetry sym) {
+  std::vector<Action> out;
+  for (const Action& a : moves)
+    for (Action& t : move_terms(a, sym)) out.push_back(std::move(t));
+  return out;
+}
+
+void canonicalize_move(Action& a, Field f, Symmetry sym) {
+  canonicalize(a, f);
+  if (sym == Symmetry::None || is_fixed_term(a)) return;
+  for (Action r : {Action{a.v, a.w, a.u}, Action{a.w, a.u, a.v}}) {
+    canonicalize(r, f);
+    if (std::tie(r.u, r.v, r.w) < std::tie(a.u, a.v, a.w)) a = std::move(r);
+  }
+}
+
+bool move_legal(const TensorI8& s, const Action& a, const GameConfig& cfg) {
+  if (cfg.symmetry == Symmetry::None || is_fixed_term(a)) return action_legal(s, a, cfg);
+  if (s.dim(0) != s.dim(1) || s.dim(1) != s.dim(2)) return false;
+  TensorI8 t = s;
+  for (const Action& x : move_terms(a, cfg.symmetry)) {
+    if (!action_legal(t, x, cfg)) return false;
+    TensorGame::apply_in_place(t, x, cfg.field);
+  }
+  return true;
+}
+
+void play_move(TensorI8& s, const Action& a, Field f, Symmetry sym) {
+  for (const Action& x : move_terms(a, sym)) TensorGame::apply_in_place(s, x, f);
+}
+
 TensorGame::TensorGame(const TensorI8& start, const GameConfig& cfg) : state_(start), cfg_(cfg) {
   if (cfg.r_limit < 1) throw std::invalid_argument("r_limit must be at least 1");
+  if (cfg.symmetry == Symmetry::Cyclic && (start.dim(0) != start.dim(1) || start.dim(1) != start.dim(2)))
+    throw std::invalid_argument("the cyclic game needs a square format n,n,n");
   if (cfg.field != Field::Z && cfg.field != Field::Z2) throw std::invalid_argument("TensorGame plays over Z or Z2");
 }
 
@@ -94,9 +147,11 @@ void TensorGame::apply_in_place(TensorI8& r, const Action& a, Field f) {
 double TensorGame::step(const Action& a) {
   if (terminal()) throw std::invalid_argument("move after the end of the game");
   if (!legal(a)) throw std::invalid_argument("illegal action");
-  apply_in_place(state_, a, cfg_.field);
+  play_move(state_, a, cfg_.field, cfg_.symmetry);
   history_.push_back(a);
-  double reward = -1.0;
+  const int cost = move_cost(a, cfg_.symmetry);
+  terms_ += cost;
+  double reward = -double(cost);
   if (!solved() && moves() >= cfg_.r_limit) reward -= slice_rank_bound(state_, cfg_.field);
   return reward;
 }

@@ -6,6 +6,7 @@
 
 #include "core/field.hpp"
 #include "core/linalg.hpp"
+#include "core/symmetry.hpp"
 #include "core/tensor.hpp"
 
 namespace at {
@@ -21,7 +22,27 @@ struct GameConfig {
   Field field = Field::Z;
   int r_limit = 125;           // published
   int coefficient_bound = 2;   // F = {-b..b} over Z (published: 2); F = {0,1} over Z2
+  Symmetry symmetry = Symmetry::None;  // Cyclic: the symmetric game below (square tensors)
 };
+
+// The cyclic game (Symmetry::Cyclic, T(n,n,n)): a move (u,v,w) stands for its orbit under the shift
+// (u,v,w) -> (v,w,u). When u, v, w are proportional it is the fixed term u⊗v⊗w (the network writes
+// x⊗x⊗x as the action (x,x,x)); otherwise it subtracts u⊗v⊗w + v⊗w⊗u + w⊗u⊗v. A cyclic-invariant
+// residual stays invariant, and a solved game of f fixed terms and k orbits is a scheme of rank
+// f + 3k. A move costs its number of terms (reward −1 per term), so returns and values count rank.
+// Without symmetry a move is its one term.
+bool is_fixed_term(const Action& a);
+std::vector<Action> move_terms(const Action& a, Symmetry sym);
+int move_cost(const Action& a, Symmetry sym);
+// The terms of a game's moves, in order (what a scheme of the game is made of).
+std::vector<Action> game_terms(const std::vector<Action>& moves, Symmetry sym);
+// canonicalize, and under Cyclic the least of the three rotations: one name per orbit, so samples of
+// the same orbit share one edge of the search tree.
+void canonicalize_move(Action& a, Field f, Symmetry sym);
+// action_legal for every term of the move, on the state as it goes (int8 stays exact).
+bool move_legal(const TensorI8& s, const Action& a, const GameConfig& cfg);
+// s −= the move's terms (no checks, like apply_in_place).
+void play_move(TensorI8& s, const Action& a, Field f, Symmetry sym);
 
 // Makes the first non-zero entry of u and of v positive by moving signs onto w
 // (u⊗v⊗w = (−u)⊗v⊗(−w) = u⊗(−v)⊗(−w)). Over Z2 entries are already 0/1.
@@ -44,12 +65,13 @@ class TensorGame {
   const GameConfig& config() const { return cfg_; }
   const std::vector<Action>& history() const { return history_; }
   int moves() const { return int(history_.size()); }
+  int terms() const { return terms_; }  // the rank played so far (moves without symmetry)
   bool solved() const { return state_.is_zero(); }
   bool terminal() const { return solved() || moves() >= cfg_.r_limit; }
 
-  bool legal(const Action& a) const { return action_legal(state_, a, cfg_); }
-  // Plays a legal action (throws std::invalid_argument otherwise) and returns its reward:
-  // −1, and additionally −γ(S) when this move reaches R_limit with S ≠ 0.
+  bool legal(const Action& a) const { return move_legal(state_, a, cfg_); }
+  // Plays a legal move (throws std::invalid_argument otherwise) and returns its reward: −1 per
+  // term, and additionally −γ(S) when this move reaches R_limit (moves) with S ≠ 0.
   double step(const Action& a);
   // s −= u⊗v⊗w (reduced mod 2 over Z2), without checks: the caller knows the action is legal.
   static void apply_in_place(TensorI8& s, const Action& a, Field f);
@@ -62,6 +84,7 @@ class TensorGame {
   TensorI8 state_;
   GameConfig cfg_;
   std::vector<Action> history_;
+  int terms_ = 0;
 };
 
 // (A⊗B⊗C)·T computed exactly; throws OverflowError if an entry leaves int8.

@@ -31,7 +31,13 @@ Action sample_action(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg
   return a;
 }
 
-Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng) {
+namespace {
+
+// Checks a configuration, then draws games with `draw_moves` until their terms sum to a non-zero
+// tensor within int8.
+template <class Draw>
+Demonstration sample_game(int d0, int d1, int d2, Field f, Symmetry sym, const SyntheticConfig& cfg, Rng& rng,
+                          Draw draw_moves) {
   if (cfg.max_rank < 1) throw std::invalid_argument("synthetic max_rank must be at least 1");
   if (f != Field::Z && f != Field::Z2) throw std::invalid_argument("synthetic demonstrations are over Z or Z2");
   if (f != Field::Z2 && cfg.p_zero + 2 * cfg.p_one + 2 * cfg.p_two > 1.0 + 1e-9)
@@ -39,14 +45,12 @@ Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const Synthe
   for (;;) {
     Demonstration d;
     const int R = int(rng.uniform_int(1, cfg.max_rank));
+    for (int r = 0; r < R; ++r) d.actions.push_back(draw_moves());
     std::vector<int> acc(size_t(d0) * d1 * d2, 0);
-    for (int r = 0; r < R; ++r) {
-      Action a = sample_action(d0, d1, d2, f, cfg, rng);
+    for (const Action& a : game_terms(d.actions, sym))
       for (int i = 0; i < d0; ++i)
         for (int j = 0; j < d1; ++j)
           for (int k = 0; k < d2; ++k) acc[(size_t(i) * d1 + j) * d2 + k] += a.u[i] * a.v[j] * a.w[k];
-      d.actions.push_back(std::move(a));
-    }
     d.tensor = TensorI8(d0, d1, d2);
     bool ok = true, nonzero = false;
     for (size_t i = 0; i < acc.size(); ++i) {
@@ -57,6 +61,26 @@ Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const Synthe
     }
     if (ok && nonzero) return d;
   }
+}
+
+}  // namespace
+
+Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng) {
+  return sample_game(d0, d1, d2, f, Symmetry::None, cfg, rng, [&] { return sample_action(d0, d1, d2, f, cfg, rng); });
+}
+
+Demonstration sample_cyclic_demonstration(int n2, Field f, const SyntheticConfig& cfg, Rng& rng) {
+  return sample_game(n2, n2, n2, f, Symmetry::Cyclic, cfg, rng, [&] {
+    Action a;
+    if (rng.uniform01() < cfg.p_fixed) {
+      const std::vector<int8_t> x = sample_factor(n2, f, cfg, rng);
+      a = Action{x, x, x};
+    } else {
+      a = sample_action(n2, n2, n2, f, cfg, rng);
+    }
+    canonicalize_move(a, f, Symmetry::Cyclic);
+    return a;
+  });
 }
 
 Mat sample_basis_matrix(int n, Field f, const BasisConfig& cfg, Rng& rng) {

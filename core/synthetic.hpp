@@ -15,6 +15,8 @@ struct SyntheticConfig {
   double p_one = 0.099;
   double p_two = 0.001;
   double p_zero_mod2 = 0.5;  // Z2: p(0), p(1) = 1 - p(0) (published: 1/2)
+  double p_fixed = 0.25;     // cyclic game: the share of fixed-term moves (ours: Strassen's invariant
+                             // forms have 1 of 3 and 4 of 5 moves fixed)
 
   // Keeps the entries within {-bound..bound}, a network's alphabet F: with bound 1 the mass of ±2
   // goes to 0 (a demonstration with a ±2 entry cannot be encoded).
@@ -34,6 +36,11 @@ struct Demonstration {
 // Entries i.i.d. (Z: the distribution above; Z2: 0 with p_zero_mod2, else 1), all-zero factors redrawn,
 // and a whole draw repeated if the sum is zero or leaves int8.
 Demonstration sample_demonstration(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng);
+
+// A random game of the cyclic game (game.hpp) on T(n,n,n)-sized tensors (n2 = n²): M ~ U{1..max_rank}
+// moves, each a fixed term (x,x,x) with p_fixed, else a random term standing for its orbit; the
+// tensor is their sum, cyclic-invariant. Moves canonical (canonicalize_move); redrawn as above.
+Demonstration sample_cyclic_demonstration(int n2, Field f, const SyntheticConfig& cfg, Rng& rng);
 
 // One random rank-one term with the entry distribution above (no zero factor), canonical.
 Action sample_action(int d0, int d1, int d2, Field f, const SyntheticConfig& cfg, Rng& rng);

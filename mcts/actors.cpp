@@ -28,7 +28,7 @@ void Actors::round(Transport& t, const std::atomic<bool>& halt) {
   for (int i = 0; i < cfg_.games_per_iteration; ++i) {
     const int target = int(rng_.uniform_int(0, int64_t(cfg_.targets.size()) - 1));
     BasisChange b;
-    starts.push_back(start_in_basis(cfg_.targets[size_t(target)], cfg_.field, pool_, rng_, &b));
+    starts.push_back(start_in_basis(cfg_.targets[size_t(target)], cfg_.field, pool_, rng_, &b, cfg_.symmetry));
     bases.push_back({target, std::move(b)});
   }
   const std::optional<long> fresh = t.take_weights(net_);
@@ -46,6 +46,7 @@ void Actors::round(Transport& t, const std::atomic<bool>& halt) {
   gc.field = cfg_.field;
   gc.r_limit = cfg_.r_limit;
   gc.coefficient_bound = net_.config().coefficient_bound;
+  gc.symmetry = cfg_.symmetry;
   RoundReport r;
   r.actor = id_;
   r.weights_step = weights_step_;
@@ -74,13 +75,13 @@ PlayedGame Actors::scheme_of(const GameRecord& g, int target, const BasisChange&
   PlayedGame p;
   p.target = target;
   if (g.solved) {
-    p.scheme = scheme_of_game(f, cfg_.field, g.actions, basis), p.kind = "selfplay";
+    p.scheme = scheme_of_game(f, cfg_.field, g.actions, basis, cfg_.symmetry), p.kind = "selfplay";
   } else if (polisher_ && int(g.actions.size()) >= cfg_.r_limit) {
     // Cut at R_limit: its moves plus the residual's decomposition are still a scheme, usually far
     // from optimal but a start for the flip graph.
     TensorI8 residual = g.start;
-    for (const Action& a : g.actions) TensorGame::apply_in_place(residual, a, cfg_.field);
-    p.scheme = complete_game(f, cfg_.field, basis, g.actions, residual), p.kind = "completion";
+    for (const Action& a : g.actions) play_move(residual, a, cfg_.field, cfg_.symmetry);
+    p.scheme = complete_game(f, cfg_.field, basis, game_terms(g.actions, cfg_.symmetry), residual), p.kind = "completion";
   }
   if (p.scheme && polisher_ && verify(*p.scheme, cfg_.field).ok) polish(*p.scheme, target, p.kind);
   return p;

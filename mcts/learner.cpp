@@ -7,6 +7,7 @@
 
 #include "core/files.hpp"
 #include "mcts/scheme_game.hpp"
+#include "mcts/symmetric_game.hpp"
 
 namespace at::mcts {
 namespace {
@@ -29,9 +30,12 @@ TrainConfig resolve_train_config(const TrainConfig& in, const nn::ModelConfig& n
     throw std::invalid_argument("the network's S = " + std::to_string(net.S) + " is smaller than a target's mode size " +
                                 std::to_string(largest));
   if (net.field != cfg.field) throw std::invalid_argument("the network was configured for another arithmetic");
-  if (cfg.r_limit <= 0) cfg.r_limit = default_r_limit(naive);
+  if (cfg.symmetry == Symmetry::Cyclic)
+    for (const Format& f : cfg.targets) check_cyclic_format(f);
+  if (cfg.r_limit <= 0) cfg.r_limit = default_r_limit(naive, cfg.symmetry);
   cfg.demos.max_rank = cfg.demo_max_rank > 0 ? cfg.demo_max_rank : cfg.r_limit;
   cfg.demos.limit_to(net.coefficient_bound);  // demonstrations in the network's alphabet
+  cfg.polish.symmetry = cfg.symmetry;  // invariant schemes polish on the symmetric flip graph
   if (cfg.weights_every <= 0) cfg.weights_every = std::max(1, cfg.steps_per_iteration);
   return cfg;
 }
@@ -83,7 +87,9 @@ void Learner::start(const std::map<std::string, std::string>& extra) {
                           {"demo_targets", cfg_.demo_all_remaining ? "remaining" : "next"},
                           {"network", net_.config().architecture()}};
   for (const Format& f : cfg_.targets) settings["targets"].push_back(f.str());
-  settings["reward"] = runtime_ ? "runtime" : "moves";
+  settings["reward"] = runtime_ ? "runtime" : "moves";  // −1 per term (a cyclic move of 3 terms: −3)
+  settings["symmetry"] = symmetry_name(cfg_.symmetry);
+  settings["root"] = cfg_.search.root == RootSelection::Gumbel ? "gumbel" : "sampled";
   if (runtime_) settings["runtime"] = {{"weight", cfg_.runtime.weight}, {"setup", cfg_.runtime.setup}};
   for (const auto& [k, v] : extra) settings[k] = v;
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
@@ -265,27 +271,24 @@ bool Learner::learn_from(const Scheme& s, int t) {
   if (!scheme_game(s, pool_.get(pool_.draw(rng_), f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d) &&
       !scheme_game(s, pool_.get(-1, f.a_size(), f.b_size(), f.c_size(), cfg_.field), bound, &d))
     return false;
+  if (!moves_of_terms(&d.actions, f.a_size(), cfg_.field, cfg_.symmetry)) return false;
   offer_solved(t, std::move(d));
   return true;
 }
 
 void Learner::offer_solved(int t, Demonstration d, double bonus) {
   const TokenCodec& codec = net_.model().codec();
-  const double ret = -double(d.actions.size()) + bonus;
-  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec), ret);
+  const double ret = -double(game_terms(d.actions, cfg_.symmetry).size()) + bonus;
+  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec, cfg_.symmetry), ret);
   if (!cfg_.order_augment || d.actions.size() < 2) return;
   std::swap(d.actions[size_t(rng_.uniform_int(0, int64_t(d.actions.size()) - 2))], d.actions.back());
   // The new intermediate states must stay within int8 like any played one.
   GameConfig gc;
   gc.field = cfg_.field;
-  gc.r_limit = int(d.actions.size());
   gc.coefficient_bound = net_.config().coefficient_bound;
-  TensorGame game(d.tensor, gc);
-  for (const Action& a : d.actions) {
-    if (!game.legal(a)) return;
-    game.step(a);
-  }
-  best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec), ret);
+  gc.symmetry = cfg_.symmetry;
+  if (game_playable(d, gc))
+    best_games_[size_t(t)].offer(nn::demonstration_examples(d, cfg_.field, codec, cfg_.symmetry), ret);
 }
 
 void Learner::log_metrics(const std::string& event, const nn::TrainStats* st) {

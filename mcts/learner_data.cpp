@@ -11,26 +11,10 @@
 
 #include "core/files.hpp"
 #include "core/ops.hpp"
+#include "mcts/symmetric_game.hpp"
 
 namespace at::mcts {
 namespace {
-
-// u' = M u with M a signed permutation (entries stay in F; reduced mod 2 over Z2).
-std::vector<int8_t> permute(const Mat& m, const std::vector<int8_t>& x, Field f) {
-  std::vector<int8_t> y(x.size(), 0);
-  for (int i = 0; i < m.rows; ++i)
-    for (int j = 0; j < m.cols; ++j)
-      if (!m(i, j).is_zero()) y[size_t(i)] = int8_t(m(i, j).num() * x[size_t(j)]);
-  if (f == Field::Z2)
-    for (auto& e : y) e = int8_t(e & 1);
-  return y;
-}
-
-Action permute(const Mat& p, const Mat& q, const Mat& r, const Action& a, Field f) {
-  Action b{permute(p, a.u, f), permute(q, a.v, f), permute(r, a.w, f)};
-  canonicalize(b, f);
-  return b;
-}
 
 std::string ckpt_name(long step) {
   char buf[32];
@@ -57,14 +41,13 @@ std::vector<std::string> checkpoint_names(const std::string& dir) {
 
 nn::TrainExample Learner::augment(nn::TrainExample e, Rng& rng) const {
   const TensorI8& x = e.state.tensor;
-  const Mat p = random_signed_permutation(x.dim(0), rng), q = random_signed_permutation(x.dim(1), rng),
-            r = random_signed_permutation(x.dim(2), rng);
-  e.state.tensor = transform_tensor(x, p, q, r, cfg_.field);
-  for (Action& a : e.state.history) a = permute(p, q, r, a, cfg_.field);
+  const Augmentation g = draw_augmentation(x.dim(0), x.dim(1), x.dim(2), cfg_.symmetry, rng);
+  e.state.tensor = transform_tensor(x, g.p, g.q, g.r, cfg_.field);
+  for (Action& a : e.state.history) a = augment_move(g, a, cfg_.field, cfg_.symmetry);
   const TokenCodec& codec = net_.model().codec();
   for (auto& tok : e.tokens) {
     Action a;
-    if (codec.decode(tok, x.dim(0), x.dim(1), x.dim(2), &a)) tok = codec.encode(permute(p, q, r, a, cfg_.field));
+    if (codec.decode(tok, x.dim(0), x.dim(1), x.dim(2), &a)) tok = codec.encode(augment_move(g, a, cfg_.field, cfg_.symmetry));
   }
   return e;
 }
@@ -94,8 +77,8 @@ std::vector<nn::TrainExample> Learner::make_batch() {
   tbb::parallel_for(size_t(0), size_t(n_demo), [&](size_t i) {
     Rng r(seeds[i]);
     const Format& f = cfg_.targets[size_t(r.uniform_int(0, int64_t(cfg_.targets.size()) - 1))];
-    const Demonstration d = sample_demonstration(f.a_size(), f.b_size(), f.c_size(), cfg_.field, cfg_.demos, r);
-    std::vector<nn::TrainExample> ex = nn::demonstration_examples(d, cfg_.field, codec);
+    const Demonstration d = sample_target_demonstration(f, cfg_.field, cfg_.symmetry, cfg_.demos, r);
+    std::vector<nn::TrainExample> ex = nn::demonstration_examples(d, cfg_.field, codec, cfg_.symmetry);
     const size_t k = size_t(r.uniform_int(0, int64_t(ex.size()) - 1));
     demos[i] = std::move(ex[k]);
     if (cfg_.demo_all_remaining)  // the terms left play in any order: each is a right next move

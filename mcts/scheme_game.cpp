@@ -70,10 +70,11 @@ std::vector<Action> residual_terms(const TensorI8& r) {
   return out;
 }
 
-Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis) {
-  // The game was played on (A⊗B⊗C)·T: the inverses map its actions to a scheme of T.
-  Scheme s = change_basis(scheme_of_actions(f, field, actions), inverse(basis.A, field), inverse(basis.B, field),
-                          inverse(basis.C, field));
+Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis,
+                      Symmetry sym) {
+  // The game was played on (A⊗B⊗C)·T: the inverses map its terms to a scheme of T.
+  Scheme s = change_basis(scheme_of_actions(f, field, game_terms(actions, sym)), inverse(basis.A, field),
+                          inverse(basis.B, field), inverse(basis.C, field));
   s.field = field;
   return s;
 }

@@ -29,9 +29,10 @@ Scheme complete_game(const Format& f, Field field, const BasisChange& basis, con
 // zero. Returns false (leaving *out unspecified) when some term or state leaves those ranges.
 bool scheme_game(const Scheme& s, const BasisChange& basis, int bound, Demonstration* out);
 
-// The scheme of a solved game started by start_in_basis: its actions mapped back to the canonical
-// basis through the inverses (not yet verified).
-Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis);
+// The scheme of a solved game started by start_in_basis: its moves' terms (game_terms) mapped back
+// to the canonical basis through the inverses (not yet verified). Under Cyclic it is invariant.
+Scheme scheme_of_game(const Format& f, Field field, const std::vector<Action>& actions, const BasisChange& basis,
+                      Symmetry sym = Symmetry::None);
 
 // The terms of a scheme as game actions (integer coefficients that fit int8; throws otherwise).
 std::vector<Action> scheme_actions(const Scheme& s);

@@ -1,6 +1,7 @@
 #include "mcts/search.hpp"
 
 #include "core/synthetic.hpp"
+#include "mcts/gumbel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -61,6 +62,7 @@ struct Search::Scratch {
   TensorI8 s;                                // the state replayed from the root
   std::vector<Action> history;               // actions from the game start to the leaf
   std::vector<std::pair<int32_t, int>> path; // (node, edge taken)
+  std::vector<float> costs;                  // terms of each move taken (its reward is −cost)
 };
 
 Search::Search(const SearchConfig& cfg, const GameConfig& game, Evaluator& eval)
@@ -68,6 +70,7 @@ Search::Search(const SearchConfig& cfg, const GameConfig& game, Evaluator& eval)
   if (cfg.simulations < 1) throw std::invalid_argument("simulations must be at least 1");
   if (cfg.threads < 1) throw std::invalid_argument("search threads must be at least 1");
   if (cfg.virtual_loss < 0) throw std::invalid_argument("virtual loss must not be negative");
+  if (cfg.gumbel_actions < 1) throw std::invalid_argument("gumbel actions must be at least 1");
 }
 
 void Search::reset(const TensorI8& start) {
@@ -77,6 +80,8 @@ void Search::reset(const TensorI8& start) {
   min_q_ = kInf;
   max_q_ = -kInf;
   stats_ = SearchStats{};
+  widened_root_ = -1;
+  gumbel_choice_ = -1;
 }
 
 int32_t Search::ensure_root(const TensorI8& state, int move) {
@@ -98,6 +103,15 @@ void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& 
   ensure_root(state, int(played.size()));
   rng_ = &rng;
   evaluations_ = 0;
+  if (cfg_.root == RootSelection::Gumbel) {
+    const long done = run_gumbel(state, played, stop);
+    rng_ = nullptr;
+    stats_.simulations += done;
+    stats_.evaluations += evaluations_.load();
+    stats_.nodes = tree_.num_nodes();
+    stats_.bytes = tree_.bytes();
+    return;
+  }
   std::atomic<long> next{0}, done{0};
   auto work = [&] {
     Scratch w;
@@ -139,11 +153,12 @@ void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& 
   stats_.bytes = tree_.bytes();
 }
 
-void Search::simulate(const TensorI8& state, const std::vector<Action>& played, Scratch& w) {
+void Search::simulate(const TensorI8& state, const std::vector<Action>& played, Scratch& w, int forced_root_edge) {
   w.s = state;
   int move = root_move_;
   w.history.assign(played.begin(), played.end());
   w.path.clear();
+  w.costs.clear();
   int32_t cur = root_;
   float g;  // the leaf's value, then the return backed up through each edge
   // Selection: descend through expanded nodes, replaying the actions on s, with a virtual loss on
@@ -168,7 +183,9 @@ void Search::simulate(const TensorI8& state, const std::vector<Action>& played, 
       n.lock.unlock();
       break;
     }
-    const int e = select_child(n, cfg_, min_q_.load(std::memory_order_relaxed), max_q_.load(std::memory_order_relaxed));
+    const int e = cur == root_ && forced_root_edge >= 0
+                      ? forced_root_edge
+                      : select_child(n, cfg_, min_q_.load(std::memory_order_relaxed), max_q_.load(std::memory_order_relaxed));
     Edge& edge = n.edges[size_t(e)];
     edge.pending += 1;
     const uint32_t action = edge.action;
@@ -176,7 +193,8 @@ void Search::simulate(const TensorI8& state, const std::vector<Action>& played, 
     n.lock.unlock();
     w.path.push_back({cur, e});
     const Action a = tree_.actions().get(action);
-    TensorGame::apply_in_place(w.s, a, game_.field);
+    w.costs.push_back(float(move_cost(a, game_.symmetry)));
+    play_move(w.s, a, game_.field, game_.symmetry);
     w.history.push_back(a);
     ++move;
     if (child < 0) {
@@ -188,9 +206,9 @@ void Search::simulate(const TensorI8& state, const std::vector<Action>& played, 
     }
     cur = child;
   }
-  // Backup: returns are −1 per move plus the leaf's value; the virtual loss comes off.
+  // Backup: returns are −1 per term plus the leaf's value; the virtual loss comes off.
   for (size_t i = w.path.size(); i-- > 0;) {
-    g -= 1.0f;
+    g -= w.costs[i];
     Node& n = tree_.node(w.path[i].first);
     n.lock.lock();
     Edge& e = n.edges[size_t(w.path[i].second)];
@@ -231,11 +249,12 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
       float total = 0;
       for (size_t i = 0; i < ans.actions.size(); ++i) {
         Action a = ans.actions[i];
-        canonicalize(a, game_.field);
-        if (!action_legal(s, a, game_)) continue;
+        canonicalize_move(a, game_.field, game_.symmetry);
+        if (!move_legal(s, a, game_)) continue;
         const uint32_t id = tree_.actions().intern(a);
         total += ans.priors[i];
-        // Samples that differ only in sign (u⊗v⊗w = (−u)⊗(−v)⊗w) are one action: their mass adds.
+        // Samples that differ only in sign (u⊗v⊗w = (−u)⊗(−v)⊗w), or that name one orbit of the cyclic
+        // game, are one action: their mass adds.
         auto same = std::find_if(edges.begin(), edges.end(), [&](const Edge& x) { return x.action == id; });
         if (same != edges.end()) same->prior += ans.priors[i];
         else edges.push_back(Edge{id, ans.priors[i]});
@@ -244,8 +263,9 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
       // stall the game: fall back to random terms of the demonstration distribution.
       for (int tries = 0; edges.empty() && tries < 64; ++tries) {
         Rng fallback(q.seed ^ (0x9e3779b97f4a7c15ULL * uint64_t(tries + 1)));
-        const Action a = sample_action(s.dim(0), s.dim(1), s.dim(2), game_.field, SyntheticConfig{}, fallback);
-        if (!action_legal(s, a, game_)) continue;
+        Action a = sample_action(s.dim(0), s.dim(1), s.dim(2), game_.field, SyntheticConfig{}, fallback);
+        canonicalize_move(a, game_.field, game_.symmetry);
+        if (!move_legal(s, a, game_)) continue;
         edges.push_back(Edge{tree_.actions().intern(a), 1.0f});
         total = 1.0f;
       }
@@ -271,9 +291,116 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
   return value;
 }
 
+void Search::widen_root(const TensorI8& state) {
+  if (widened_root_ == root_ || cfg_.full_width_limit == 0) return;
+  widened_root_ = root_;
+  if (!all_moves_made_) {
+    all_moves_ = all_moves(state.dim(0), state.dim(1), state.dim(2), game_.field, game_.symmetry, cfg_.full_width_limit);
+    all_moves_made_ = true;
+  }
+  Node& root = tree_.node(root_);
+  if (all_moves_.empty() || root.terminal || root.edges.empty()) return;
+  std::vector<char> present(all_moves_.size() + tree_.actions().size(), 0);
+  std::vector<Edge> added;
+  for (const Action& a : all_moves_)
+    if (move_legal(state, a, game_)) {
+      const uint32_t id = tree_.actions().intern(a);
+      if (id >= present.size()) present.resize(size_t(id) + 1, 0);
+      bool known = false;
+      for (const Edge& e : root.edges) known |= e.action == id;
+      if (!known && !present[id]) added.push_back(Edge{id, 0.0f});
+      present[id] = 1;
+    }
+  const float n = float(root.edges.size() + added.size());
+  const float keep = float(1.0 - cfg_.full_width_mass), even = float(cfg_.full_width_mass) / n;
+  root.lock.lock();  // no worker runs (Gumbel searches on one); the lock keeps the rule
+  for (Edge& e : root.edges) e.prior = keep * e.prior + even;
+  for (Edge& e : added) {
+    e.prior = even;
+    root.edges.push_back(e);
+  }
+  root.lock.unlock();
+}
+
+long Search::run_gumbel(const TensorI8& state, const std::vector<Action>& played, const std::atomic<bool>* stop) {
+  Scratch w;
+  long done = 0;
+  const long budget = cfg_.simulations;
+  auto halted = [&] { return stop && stop->load(std::memory_order_relaxed); };
+  auto sim = [&](int forced) {
+    simulate(state, played, w, forced);
+    ++done;
+  };
+  gumbel_choice_ = -1;
+  gumbel_actions_.clear();
+  gumbel_probs_.clear();
+  Node& root = tree_.node(root_);
+  if (root.expansion != Expansion::Done) sim(-1);  // the root's evaluation is the first simulation
+  if (root.terminal || root.edges.empty()) {
+    while (done < budget && !halted()) sim(-1);
+    return done;
+  }
+  widen_root(state);
+  const size_t E = root.edges.size();
+  std::vector<double> logits(E), g(E);
+  for (size_t i = 0; i < E; ++i) {
+    logits[i] = std::log(std::max(double(root.edges[i].prior), 1e-12));
+    std::lock_guard<std::mutex> lock(rng_mu_);
+    g[i] = gumbel(*rng_);
+  }
+  std::vector<int> left = gumbel_top_k(g, logits, cfg_.gumbel_actions);
+  auto score = [&](int i) {  // g + logits + σ(q̂), q̂ the edge's mean return normalised (unvisited: 0)
+    const Edge& e = root.edges[size_t(i)];
+    int max_n = 0;
+    for (const Edge& x : root.edges) max_n = std::max(max_n, x.visits);
+    const double q = e.visits ? normalized(e.value_sum / float(e.visits), min_q_.load(), max_q_.load()) : 0.0;
+    return g[size_t(i)] + logits[size_t(i)] + sigma(q, max_n, cfg_.gumbel_c_visit, cfg_.gumbel_c_scale);
+  };
+  const int phases = halving_phases(int(left.size()));
+  for (int p = 0; p < phases && done < budget && !halted(); ++p) {
+    const bool last = p == phases - 1 || left.size() == 1;
+    const int per = halving_visits(budget - done, phases - p, int(left.size()));
+    // The last phase takes whatever is left, round robin: the budget is spent exactly.
+    for (int k = 0; (last || k < per) && done < budget && !halted(); ++k)
+      for (int i : left) {
+        if (done >= budget || halted()) break;
+        sim(i);
+      }
+    if (last) break;
+    std::stable_sort(left.begin(), left.end(), [&](int a, int b) { return score(a) > score(b); });
+    left.resize(std::max<size_t>(1, left.size() / 2));
+  }
+  gumbel_choice_ = *std::max_element(left.begin(), left.end(), [&](int a, int b) { return score(a) < score(b); });
+  // The improved policy over every candidate, from completed Q values.
+  std::vector<double> q(E), priors(E);
+  std::vector<int> visits(E);
+  for (size_t i = 0; i < E; ++i) {
+    const Edge& e = root.edges[i];
+    visits[i] = e.visits;
+    q[i] = e.visits ? e.value_sum / float(e.visits) : 0.0;
+    priors[i] = e.prior;
+  }
+  const std::vector<double> cq = completed_q(q, visits, priors, root.value);
+  const std::vector<double> pi = improved_gumbel_policy(logits, cq, visits, min_q_.load(), max_q_.load(),
+                                                        cfg_.gumbel_c_visit, cfg_.gumbel_c_scale);
+  std::vector<int> order = gumbel_top_k(pi, std::vector<double>(E, 0.0), cfg_.policy_targets);
+  double kept = 0;
+  for (int i : order) kept += pi[size_t(i)];
+  for (int i : order) {
+    gumbel_actions_.push_back(tree_.actions().get(root.edges[size_t(i)].action));
+    gumbel_probs_.push_back(float(pi[size_t(i)] / kept));
+  }
+  return done;
+}
+
 void Search::improved_policy(std::vector<Action>* actions, std::vector<float>* probs) const {
   actions->clear();
   probs->clear();
+  if (cfg_.root == RootSelection::Gumbel && gumbel_choice_ >= 0) {
+    *actions = gumbel_actions_;
+    *probs = gumbel_probs_;
+    return;
+  }
   const Node& root = tree_.node(root_);
   const double N = root.visits;
   const double tau = N > cfg_.visit_threshold ? std::log(N) / std::log(cfg_.visit_threshold) : 1.0;
@@ -289,6 +416,7 @@ void Search::improved_policy(std::vector<Action>* actions, std::vector<float>* p
 
 Action Search::select_action(Rng& rng) const {
   const Node& root = tree_.node(root_);
+  if (cfg_.root == RootSelection::Gumbel && gumbel_choice_ >= 0) return tree_.actions().get(root.edges[size_t(gumbel_choice_)].action);
   int best = -1;
   for (size_t i = 0; i < root.edges.size(); ++i)
     if (root.edges[i].visits > 0 && (best < 0 || root.edges[i].visits > root.edges[size_t(best)].visits)) best = int(i);
@@ -334,6 +462,7 @@ void Search::advance(const Action& a, const TensorI8& next_state, int next_move)
     root_ = tree_.find_or_add(state_key(next_state, next_move));
   }
   root_move_ = next_move;
+  gumbel_choice_ = -1;
   if (tree_.bytes() > cfg_.memory_cap) {  // still too big: start the subtree afresh
     tree_.reset(next_state.dim(0), next_state.dim(1), next_state.dim(2));
     root_ = tree_.find_or_add(state_key(next_state, next_move));

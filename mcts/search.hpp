@@ -21,6 +21,11 @@
 
 namespace at::mcts {
 
+// How the root chooses: the published sampled AlphaZero (PUCT over the K sampled actions, act by
+// visit counts), or Gumbel root selection (gumbel.hpp: Gumbel-top-k of m root actions, sequential
+// halving over the simulation budget, the improved policy from completed Q values).
+enum class RootSelection { Sampled, Gumbel };
+
 struct SearchConfig {
   int simulations = 200;          // published: 200 early in training, 800 later
   double c1 = 1.25;               // published
@@ -32,6 +37,16 @@ struct SearchConfig {
   size_t memory_cap = size_t(2) << 30;  // bytes per tree; beyond it the tree is cut to the root's subtree
   int threads = 1;                // workers searching the one tree at once (tree parallelism)
   int virtual_loss = 3;           // visits an in-flight simulation adds to each edge of its path
+  RootSelection root = RootSelection::Sampled;
+  int gumbel_actions = 16;        // m: root actions sequential halving starts from (Gumbel)
+  double gumbel_c_visit = 50;     // σ's constants (published)
+  double gumbel_c_scale = 1.0;
+  // Gumbel, full width: when the game has at most this many moves (all_moves), every legal move is
+  // a root candidate; the network's sampled mass keeps 1 − full_width_mass of the prior and the
+  // rest is spread evenly, so the Gumbel draw also tries moves the K samples missed. 0: off.
+  size_t full_width_limit = 4096;
+  double full_width_mass = 0.25;
+  int policy_targets = 32;        // Gumbel: the improved policy keeps this many most likely actions
 };
 
 struct SearchStats {
@@ -54,13 +69,16 @@ class Search {
   // Starts a new game from `start`.
   void reset(const TensorI8& start);
   // Runs cfg.simulations simulations from the current state (history = moves played so far) on
-  // cfg.threads workers; fewer if *stop becomes true.
+  // cfg.threads workers; fewer if *stop becomes true. Gumbel root selection runs them on one
+  // worker (sequential halving visits the root's candidates in turn).
   void run(const TensorI8& state, const std::vector<Action>& played, Rng& rng,
            const std::atomic<bool>* stop = nullptr);
-  // Improved policy at the root: the root's children and π̂(a) ∝ N(s,a)^{1/τ(s)}.
+  // Improved policy at the root: the root's children and π̂(a) ∝ N(s,a)^{1/τ(s)}; with Gumbel
+  // root selection softmax(logits + σ(completed Q)) over the candidates, its largest policy_targets.
   void improved_policy(std::vector<Action>* actions, std::vector<float>* probs) const;
   // The acting rule: drop children valued below the most visited one, sample from π̂ (the
-  // highest prior when no child was visited: a search of one simulation).
+  // highest prior when no child was visited: a search of one simulation). Gumbel: the action
+  // sequential halving kept.
   Action select_action(Rng& rng) const;
   // Moves the root to the child reached by `a` (subtree reuse), after the game played it.
   void advance(const Action& a, const TensorI8& next_state, int next_move);
@@ -73,7 +91,12 @@ class Search {
  private:
   struct Scratch;  // one worker's buffers
   int32_t ensure_root(const TensorI8& state, int move);
-  void simulate(const TensorI8& state, const std::vector<Action>& played, Scratch& w);
+  // forced_root_edge >= 0: the descent takes that root edge (sequential halving), else PUCT.
+  void simulate(const TensorI8& state, const std::vector<Action>& played, Scratch& w, int forced_root_edge = -1);
+  // Gumbel root selection: the whole of run() for RootSelection::Gumbel; returns simulations run.
+  long run_gumbel(const TensorI8& state, const std::vector<Action>& played, const std::atomic<bool>* stop);
+  // Full width: every legal move not proposed becomes a root edge (once per root).
+  void widen_root(const TensorI8& state);
   // Evaluates the leaf `cur` (its expansion already claimed by this worker) and publishes its edges.
   float expand(int32_t cur, const TensorI8& s, int move, const std::vector<Action>& history);
   void note_return(float g);
@@ -94,6 +117,14 @@ class Search {
   std::atomic<float> min_q_, max_q_;
   std::atomic<long> evaluations_{0};  // any worker
   SearchStats stats_;                 // between runs only
+  // Gumbel root selection, set by run() (one worker) and read between runs: the chosen root edge
+  // (-1: none), the improved policy, whether the root was widened, and the game's moves (lazily).
+  int gumbel_choice_ = -1;
+  std::vector<Action> gumbel_actions_;
+  std::vector<float> gumbel_probs_;
+  int32_t widened_root_ = -1;
+  std::vector<Action> all_moves_;
+  bool all_moves_made_ = false;
 };
 
 }  // namespace at::mcts

@@ -79,9 +79,15 @@ std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const Ga
   return out;
 }
 
-TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis) {
+TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis,
+                        Symmetry sym) {
   const TensorI8 canonical = matmul_tensor(f);
   *basis = pool.get(pool.draw(rng), f.a_size(), f.b_size(), f.c_size(), field);
+  if (sym == Symmetry::Cyclic) {
+    check_cyclic_format(f);
+    basis->B = basis->A;
+    basis->C = basis->A;
+  }
   try {
     return transform_tensor(canonical, basis->A, basis->B, basis->C, field);
   } catch (const OverflowError&) {  // a basis whose tensor leaves int8: play canonically

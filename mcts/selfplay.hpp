@@ -44,10 +44,19 @@ GameRecord play_game(const TensorI8& start, const GameConfig& game, const Search
 // Moves per game when not set: room beyond the naive rank (1.5x). With none, a game fails at the
 // first wasted move and early games (an untrained policy) never reach zero.
 inline int default_r_limit(int naive_rank) { return naive_rank + (naive_rank + 1) / 2; }
+// The cyclic game's R_limit (moves of 1 or 3 terms): a third of that rank budget, plus one move so
+// that schemes with many fixed terms fit (2x2x2: 5 moves, enough for Strassen's 4 fixed + 1 orbit;
+// the naive scheme is 2 fixed + 2 orbits).
+inline int default_cyclic_r_limit(int naive_rank) { return (default_r_limit(naive_rank) + 2) / 3 + 1; }
+inline int default_r_limit(int naive_rank, Symmetry sym) {
+  return sym == Symmetry::Cyclic ? default_cyclic_r_limit(naive_rank) : default_r_limit(naive_rank);
+}
 
 // A game's start: the target f in a basis drawn from the pool with rng, or the canonical basis when
-// the transformed tensor leaves int8. *basis receives the change, to map a found scheme back.
-TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis);
+// the transformed tensor leaves int8. *basis receives the change, to map a found scheme back. Under
+// Cyclic the basis is the same on all three modes (A = B = C), the changes that keep T invariant.
+TensorI8 start_in_basis(const Format& f, Field field, const BasisPool& pool, Rng& rng, BasisChange* basis,
+                        Symmetry sym = Symmetry::None);
 
 // Plays starts.size() games, up to `concurrency` at a time; game i uses seed Rng::stream(seed, i).
 std::vector<GameRecord> play_games(const std::vector<TensorI8>& starts, const GameConfig& game,

@@ -53,6 +53,8 @@ struct TrainConfig {
   int replicas = 0;                 // network copies playing side by side (neural.hpp); 0: default_replicas
   PolishConfig polish;              // --polish: flip-graph walks from every scheme found
   RuntimeRewardConfig runtime;      // --reward runtime (a timer set): solved games' reward adds −λ·time ratio
+  Symmetry symmetry = Symmetry::None;  // Cyclic: the cyclic game (core/game.hpp; square targets);
+                                       // its helpers in symmetric_game.hpp
 };
 
 // What the loop reports: a JSON object per line to metrics.jsonl and a progress line.

@@ -19,19 +19,21 @@ double risk_seeking_value(const std::vector<double>& q) {
   return n ? sum / n : 0.0;
 }
 
-std::vector<TrainExample> demonstration_examples(const Demonstration& d, Field f, const TokenCodec& codec) {
+std::vector<TrainExample> demonstration_examples(const Demonstration& d, Field f, const TokenCodec& codec, Symmetry sym) {
   std::vector<TrainExample> out;
   TensorI8 state = d.tensor;
   const int R = int(d.actions.size());
+  int terms_left = int(game_terms(d.actions, sym).size());
   for (int i = 0; i < R; ++i) {
     TrainExample e;
     e.state.tensor = state;
     e.state.history.assign(d.actions.begin(), d.actions.begin() + i);
     e.state.move = i;
     e.tokens.push_back(codec.encode(d.actions[i]));
-    e.value = -double(R - i);
+    e.value = -double(terms_left);
     out.push_back(std::move(e));
-    TensorGame::apply_in_place(state, d.actions[i], f);
+    play_move(state, d.actions[i], f, sym);
+    terms_left -= move_cost(d.actions[i], sym);
   }
   return out;
 }

@@ -66,8 +66,10 @@ class Network {
 };
 
 // The examples of a synthetic demonstration: the state after i of its moves (with those moves as
-// history) → move i as the target action, return −(moves left).
-std::vector<TrainExample> demonstration_examples(const Demonstration& d, Field f, const TokenCodec& codec);
+// history) → move i as the target action, return −(terms left: moves left without symmetry; under
+// Cyclic a move is 1 or 3 terms, game.hpp).
+std::vector<TrainExample> demonstration_examples(const Demonstration& d, Field f, const TokenCodec& codec,
+                                                Symmetry sym = Symmetry::None);
 
 // Risk-seeking value of quantiles [Q] at τ_i = (i + 0.5)/Q: the mean of those with τ >= 0.75.
 double risk_seeking_value(const std::vector<double>& quantiles);

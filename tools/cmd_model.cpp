@@ -10,11 +10,13 @@
 
 #include "mcts/polish.hpp"
 #include "mcts/scheme_game.hpp"
+#include "mcts/symmetric_game.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"
 #include "nn/safetensors.hpp"
 #include "tools/cli.hpp"
+#include "tools/discovery.hpp"
 
 namespace at::cli {
 namespace {
@@ -114,9 +116,11 @@ void require_fits(const nn::ModelConfig& c, const Format& f, const std::string& 
 
 // What a network proposes for a target tensor in the canonical basis: its value and K samples,
 // with what each leaves. A trained network should propose moves that lower the residual's rank.
-void probe_target(nn::Network& net, const std::string& name, const Format& f, int K, double temperature, uint64_t seed) {
+void probe_target(nn::Network& net, const std::string& name, const Format& f, int K, double temperature, uint64_t seed,
+                  Symmetry sym) {
   const Field field = net.config().field;
-  std::cout << name << " on " << f.str() << " over " << field_name(field) << ", canonical basis\n";
+  std::cout << name << " on " << f.str() << " over " << field_name(field) << ", canonical basis"
+            << (sym == Symmetry::Cyclic ? ", cyclic game (a move: fixed term or orbit of 3)" : "") << "\n";
   nn::NetState st;
   st.tensor = matmul_tensor(f);
   const nn::Evaluation ev = net.evaluate({&st}, K, temperature, {seed})[0];
@@ -125,16 +129,18 @@ void probe_target(nn::Network& net, const std::string& name, const Format& f, in
             << "  prob  u | v | w  -> rank bound left\n";
   for (size_t i = 0; i < ev.actions.size(); ++i) {
     TensorI8 left = st.tensor;
-    TensorGame::apply_in_place(left, ev.actions[i], field);
-    std::cout << "  " << std::setprecision(3) << ev.probs[i] << "  " << action_string(ev.actions[i]) << "  -> "
-              << slice_rank_bound(left, field) << "\n";
+    play_move(left, ev.actions[i], field, sym);
+    std::cout << "  " << std::setprecision(3) << ev.probs[i] << "  " << action_string(ev.actions[i]);
+    if (sym == Symmetry::Cyclic) std::cout << (is_fixed_term(ev.actions[i]) ? "  (fixed)" : "  (orbit)");
+    std::cout << "  -> " << slice_rank_bound(left, field) << "\n";
   }
 }
 
 // Whether the network could play a known scheme: at each move k of the scheme's game (canonical
 // basis), how many of K samples are among the terms still to play, their probability, and the value
 // against the true return −(R−k). A search only finds what its samples propose.
-void probe_follow(nn::Network& net, const std::string& name, const std::string& file, int K, double temperature, uint64_t seed) {
+void probe_follow(nn::Network& net, const std::string& name, const std::string& file, int K, double temperature, uint64_t seed,
+                  Symmetry sym) {
   const Field field = net.config().field;
   Scheme s = read_scheme(file);
   if (!verify(s, field).ok) throw InputError(file + ": not a valid scheme over " + field_name(field));
@@ -145,9 +151,11 @@ void probe_follow(nn::Network& net, const std::string& name, const std::string& 
   Demonstration d;
   if (!mcts::scheme_game(s, canonical, net.config().coefficient_bound, &d))
     throw InputError(file + ": a coefficient is beyond the network's bound " + std::to_string(net.config().coefficient_bound));
-  const int R = int(d.actions.size());
+  if (sym == Symmetry::Cyclic && !mcts::moves_of_terms(&d.actions, f.a_size(), field, sym))
+    throw InputError(file + ": the scheme is not cyclic-invariant (--symmetry cyclic follows invariant schemes)");
+  const int R = int(d.actions.size());  // moves (under cyclic symmetry: fixed terms and orbits)
   // Example k holds the state after the first k terms, with them as history.
-  const std::vector<nn::TrainExample> game = nn::demonstration_examples(d, field, net.model().codec());
+  const std::vector<nn::TrainExample> game = nn::demonstration_examples(d, field, net.model().codec(), sym);
   std::vector<const nn::NetState*> ptrs;
   std::vector<uint64_t> seeds;
   for (int k = 0; k < R; ++k) {
@@ -155,7 +163,9 @@ void probe_follow(nn::Network& net, const std::string& name, const std::string& 
     seeds.push_back(seed + uint64_t(k));
   }
   const std::vector<nn::Evaluation> ev = net.evaluate(ptrs, K, temperature, seeds);
-  std::cout << name << " following " << file << " (" << f.str() << ", rank " << R << ") over " << field_name(field) << "\n"
+  std::cout << name << " following " << file << " (" << f.str() << ", rank " << s.rank()
+            << (sym == Symmetry::Cyclic ? ", " + std::to_string(R) + " moves of the cyclic game" : std::string()) << ") over "
+            << field_name(field) << "\n"
             << "  move  value  (true)  scheme terms among the samples: distinct, probability\n";
   double total = 0;
   for (int k = 0; k < R; ++k) {
@@ -163,7 +173,7 @@ void probe_follow(nn::Network& net, const std::string& name, const std::string& 
     double mass = 0;
     for (size_t i = 0; i < ev[size_t(k)].actions.size(); ++i) {
       Action a = ev[size_t(k)].actions[i];
-      canonicalize(a, field);
+      canonicalize_move(a, field, sym);
       if (std::find(d.actions.begin() + k, d.actions.end(), a) != d.actions.end()) {
         ++hits;
         mass += ev[size_t(k)].probs[i];
@@ -171,7 +181,7 @@ void probe_follow(nn::Network& net, const std::string& name, const std::string& 
     }
     total += mass;
     std::cout << "  " << std::setw(4) << k + 1 << "  " << std::fixed << std::setprecision(2) << std::setw(5)
-              << ev[size_t(k)].value << "  (" << std::setw(3) << k - R << ")  " << hits << " of " << R - k << ", "
+              << ev[size_t(k)].value << "  (" << std::setw(3) << int(game[size_t(k)].value) << ")  " << hits << " of " << R - k << ", "
               << std::setprecision(3) << mass << "\n";
   }
   std::cout << "mean probability of a scheme term per move: " << std::setprecision(3) << total / R << "\n";
@@ -184,11 +194,13 @@ int model_probe(const std::vector<std::string>& args) {
       "follow", po::value<std::string>(), "a scheme file: how well the network proposes its terms, move by move")(
       "samples", po::value<int>()->default_value(32), "actions sampled (K)")(
       "temperature", po::value<double>()->default_value(1.0), "sampling temperature")(
-      "seed", po::value<uint64_t>()->default_value(1), "sampling seed");
+      "seed", po::value<uint64_t>()->default_value(1), "sampling seed")(
+      "symmetry", po::value<std::string>()->default_value("none"),
+      "none, or cyclic: moves of the cyclic game (a fixed term x*x*x or an orbit of 3 terms; square formats)");
   po::positional_options_description pos;
   pos.add("checkpoint", 1);
   po::variables_map vm;
-  if (!parse("model probe", "CKPT [--target n,m,p | --follow SCHEME] [--samples K]", args, opts, pos, vm)) return kOk;
+  if (!parse("model probe", "CKPT [--target n,m,p | --follow SCHEME] [--samples K] [--symmetry none|cyclic]", args, opts, pos, vm)) return kOk;
   const std::string path = vm["checkpoint"].as<std::string>();
   Format f;
   try {
@@ -208,11 +220,14 @@ int model_probe(const std::vector<std::string>& args) {
   const double temperature = vm["temperature"].as<double>();
   const uint64_t seed = vm["seed"].as<uint64_t>();
   if (vm.count("follow")) {
-    probe_follow(net, name, vm["follow"].as<std::string>(), K, temperature, seed);
+    const std::string file = vm["follow"].as<std::string>();
+    const Symmetry sym = read_symmetry(vm, {read_scheme(file).format});
+    probe_follow(net, name, file, K, temperature, seed, sym);
     return kOk;
   }
+  const Symmetry sym = read_symmetry(vm, {f});
   require_fits(c.config, f, path);
-  probe_target(net, name, f, K, temperature, seed);
+  probe_target(net, name, f, K, temperature, seed, sym);
   return kOk;
 }
 

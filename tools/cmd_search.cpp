@@ -90,9 +90,11 @@ int cmd_search(const std::vector<std::string>& args) {
   }
   const Field field = parse_game_field(vm["field"].as<std::string>());
   mcts::SearchConfig cfg;
-  int samples = 32, r_limit = mcts::default_r_limit(target.naive_rank());
+  const Symmetry symmetry = read_symmetry(vm, {target});
+  int samples = 32, r_limit = mcts::default_r_limit(target.naive_rank(), symmetry);
   double sample_temperature = 1.0;
   read_search_options(vm, cfg, samples, sample_temperature, r_limit);
+  read_root_option(vm, cfg, {target}, field, symmetry);
   cfg.threads = vm["threads"].as<int>();
   if (cfg.threads <= 0) cfg.threads = default_thread_count();
   cfg.virtual_loss = vm["virtual-loss"].as<int>();
@@ -109,6 +111,7 @@ int cmd_search(const std::vector<std::string>& args) {
   GameConfig game;
   game.field = field;
   game.r_limit = r_limit;
+  game.symmetry = symmetry;
   // The network: the fake uniform one, or a trained checkpoint on the chosen backend.
   const std::string network = vm["network"].as<std::string>();
   std::unique_ptr<mcts::Network> net;  // the uniform network
@@ -151,11 +154,13 @@ int cmd_search(const std::vector<std::string>& args) {
   const std::atomic<bool>& signalled = stop_on_signals();
   std::cout << "alphatensor search: " << target.str() << " over " << field_name(field) << ", network " << network << ", "
             << cfg.threads << " thread(s), virtual loss " << cfg.virtual_loss << ", " << cfg.simulations
-            << " simulations per move, R_limit " << r_limit << ", seed " << seed << ", out " << out << std::endl;
+            << " simulations per move, R_limit " << r_limit
+            << (symmetry == Symmetry::Cyclic ? " moves (cyclic game)" : "") << ", seed " << seed << ", out " << out << std::endl;
   append_line(metrics, nlohmann::json{{"event", "start"}, {"target", target.str()}, {"field", field_name(field)},
                                       {"network", network}, {"threads", cfg.threads}, {"virtual_loss", cfg.virtual_loss},
                                       {"simulations", cfg.simulations}, {"samples", samples}, {"r_limit", r_limit},
-                                      {"seed", seed}}.dump());
+                                      {"symmetry", symmetry_name(symmetry)},
+                                      {"root", cfg.root == mcts::RootSelection::Gumbel ? "gumbel" : "sampled"}, {"seed", seed}}.dump());
 
   Watchdog watch(signalled, time_limit);
   ProgressLine progress;
@@ -186,7 +191,7 @@ int cmd_search(const std::vector<std::string>& args) {
 
   while (!watch.halt.load() && !reached() && (max_games < 0 || games < max_games)) {
     BasisChange basis;
-    const TensorI8 start = mcts::start_in_basis(target, field, pool, basis_rng, &basis);
+    const TensorI8 start = mcts::start_in_basis(target, field, pool, basis_rng, &basis, symmetry);
     const mcts::GameRecord g = mcts::play_game(start, game, cfg, eval, Rng::stream(seed, uint64_t(games)).next(), false,
                                                &watch.halt, [&](int move, const mcts::SearchStats& st) {
                                                  show(sims_done + st.simulations, move, false);
@@ -195,10 +200,11 @@ int cmd_search(const std::vector<std::string>& args) {
     if (g.actions.empty()) break;  // abandoned: stopped
     ++games;
     nlohmann::json j{{"event", "game"}, {"game", games}, {"moves", g.actions.size()}, {"solved", g.solved},
+                     {"terms", game_terms(g.actions, symmetry).size()},
                      {"return", g.total_return}, {"elapsed", watch.elapsed()}};
     if (g.solved) {
       ++solved;
-      const Scheme s = mcts::scheme_of_game(target, field, g.actions, basis);
+      const Scheme s = mcts::scheme_of_game(target, field, g.actions, basis, symmetry);
       const auto outcome = store.offer(s, "search game " + std::to_string(games) + " seed " + std::to_string(seed));
       if (outcome == SchemeStore::Outcome::Invalid) {
         std::cerr << "alphatensor search: internal error: a solved game did not map back to a valid scheme\n";

@@ -116,7 +116,7 @@ int cmd_train(const std::vector<std::string>& args) {
   add_search_options(opts);
   opts.add(device_options());
   po::variables_map vm;
-  if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]\n"
+  if (!parse("train", "[--target n,m,p]... [--field Z|Z2] [--symmetry none|cyclic] [--preset small|paper] [--time-limit 10m] [--out DIR] [--resume]\n"
                       "Under mpirun, mpiexec or srun: rank 0 is the learner (it alone writes), every other rank an\n"
                       "actor with its own network copy; the site's MPI is loaded at run time.",
              args, opts, {}, vm))
@@ -138,6 +138,8 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   auto set_int = [&](const char* key, int& field) { if (vm.count(key)) field = vm[key].as<int>(); };
   read_search_options(vm, tc.search, tc.samples, tc.temperature, tc.r_limit);
+  tc.symmetry = read_symmetry(vm, tc.targets);
+  read_root_option(vm, tc.search, tc.targets, tc.field, tc.symmetry);
   set_int("games-per-iteration", tc.games_per_iteration);
   set_int("concurrent-games", tc.concurrent_games);
   tc.replicas = vm["replicas"].as<int>();

@@ -9,6 +9,7 @@
 #include "core/build_info.hpp"
 #include "core/scheme_io.hpp"
 #include "core/scheme_store.hpp"
+#include "mcts/gumbel.hpp"
 
 namespace at::cli {
 namespace {
@@ -67,7 +68,42 @@ void add_search_options(po::options_description& opts) {
       ("c1", po::value<double>(), "PUCT c1 (published: 1.25)")
       ("c2", po::value<double>(), "PUCT c2 (published: 19652)")
       ("visit-threshold", po::value<double>(), "N of the adaptive temperature of the improved policy (default 100)")
-      ("memory-cap", po::value<double>(), "GiB per search tree before old subtrees are freed (default 2)");
+      ("memory-cap", po::value<double>(), "GiB per search tree before old subtrees are freed (default 2)")
+      ("symmetry", po::value<std::string>()->default_value("none"),
+       "none, or cyclic: the symmetric game of square targets n,n,n (a move is a fixed term x*x*x or an orbit of 3 "
+       "terms, reward -1 per term; R_limit counts moves, default a third of the rank budget + 1)")
+      ("root", po::value<std::string>()->default_value("auto"),
+       "root selection: sampled (published: PUCT over the K samples), gumbel (Gumbel-top-m, sequential halving, "
+       "completed-Q policy; full width when the game has at most 4096 moves, e.g. 2x2x2 mod 2), or auto: gumbel for "
+       "a cyclic game with such a move set, else sampled")
+      ("gumbel-actions", po::value<int>()->default_value(16), "m: root actions Gumbel sequential halving starts from");
+}
+
+void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, const std::vector<Format>& targets, Field field,
+                      Symmetry sym) {
+  const std::string root = vm["root"].as<std::string>();
+  search.gumbel_actions = vm["gumbel-actions"].as<int>();
+  if (search.gumbel_actions < 1) throw UsageError("--gumbel-actions must be at least 1");
+  if (root != "sampled" && root != "gumbel" && root != "auto")
+    throw UsageError("--root must be sampled, gumbel or auto, not '" + root + "'");
+  // auto: Gumbel where we measured it (the cyclic game of a full-width move set, README), else the
+  // published search.
+  bool gumbel = root == "gumbel" || (root == "auto" && sym == Symmetry::Cyclic);
+  if (root == "auto")
+    for (const Format& f : targets)
+      gumbel &= !mcts::all_moves(f.a_size(), f.b_size(), f.c_size(), field, sym, search.full_width_limit).empty();
+  search.root = gumbel ? mcts::RootSelection::Gumbel : mcts::RootSelection::Sampled;
+}
+
+Symmetry read_symmetry(const po::variables_map& vm, const std::vector<Format>& targets) {
+  try {
+    const Symmetry s = parse_symmetry(vm["symmetry"].as<std::string>());
+    if (s == Symmetry::Cyclic)
+      for (const Format& f : targets) check_cyclic_format(f);
+    return s;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--symmetry: ") + e.what());
+  }
 }
 
 void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search, int& samples, double& sample_temperature,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/scheme.hpp"
+#include "core/symmetry.hpp"
 #include "mcts/search.hpp"
 #include "tools/cli.hpp"
 
@@ -17,11 +18,21 @@ double parse_duration(const std::string& s);
 // Z or Z2 (UsageError otherwise).
 Field parse_game_field(const std::string& s);
 
-// The search constants: --simulations --samples --sample-temperature --r-limit --c1 --c2 --visit-threshold --memory-cap.
+// The search constants: --simulations --samples --sample-temperature --r-limit --c1 --c2 --visit-threshold --memory-cap,
+// and the game: --symmetry.
 void add_search_options(po::options_description& opts);
 // Overrides the caller's defaults with the options given; UsageError on bad values.
 void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search, int& samples, double& sample_temperature,
                          int& r_limit);
+
+// --symmetry none|cyclic for the targets (UsageError, naming the format, when cyclic meets a
+// non-square target).
+Symmetry read_symmetry(const po::variables_map& vm, const std::vector<Format>& targets);
+
+// --root sampled|gumbel|auto and --gumbel-actions (auto: Gumbel for a cyclic game whose targets'
+// every move can be a root candidate, mcts/gumbel.hpp all_moves; else the published search).
+void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, const std::vector<Format>& targets, Field field,
+                      Symmetry sym);
 
 // The flag SIGTERM, SIGINT and SIGUSR1 set from now on.
 const std::atomic<bool>& stop_on_signals();

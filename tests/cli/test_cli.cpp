@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE cli
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <unistd.h>
@@ -113,4 +114,34 @@ BOOST_AUTO_TEST_CASE(info_and_records_run) {
   BOOST_TEST(rec.code == 0, rec.out);
   BOOST_TEST(rec.out.find("4x4x4") != std::string::npos);
   BOOST_TEST(run("records --schemes /nonexistent").code == 2);
+}
+
+// The cyclic game and the root selection: bad choices and non-square targets are usage errors,
+// one line each; a model probe refuses a non-square target under cyclic symmetry.
+BOOST_AUTO_TEST_CASE(symmetry_and_root_option_errors) {
+  const std::string dir = temp_dir();
+  for (const std::string& cmd : {"train --out " + dir + "/t", "search --out " + dir + "/s"}) {
+    const Run sq = run(cmd + " --target 2,3,2 --symmetry cyclic");
+    BOOST_TEST(sq.code == 2, cmd);
+    BOOST_TEST(sq.out.find("cyclic symmetry needs a square format n,n,n, not 2x3x2") != std::string::npos, cmd);
+    BOOST_TEST(run(cmd + " --target 2,2,2 --symmetry sideways").code == 2, cmd);
+    const Run root = run(cmd + " --target 2,2,2 --root widest");
+    BOOST_TEST(root.code == 2, cmd);
+    BOOST_TEST(root.out.find("--root must be sampled, gumbel or auto") != std::string::npos, cmd);
+    BOOST_TEST(run(cmd + " --target 2,2,2 --root gumbel --gumbel-actions 0").code == 2, cmd);
+  }
+  BOOST_TEST(run("model init -o " + dir + "/m.ckpt --set S=6").code == 0);
+  BOOST_TEST(run("model probe " + dir + "/m.ckpt --target 2,3,2 --symmetry cyclic").code == 2);
+  const Run probe = run("model probe " + dir + "/m.ckpt --target 2,2,2 --symmetry cyclic --samples 4");
+  BOOST_TEST(probe.code == 0);
+  BOOST_TEST(probe.out.find("cyclic game") != std::string::npos);
+  // The published Strassen file is not invariant; the builtin, as written, is (1 fixed, 2 orbits).
+  const Run not_inv = run("model probe " + dir + "/m.ckpt --follow " + schemes + "/2x2x2_r7_Z.json --symmetry cyclic");
+  BOOST_TEST(not_inv.code == 2);
+  BOOST_TEST(not_inv.out.find("not cyclic-invariant") != std::string::npos);
+  BOOST_TEST(run("scheme --builtin strassen -o " + dir + "/s.json").code == 0);
+  const Run follow = run("model probe " + dir + "/m.ckpt --follow " + dir + "/s.json --symmetry cyclic --samples 4");
+  BOOST_TEST(follow.code == 0);
+  BOOST_TEST(follow.out.find("3 moves of the cyclic game") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
