@@ -22,14 +22,15 @@ Actors::Actors(const TrainConfig& cfg, nn::Network& net, int id, long step)
                                            Rng::stream(cfg_.seed, 11 + uint64_t(id)).next());
 }
 
-void Actors::round(Transport& t, const std::atomic<bool>& halt) {
-  std::vector<TensorI8> starts;
-  std::vector<std::pair<int, BasisChange>> bases;  // by game index
+void Actors::round(Transport& t, const std::atomic<bool>& halt) { t.send(play(prepare(t), halt)); }
+
+Actors::Round Actors::prepare(Transport& t) {
+  Round next;
   for (int i = 0; i < cfg_.games_per_iteration; ++i) {
     const int target = int(rng_.uniform_int(0, int64_t(cfg_.targets.size()) - 1));
     BasisChange b;
-    starts.push_back(start_in_basis(cfg_.targets[size_t(target)], cfg_.field, pool_, rng_, &b, cfg_.symmetry));
-    bases.push_back({target, std::move(b)});
+    next.starts.push_back(start_in_basis(cfg_.targets[size_t(target)], cfg_.field, pool_, rng_, &b, cfg_.symmetry));
+    next.bases.push_back({target, std::move(b)});
   }
   const std::optional<long> fresh = t.take_weights(net_);
   if (fresh) weights_step_ = *fresh;
@@ -39,6 +40,11 @@ void Actors::round(Transport& t, const std::atomic<bool>& halt) {
   } else if (fresh) {
     replicas_->sync();
   }
+  next.seed = rng_.next();
+  return next;
+}
+
+RoundReport Actors::play(const Round& round, const std::atomic<bool>& halt) {
   // Each replica batches its share of the games in flight.
   const int per_replica = (cfg_.concurrent_games + replicas_->count() - 1) / replicas_->count();
   BatchingEvaluator eval(replicas_->networks(), per_replica, std::chrono::microseconds(5000));
@@ -51,7 +57,7 @@ void Actors::round(Transport& t, const std::atomic<bool>& halt) {
   r.actor = id_;
   r.weights_step = weights_step_;
   const auto t0 = clock_type::now();
-  std::vector<GameRecord> games = play_games(starts, gc, cfg_.search, eval, rng_.next(), cfg_.concurrent_games, true, &halt);
+  std::vector<GameRecord> games = play_games(round.starts, gc, cfg_.search, eval, round.seed, cfg_.concurrent_games, true, &halt);
   r.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
   r.best_return = -1e300;
   for (size_t i = 0; i < games.size(); ++i) {
@@ -60,14 +66,14 @@ void Actors::round(Transport& t, const std::atomic<bool>& halt) {
     r.sims += games[i].search.simulations;
     r.sum_return += games[i].total_return;
     r.best_return = std::max(r.best_return, double(games[i].total_return));
-    r.games.push_back(scheme_of(games[i], bases[i].first, bases[i].second));
+    r.games.push_back(scheme_of(games[i], round.bases[i].first, round.bases[i].second));
     r.games.back().game = std::move(games[i]);
   }
   if (r.played == 0) r.best_return = 0;
   r.mean_batch = eval.stats().mean_batch();
   r.polished = take_polished();
   r.polish_dropped = polisher_ ? polisher_->dropped() : 0;
-  t.send(std::move(r));
+  return r;
 }
 
 PlayedGame Actors::scheme_of(const GameRecord& g, int target, const BasisChange& basis) {

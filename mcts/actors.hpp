@@ -23,8 +23,22 @@ class Actors {
   Actors(const TrainConfig& cfg, nn::Network& net, int id, long step);
 
   // One round: the newest weights, cfg.games_per_iteration games (cut short by `halt`), their
-  // schemes made and polished; the report sent.
+  // schemes made and polished; the report sent. The same as prepare, play, then send.
   void round(Transport& t, const std::atomic<bool>& halt);
+
+  // A round in two halves, for the loop that plays it beside the learner's steps (trainer.hpp):
+  // prepare (the loop's thread) takes the newest weights into the replicas and draws the games;
+  // play may then run on another thread while the learner trains, when the games are played on
+  // copies of the network (plays_on_copies); the loop sends its report.
+  struct Round {
+    std::vector<TensorI8> starts;
+    std::vector<std::pair<int, BasisChange>> bases;  // by game index: target, basis
+    uint64_t seed = 0;
+  };
+  Round prepare(Transport& t);
+  RoundReport play(const Round& round, const std::atomic<bool>& halt);
+  // After a prepare: whether the games are played on replicas (copies), not on `net` itself.
+  bool plays_on_copies() const { return replicas_ && replicas_->count() > 1; }
   // Polish results finished since the last report, sent on their own (between learner steps).
   void ship_polished(Transport& t);
   // Stops the walk in progress and sends what finished.
@@ -45,7 +59,10 @@ class Actors {
   std::unique_ptr<NeuralReplicas> replicas_;   // made by the first round
   std::unique_ptr<Polisher> polisher_;         // --polish only; its own thread (polish.hpp)
   std::set<uint64_t> polish_sent_;             // hashes of schemes sent (each is polished once)
-  // All of the above: the actors' thread only.
+  // All of the above: the loop's thread, but for play(), which may run on another thread while the
+  // loop's thread runs only the learner and ship_polished: play reads cfg_, id_, weights_step_
+  // and replicas_ (set by prepare before play starts), writes polish_sent_ (play only), and shares
+  // polisher_ (locked inside) with ship_polished.
 };
 
 }  // namespace at::mcts

@@ -63,7 +63,7 @@ Learner::~Learner() = default;
 double Learner::now() const { return elapsed_before_ + (start_ > 0 ? clock_seconds() - start_ : 0); }
 
 bool Learner::done() const {
-  if (past_deadline() || (cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps)) return true;
+  if (past_deadline() || out_of_steps()) return true;
   if (cfg_.target_rank < 0) return false;
   for (const Format& f : cfg_.targets) {
     auto it = progress_.best.find(f.str());
@@ -90,6 +90,7 @@ void Learner::start(const std::map<std::string, std::string>& extra) {
   settings["reward"] = runtime_ ? "runtime" : "moves";  // −1 per term (a cyclic move of 3 terms: −3)
   settings["symmetry"] = symmetry_name(cfg_.symmetry);
   settings["root"] = cfg_.search.root == RootSelection::Gumbel ? "gumbel" : "sampled";
+  settings["overlap"] = cfg_.overlap;
   if (runtime_) settings["runtime"] = {{"weight", cfg_.runtime.weight}, {"setup", cfg_.runtime.setup}};
   for (const auto& [k, v] : extra) settings[k] = v;
   append_line(cfg_.out_dir + "/metrics.jsonl", settings.dump());
@@ -119,6 +120,7 @@ void Learner::absorb(const RoundReport& r) {
     TrainProgress::Actor& a = actors_[r.actor];
     a.id = r.actor;
     a.games += r.played;
+    progress_.simulations += r.sims;
     ++a.rounds;
     a.games_per_s = r.seconds > 0 ? double(r.played) / r.seconds : 0;
     a.sims_per_s = r.seconds > 0 ? double(r.sims) / r.seconds : 0;
@@ -191,7 +193,7 @@ void Learner::iteration(Transport& t, const std::atomic<bool>& halt, const std::
   }
   nn::TrainStats st;
   for (int s = 0; s < cfg_.steps_per_iteration && budget_ > 0 && !halt.load(); ++s) {
-    if (cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps) break;
+    if (out_of_steps()) break;
     compute_.execute([&] { st = net_.train_step(make_batch()); });
     --budget_;
     progress_.losses = st.losses;
@@ -209,6 +211,11 @@ void Learner::iteration(Transport& t, const std::atomic<bool>& halt, const std::
   progress_.elapsed = now();
   log_metrics("iteration", &st);
   on_progress(progress_, false);
+}
+
+void Learner::waited_for_round(double seconds) {
+  waited_beside_ = true;
+  if (first_round_ > 0) idle_ += seconds;
 }
 
 void Learner::finish(Transport& t, bool stopped, const ProgressFn& on_progress) {
@@ -293,7 +300,7 @@ void Learner::offer_solved(int t, Demonstration d, double bonus) {
 
 void Learner::log_metrics(const std::string& event, const nn::TrainStats* st) {
   nlohmann::json j{{"event", event}, {"step", net_.step()}, {"elapsed", progress_.elapsed}, {"games", games_total_},
-                   {"games_per_s", progress_.games_per_s}, {"sims_per_s", progress_.sims_per_s},
+                   {"simulations_total", progress_.simulations}, {"games_per_s", progress_.games_per_s}, {"sims_per_s", progress_.sims_per_s},
                    {"mean_batch", progress_.mean_batch}, {"replay", replay_.size()},
                    {"mean_return", progress_.mean_return}, {"best_return", progress_.best_return}};
   if (st) {
@@ -311,8 +318,8 @@ void Learner::log_metrics(const std::string& event, const nn::TrainStats* st) {
       a.push_back({{"rank", x.id}, {"games", x.games}, {"rounds", x.rounds}, {"games_per_s", x.games_per_s},
                    {"sims_per_s", x.sims_per_s}, {"weights_lag", x.weights_lag}});
     j["actors"] = a;
-    j["learner_idle"] = progress_.learner_idle;
   }
+  if (j.contains("actors") || waited_beside_) j["learner_idle"] = progress_.learner_idle;
   j["best"] = progress_.best;
   append_line(cfg_.out_dir + "/metrics.jsonl", j.dump());
 }

@@ -48,6 +48,7 @@ class Learner {
   bool past_deadline() const { return cfg_.time_limit > 0 && now() >= cfg_.time_limit; }
   // The time limit, max_steps or the target rank reached.
   bool done() const;
+  bool out_of_steps() const { return cfg_.max_steps >= 0 && net_.step() >= cfg_.max_steps; }
   // Takes every report arrived (absorbed into the buffers, schemes recorded).
   void take(Transport& t);
   // Takes every report arrived; one process: each round of games is followed by
@@ -55,6 +56,9 @@ class Learner {
   // per actor in advance); with none to do and no round arrived, waits a little for one (idle).
   void iteration(Transport& t, const std::atomic<bool>& halt, const std::function<void()>& pump,
                  const ProgressFn& on_progress);
+  // The loop waited `seconds` for a round played beside the learner's steps (trainer.hpp): counted
+  // as idle, like waiting for actor ranks, and learner_idle is then logged.
+  void waited_for_round(double seconds);
   // The reports left, a checkpoint, the last metrics line and progress.
   void finish(Transport& t, bool stopped, const ProgressFn& on_progress);
 
@@ -87,6 +91,7 @@ class Learner {
   double elapsed_before_ = 0;          // seconds spent by earlier runs (resume)
   double start_ = 0;                   // the steady clock (s) at start()
   double idle_ = 0;                    // seconds waited for reports since the first round arrived
+  bool waited_beside_ = false;         // a round has been played beside the learner's steps
   double first_round_ = 0;             // the steady clock (s) when the first round arrived
   double last_checkpoint_ = 0;         // now() at the last checkpoint
   long games_total_ = 0;

@@ -94,7 +94,7 @@ void Learner::save_checkpoint() {
   const std::string base = checkpoint_dir() + "/" + ckpt_name(net_.step());
   net_.save(base + ".bin");
   nlohmann::json state{{"step", net_.step()}, {"elapsed", progress_.elapsed}, {"games", games_total_},
-                       {"rng", rng_.state()}};
+                       {"simulations", progress_.simulations}, {"rng", rng_.state()}};
   write_file_atomic(base + ".json", state.dump() + "\n");  // written last: a pair is complete
   // Keep the three newest pairs.
   const std::vector<std::string> names = checkpoint_names(checkpoint_dir());
@@ -114,6 +114,7 @@ bool Learner::resume() {
       rng_.set_state(state.at("rng").get<std::vector<uint64_t>>());
       elapsed_before_ = state.at("elapsed").get<double>();
       games_total_ = state.at("games").get<long>();
+      progress_.simulations = state.value("simulations", 0L);  // absent in older checkpoints
       progress_.elapsed = elapsed_before_;
       return true;
     } catch (const std::exception& e) {

@@ -51,6 +51,9 @@ struct TrainConfig {
   double log_every = 10;            // seconds between plain progress lines (non-terminal)
   int threads = 0;                  // compute threads of the network and the learner; 0: all
   int replicas = 0;                 // network copies playing side by side (neural.hpp); 0: default_replicas
+  bool overlap = true;              // one process, replicas > 1: each round of games is played while
+                                    // the learner takes its steps for the round before (trainer.hpp);
+                                    // false: they take turns (rounds play the newest weights)
   PolishConfig polish;              // --polish: flip-graph walks from every scheme found
   RuntimeRewardConfig runtime;      // --reward runtime (a timer set): solved games' reward adds −λ·time ratio
   Symmetry symmetry = Symmetry::None;  // Cyclic: the cyclic game (core/game.hpp; square targets);
@@ -61,6 +64,7 @@ struct TrainConfig {
 struct TrainProgress {
   long step = 0;
   long games = 0;
+  long simulations = 0;  // search simulations of the games received (abandoned games not counted)
   double elapsed = 0;
   double games_per_s = 0, sims_per_s = 0, mean_batch = 0;
   double mean_return = 0, best_return = 0;  // of the last round's games (−moves − penalty)

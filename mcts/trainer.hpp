@@ -21,9 +21,11 @@ namespace at::mcts {
 
 // Runs until the learner is done (time limit, max_steps, target rank) or *stop; with no learner
 // (an actor rank) until *stop. A signal or the time limit also cuts a round short. Returns true if
-// stopped by *stop (the learner has written a checkpoint then).
+// stopped by *stop (the learner has written a checkpoint then). With both and `overlap`, each
+// round of games is played beside the learner's steps for the round before it when the actors
+// play on network copies (replicas > 1), else they take turns.
 bool run_training(Learner* learner, Actors* actors, Transport& t, const std::atomic<bool>& stop,
-                  const ProgressFn& on_progress);
+                  const ProgressFn& on_progress, bool overlap = false);
 
 // One process: a learner and its actors over an InProcessTransport, sharing the network.
 class Trainer {

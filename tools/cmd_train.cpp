@@ -85,6 +85,8 @@ int cmd_train(const std::vector<std::string>& args) {
       ("concurrent-games", po::value<int>(), "games in flight (their network queries are batched)")
       ("replicas", po::value<int>()->default_value(0), "network copies evaluating side by side, each single-threaded "
                                                        "(0: one per thread for a small network on the CPU, else 1)")
+      ("no-overlap", po::bool_switch(), "learner steps and rounds of games take turns (default, with replicas: each "
+                                        "round plays beside the learner's steps for the round before)")
       ("steps-per-iteration", po::value<int>(), "learner steps per round")
       ("batch-size", po::value<int>(), "learner batch (published: 2048)")
       ("mix-switch-step", po::value<long>(), "learner step at which the data mix changes (published: 10000)")
@@ -143,6 +145,7 @@ int cmd_train(const std::vector<std::string>& args) {
   set_int("games-per-iteration", tc.games_per_iteration);
   set_int("concurrent-games", tc.concurrent_games);
   tc.replicas = vm["replicas"].as<int>();
+  tc.overlap = !vm["no-overlap"].as<bool>();
   set_int("steps-per-iteration", tc.steps_per_iteration);
   set_int("batch-size", tc.batch_size);
   if (vm.count("mix-switch-step")) tc.mix_switch_step = vm["mix-switch-step"].as<long>();
