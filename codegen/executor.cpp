@@ -103,16 +103,30 @@ void Executor::multiply(ConstView A, ConstView B, MatView C, int n, int m, int p
   arena_->arena.execute([&] { run(A, B, C, n, m, p, levels, workspace_.data(), false); });
 }
 
+void Executor::multiply_passes(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels) {
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{passes_only_};
+  passes_only_ = true;
+  multiply(A, B, C, n, m, p, levels);
+}
+
+void Executor::product(ConstView A, ConstView B, MatView C, int n, int m, int p, bool accumulate) const {
+  if (!passes_only_) return base_multiply(A, B, C, n, m, p, accumulate);
+  if (!accumulate && n > 0 && p > 0) linear_combination(C, n, p, {});
+}
+
 void Executor::run(ConstView A, ConstView B, MatView C, int n, int m, int p, int levels, float* ws, bool accumulate) {
   const Format& s = plan_.split;
-  if (levels <= 0 || n < s.n || m < s.m || p < s.p) return base_multiply(A, B, C, n, m, p, accumulate);
+  if (levels <= 0 || n < s.n || m < s.m || p < s.p) return product(A, B, C, n, m, p, accumulate);
   const int bn = n / s.n, bm = m / s.m, bp = p / s.p;
   const int n0 = bn * s.n, m0 = bm * s.m, p0 = bp * s.p;
   run_blocks(A, B, C, bn, bm, bp, levels, ws, accumulate);
   // Peeling: C[:n0,:p0] += A[:n0,m0:]·B[m0:,:p0]; the last columns and rows of C directly.
-  if (m0 < m) base_multiply(sub(A, 0, m0), sub(B, m0, 0), C, n0, m - m0, p0, true);
-  if (p0 < p) base_multiply(A, sub(B, 0, p0), sub(C, 0, p0), n0, m, p - p0, accumulate);
-  if (n0 < n) base_multiply(sub(A, n0, 0), B, sub(C, n0, 0), n - n0, m, p, accumulate);
+  if (m0 < m) product(sub(A, 0, m0), sub(B, m0, 0), C, n0, m - m0, p0, true);
+  if (p0 < p) product(A, sub(B, 0, p0), sub(C, 0, p0), n0, m, p - p0, accumulate);
+  if (n0 < n) product(sub(A, n0, 0), B, sub(C, n0, 0), n - n0, m, p, accumulate);
 }
 
 // One level on the leading (bn·sn)×(bm·sm)×(bp·sp) part. Workspace layout (contiguous blocks):

@@ -83,8 +83,8 @@ Plan build_plan(const Scheme& s, const PlanOptions& options) {
   std::vector<Rational> scale(size_t(plan.rank), Rational(1));
   plan.a_forms = a_forms(s);  // a_index(i,j) = i*m+j = A-block index
   plan.b_forms = b_forms(s);  // b_index(j,k) = j*p+k = B-block index
-  plan.a_temps = eliminate_pairs(plan.a_forms, plan.a_blocks(), options.cse_min_uses);
-  plan.b_temps = eliminate_pairs(plan.b_forms, plan.b_blocks(), options.cse_min_uses);
+  plan.a_temps = eliminate_pairs(plan.a_forms, plan.a_blocks(), options.cse_min_uses, options.cse_goal, true);
+  plan.b_temps = eliminate_pairs(plan.b_forms, plan.b_blocks(), options.cse_min_uses, options.cse_goal, true);
   for (int r = 0; r < plan.rank; ++r) {
     scale[size_t(r)] = normalize(plan.a_forms[size_t(r)]);
     scale[size_t(r)] *= normalize(plan.b_forms[size_t(r)]);
@@ -95,7 +95,7 @@ Plan build_plan(const Scheme& s, const PlanOptions& options) {
   const std::vector<Form> by_c_index = c_forms(s);
   for (int i = 0; i < f.n; ++i)
     for (int k = 0; k < f.p; ++k) plan.c_forms.push_back(by_c_index[size_t(f.c_index(i, k))]);
-  plan.c_temps = eliminate_pairs(plan.c_forms, plan.rank, options.cse_min_uses);
+  plan.c_temps = eliminate_pairs(plan.c_forms, plan.rank, options.cse_min_uses, options.cse_goal, false);
   auto rescale = [&](Form& x) {
     for (Term& t : x)
       if (t.var < plan.rank) t.coef *= scale[size_t(t.var)];

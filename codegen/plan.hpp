@@ -28,9 +28,11 @@ namespace at::codegen {
 using at::Form;
 using at::LinearStep;
 using at::Term;
+using at::CseGoal;
 
 struct PlanOptions {
   int cse_min_uses = 2;  // a pair becomes a temporary when used by at least this many forms
+  CseGoal cse_goal = CseGoal::additions;  // what the elimination minimises (core/cse.hpp)
 };
 
 struct Plan {
@@ -53,7 +55,7 @@ struct Plan {
 
 // Block additions of one level: the naive evaluation (scheme_stats) and the plan's (each fused
 // k-term pass counts k-1 additions; a lone operand with coefficient 1 counts none). plan_additions
-// equals additions_after_elimination(s, cse_min_uses) of core/cse.hpp.
+// equals additions_after_elimination(s, cse_min_uses) of core/cse.hpp (with CseGoal::additions).
 struct PlanCost {
   long naive_additions = 0;
   long plan_additions = 0;
@@ -61,7 +63,7 @@ struct PlanCost {
   // Block reads + writes of the plan's linear forms and product buffers (a k-term pass reads k
   // blocks and writes one; a lone operand with coefficient 1 costs nothing; a buffered product
   // one write; a C-block with only direct products one write): the memory traffic beside the
-  // multiplies. Equals block_traffic(s, cse_min_uses) of core/cse.hpp (what improve --objective
+  // multiplies. Equals block_traffic(s, cse_min_uses, cse_goal) of core/cse.hpp (what improve --objective
   // traffic minimises).
   long block_passes = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 namespace at {
@@ -13,18 +14,41 @@ Form form_of(const Rational* coefs, int size) {
   return f;
 }
 
-std::vector<LinearStep> eliminate_pairs(std::vector<Form>& forms, int num_vars, int min_uses) {
+std::string cse_goal_name(CseGoal g) { return g == CseGoal::traffic ? "traffic" : "additions"; }
+
+CseGoal parse_cse_goal(const std::string& text) {
+  if (text == "additions") return CseGoal::additions;
+  if (text == "traffic") return CseGoal::traffic;
+  throw std::invalid_argument("unknown elimination goal '" + text + "' (additions or traffic)");
+}
+
+std::vector<LinearStep> eliminate_pairs(std::vector<Form>& forms, int num_vars, int min_uses, CseGoal goal,
+                                        bool lone_saves) {
   using Key = std::tuple<int, int, Rational>;
+  struct Uses {
+    int forms = 0;  // forms holding the pair
+    int pairs = 0;  // of them, forms that are the pair alone (they become lone operands)
+  };
+  // Additions: the use count. Traffic: blocks saved (one read per use, two more per form turned
+  // lone when lone_saves, less the temporary's pass of 3), offset so that 0 saved still counts.
+  const auto score = [&](const Uses& u) {
+    if (u.forms < std::max(2, min_uses)) return 0;
+    return goal == CseGoal::additions ? u.forms : u.forms + (lone_saves ? 2 * u.pairs : 0) - 3 + 1;
+  };
   std::vector<LinearStep> temps;
   for (;;) {
-    std::map<Key, int> count;
+    std::map<Key, Uses> count;
     for (const Form& f : forms)
       for (size_t a = 0; a < f.size(); ++a)
-        for (size_t b = a + 1; b < f.size(); ++b) ++count[Key{f[a].var, f[b].var, f[b].coef / f[a].coef}];
+        for (size_t b = a + 1; b < f.size(); ++b) {
+          Uses& u = count[Key{f[a].var, f[b].var, f[b].coef / f[a].coef}];
+          ++u.forms;
+          u.pairs += f.size() == 2;
+        }
     const Key* best = nullptr;
-    int best_count = std::max(2, min_uses) - 1;
-    for (const auto& [key, c] : count)
-      if (c > best_count) best = &key, best_count = c;
+    int best_score = 0;
+    for (const auto& [key, u] : count)
+      if (score(u) > best_score) best = &key, best_score = score(u);
     if (!best) return temps;
     const int i = std::get<0>(*best), j = std::get<1>(*best);  // no structured bindings: lambdas use them
     const Rational q = std::get<2>(*best);
@@ -73,15 +97,15 @@ long additions_after_elimination(const Scheme& s, int min_uses) {
   return total;
 }
 
-long block_traffic(const Scheme& s, int min_uses) {
+long block_traffic(const Scheme& s, int min_uses, CseGoal goal) {
   const auto pass = [](const Form& f) { return long(f.size()) + 1; };
   const int rank = s.rank();
   long total = 0;
   std::vector<Form> a = a_forms(s), b = b_forms(s), c = c_forms(s);
-  for (const LinearStep& t : eliminate_pairs(a, s.format.a_size(), min_uses)) total += pass(t.form);
-  for (const LinearStep& t : eliminate_pairs(b, s.format.b_size(), min_uses)) total += pass(t.form);
+  for (const LinearStep& t : eliminate_pairs(a, s.format.a_size(), min_uses, goal, true)) total += pass(t.form);
+  for (const LinearStep& t : eliminate_pairs(b, s.format.b_size(), min_uses, goal, true)) total += pass(t.form);
   std::vector<int> uses(size_t(rank), 0);
-  for (const LinearStep& t : eliminate_pairs(c, rank, min_uses)) {
+  for (const LinearStep& t : eliminate_pairs(c, rank, min_uses, goal, false)) {
     total += pass(t.form);
     for (const Term& x : t.form)
       if (x.var < rank) ++uses[size_t(x.var)];

@@ -6,6 +6,7 @@
 // common factor) in several forms once, as a temporary, and substitutes it everywhere; the most
 // frequent pair goes first. The code generator's block plan (codegen/plan.hpp) runs these steps on
 // blocks; the flip-graph search (improve) counts with them. One home for both.
+#include <string>
 #include <vector>
 
 #include "core/rational.hpp"
@@ -28,10 +29,22 @@ struct LinearStep {
 // The non-zero entries of coefs[0..size) as a form over operands 0..size-1.
 Form form_of(const Rational* coefs, int size);
 
+// What greedy elimination minimises. Additions: the most frequent pair first (fewest additions).
+// Traffic: block reads and writes of the fused passes codegen's plan runs, where a temporary is a
+// pass of its own (2 reads, 1 write) and saves one read per use, so a pair used twice costs one
+// block more unless it turns forms into lone operands (`lone_saves`: a lone A- or B-operand needs
+// no pass at all, 2 blocks more saved per form; a C entry is written anyway): the pair with the
+// largest saving goes first, taken while it saves >= 0 blocks.
+enum class CseGoal { additions, traffic };
+std::string cse_goal_name(CseGoal g);
+CseGoal parse_cse_goal(const std::string& text);  // "additions" or "traffic"; std::invalid_argument otherwise
+
 // Greedy pairwise elimination: while some pair x_i + q·x_j (i < j, up to a common factor) occurs in
-// at least max(2, min_uses) forms, computes it once as a new operand (indices continue after
-// num_vars) and substitutes it. Deterministic: ties go to the smallest (i, j, q).
-std::vector<LinearStep> eliminate_pairs(std::vector<Form>& forms, int num_vars, int min_uses = 2);
+// at least max(2, min_uses) forms (and, for CseGoal::traffic, saves blocks), computes it once as a
+// new operand (indices continue after num_vars) and substitutes it. Deterministic: ties go to the
+// smallest (i, j, q).
+std::vector<LinearStep> eliminate_pairs(std::vector<Form>& forms, int num_vars, int min_uses = 2,
+                                        CseGoal goal = CseGoal::additions, bool lone_saves = false);
 
 // Additions of a k-term form: k-1 (scalings are not additions).
 inline long form_additions(const Form& f) { return f.empty() ? 0 : long(f.size()) - 1; }
@@ -54,6 +67,6 @@ long additions_after_elimination(const Scheme& s, int min_uses = 2);
 // unless it is used once on the C side, in a C entry, and its factor can ride in a non-lone operand
 // (or is 1): then the multiply accumulates straight into that C block (0). A C entry with k terms
 // left is one pass (k + 1), or, with none left, one write (its first direct product sets it).
-long block_traffic(const Scheme& s, int min_uses = 2);
+long block_traffic(const Scheme& s, int min_uses = 2, CseGoal goal = CseGoal::additions);
 
 }  // namespace at

@@ -140,7 +140,7 @@ class Reporter {
     nlohmann::json best = {{"event", "best"}, {"format", f.scheme.format.str()}, {"field", field_name(f.scheme.field)},
                            {"rank", f.scheme.rank()}, {"seconds", f.seconds}, {"flips", f.flips}};
     if (o_.search.objective != Objective::Rank) best["additions"] = scheme_stats(f.scheme).additions_cse;
-    if (o_.search.objective == Objective::Traffic) best["traffic"] = block_traffic(f.scheme);
+    if (o_.search.objective == Objective::Traffic) best["traffic"] = objective_cost(Objective::Traffic, f.scheme);
     metrics_.emit(best);
     if (events_.on_best) events_.on_best(f.scheme, r, f.seconds, f.flips);
   }
@@ -242,7 +242,7 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   nlohmann::json done = {{"event", "done"}, {"seconds", result.seconds}, {"best_rank", result.best.rank()},
                          {"flips", result.flips}, {"stopped_by", result.stopped_by}};
   if (o.search.objective != Objective::Rank) done["best_additions"] = scheme_stats(result.best).additions_cse;
-  if (o.search.objective == Objective::Traffic) done["best_traffic"] = block_traffic(result.best);
+  if (o.search.objective == Objective::Traffic) done["best_traffic"] = objective_cost(Objective::Traffic, result.best);
   if (events.on_metrics) events.on_metrics(done);
   metrics.emit(done);
   return result;

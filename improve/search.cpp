@@ -236,7 +236,7 @@ std::string objective_name(Objective o) {
 }
 
 long objective_cost(Objective o, const Scheme& s) {
-  return o == Objective::Traffic ? block_traffic(s) : additions_after_elimination(s);
+  return o == Objective::Traffic ? block_traffic(s, 2, CseGoal::traffic) : additions_after_elimination(s);
 }
 
 long default_walk_flips(const Format& f) { return 2000L * f.naive_rank(); }

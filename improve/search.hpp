@@ -27,14 +27,15 @@ namespace at::improve {
 // `sample_every` flips and returns its best point; the walks restart from the best). Additions does so from the first generation;
 // RankAdditions searches for rank alone until the target rank is reached or `plateau_generations`
 // generations went by without a lower rank. Traffic: as Additions, with the block reads and
-// writes of codegen's plan (core/cse.hpp block_traffic) as the count: what its speed follows.
+// writes of codegen's plan with traffic-minimising elimination (core/cse.hpp block_traffic,
+// CseGoal::traffic: `codegen --cse traffic`) as the count: what its speed follows.
 enum class Objective { Rank, Additions, RankAdditions, Traffic };
 
 // "rank", "additions", "rank,additions" or "traffic"; throws std::invalid_argument otherwise.
 Objective parse_objective(const std::string& text);
 std::string objective_name(Objective o);
-// What an objective minimises at a fixed rank: block_traffic for Traffic, else additions after
-// elimination.
+// What an objective minimises at a fixed rank: block_traffic(s, 2, CseGoal::traffic) for Traffic,
+// else additions after elimination.
 long objective_cost(Objective o, const Scheme& s);
 
 struct SearchOptions {

@@ -14,6 +14,7 @@
 #include "codegen/timing.hpp"
 #include "tools/bench.hpp"
 #include "tools/cli.hpp"
+#include "tools/runtime_options.hpp"
 
 namespace at::cli {
 
@@ -65,8 +66,12 @@ int bench_scheme(const std::vector<std::string>& args) {
       "threads", po::value<int>()->default_value(0), "threads for both (0: all cores / SLURM_CPUS_PER_TASK)")(
       "repeat", po::value<int>()->default_value(5), "timed runs per case (median, best and worst printed)")(
       "check-rows", po::value<int>()->default_value(64), "rows of C checked against the double reference")(
-      "cse-min-uses", po::value<int>()->default_value(2), "a repeated pair becomes a temporary from this many uses")(
+      "model", po::bool_switch(),
+      "also time, in the same rounds, each plan's linear passes alone (base multiplies left out) and one "
+      "innermost block multiply; prints the cost model rank^levels x block multiply + passes against the "
+      "measured time, and the passes' time per block read/write")(
       "json", po::bool_switch(), "JSON lines");
+  opts.add(plan_options());
   po::positional_options_description pos;
   pos.add("scheme", -1);
   po::variables_map vm;
@@ -78,9 +83,10 @@ int bench_scheme(const std::vector<std::string>& args) {
   const int repeat = vm["repeat"].as<int>();
   if (repeat < 1) throw UsageError("--repeat must be >= 1");
   const bool json = vm["json"].as<bool>();
-  codegen::PlanOptions po_;
-  po_.cse_min_uses = vm["cse-min-uses"].as<int>();
+  const bool model = vm["model"].as<bool>();
+  const codegen::PlanOptions po_ = read_plan_options(vm);
   std::vector<std::string> tags;
+  std::vector<long> traffic;  // per scheme: block reads+writes of one level
   std::vector<Scheme> schemes;  // all read (and checked) before anything is printed or allocated
   const std::vector<std::string> paths = vm["scheme"].as<std::vector<std::string>>();
   for (const std::string& path : paths) schemes.push_back(codegen::read_real_scheme(path));
@@ -89,6 +95,7 @@ int bench_scheme(const std::vector<std::string>& args) {
     const Scheme& s = schemes[i];
     executors.push_back(std::make_unique<codegen::Executor>(codegen::build_plan(s, po_), vm["threads"].as<int>()));
     const codegen::PlanCost cost = codegen::plan_cost(s, executors.back()->plan());
+    traffic.push_back(cost.block_passes);
     tags.push_back(s.format.str() + " rank " + std::to_string(s.rank()) + " " + base_name(paths[i]));
     std::cout << "# " << paths[i] << ": " << tags.back() << ", block additions per level " << cost.plan_additions
               << " (naive " << cost.naive_additions << "), block reads+writes " << cost.block_passes << std::endl;
@@ -115,17 +122,32 @@ int bench_scheme(const std::vector<std::string>& args) {
     // count. The variants run in turns, round after round, so that load from other processes on
     // the machine hits them alike. The first round is an untimed warm-up (workspace, page faults);
     // its result gives the error.
+    // With --model each scheme and level count also gets its passes alone and one innermost block
+    // multiply (bn x bm x bp after `levels` splits) in the same rounds.
+    enum class Part { whole, passes, block };
     struct Variant {
       size_t scheme;
       int levels;
+      Part part = Part::whole;
     };
     std::vector<Variant> variants{{0, 0}};
     for (size_t e = 0; e < executors.size(); ++e)
       for (const int L : levels)
-        if (L > 0) variants.push_back({e, L});
+        if (L > 0) {
+          variants.push_back({e, L});
+          if (model) variants.push_back({e, L, Part::passes}), variants.push_back({e, L, Part::block});
+        }
     std::vector<std::function<void()>> runs;
     for (const Variant& x : variants)
-      runs.push_back([&, x] { executors[x.scheme]->multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, x.levels); });
+      runs.push_back([&, x] {
+        codegen::Executor& e = *executors[x.scheme];
+        const Format& f = e.plan().split;
+        int bn = n, bm = n, bp = n;
+        for (int l = 0; l < x.levels; ++l) bn /= f.n, bm /= f.m, bp /= f.p;
+        if (x.part == Part::passes) e.multiply_passes({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, x.levels);
+        else if (x.part == Part::block) e.multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, bn, bm, bp, 0);
+        else e.multiply({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, x.levels);
+      });
     std::vector<double> errors(variants.size());
     const auto times = codegen::time_in_turns(runs, repeat, [&](size_t v) { errors[v] = relative_error(C, R, rows, n); });
     std::vector<std::vector<double>> wall, cpu;
@@ -133,6 +155,7 @@ int bench_scheme(const std::vector<std::string>& args) {
     const auto median = codegen::median_of_sorted;
     for (size_t v = 0; v < variants.size(); ++v) {
       const Variant& x = variants[v];
+      if (x.part != Part::whole) continue;
       const std::string name = x.levels == 0 ? "Eigen alone " + size_tag
                                              : tags[x.scheme] + " " + size_tag + " levels=" + std::to_string(x.levels);
       report(json, "scheme", name + " median", median(wall[v]), "s");
@@ -147,9 +170,22 @@ int bench_scheme(const std::vector<std::string>& args) {
       }
       if (x.scheme > 0) {  // the same level count of the first scheme is variant 1 + index of x.levels
         const size_t first = 1 + size_t(std::find_if(variants.begin() + 1, variants.end(), [&](const Variant& y) {
-                                           return y.levels == x.levels;
+                                           return y.levels == x.levels && y.part == Part::whole;
                                          }) - (variants.begin() + 1));
         report(json, "scheme", name + " speedup over " + tags[0] + " (median/median)", median(wall[first]) / median(wall[v]), "x");
+      }
+      if (model && x.levels > 0) {  // variants v+1 (passes alone) and v+2 (block multiply)
+        const double rank_l = std::pow(double(schemes[x.scheme].rank()), x.levels);
+        const double predicted = rank_l * median(wall[v + 2]) + median(wall[v + 1]);
+        const double predicted_cpu = rank_l * median(cpu[v + 2]) + median(cpu[v + 1]);
+        report(json, "scheme", name + " passes alone (median)", median(wall[v + 1]), "s");
+        report(json, "scheme", name + " passes alone cpu time (median)", median(cpu[v + 1]), "s");
+        if (x.levels == 1)
+          report(json, "scheme", name + " passes alone cpu time per block read/write", 1e3 * median(cpu[v + 1]) / double(traffic[x.scheme]), "ms");
+        report(json, "scheme", name + " block multiply (median)", median(wall[v + 2]), "s");
+        report(json, "scheme", name + " model rank^levels x block multiply + passes alone", predicted, "s");
+        report(json, "scheme", name + " model / measured (median)", predicted / median(wall[v]), "x");
+        report(json, "scheme", name + " model / measured (cpu time)", predicted_cpu / median(cpu[v]), "x");
       }
       report(json, "scheme", name + " relative error", errors[v], "");
     }

@@ -5,6 +5,7 @@
 #include "codegen/emit.hpp"
 #include "core/files.hpp"
 #include "tools/cli.hpp"
+#include "tools/runtime_options.hpp"
 
 namespace at::cli {
 
@@ -14,8 +15,8 @@ int cmd_codegen(const std::vector<std::string>& args) {
       "lang", po::value<std::string>()->default_value("cpp"), "cpp (standard C++ only) or cuda (.cu, own kernels)")(
       "output,o", po::value<std::string>()->required(), "source file to write")(
       "levels", po::value<int>()->default_value(1), "default recursion depth of the emitted function")(
-      "name", po::value<std::string>()->default_value("fast_matmul"), "name of the emitted function (C identifier)")(
-      "cse-min-uses", po::value<int>()->default_value(2), "a repeated pair becomes a temporary from this many uses");
+      "name", po::value<std::string>()->default_value("fast_matmul"), "name of the emitted function (C identifier)");
+  opts.add(plan_options());
   po::positional_options_description pos;
   pos.add("scheme", 1);
   po::variables_map vm;
@@ -32,9 +33,7 @@ int cmd_codegen(const std::vector<std::string>& args) {
     throw UsageError(e.what());
   }
   const Scheme s = codegen::read_real_scheme(eo.source);
-  codegen::PlanOptions po_;
-  po_.cse_min_uses = vm["cse-min-uses"].as<int>();
-  const codegen::Plan plan = codegen::build_plan(s, po_);
+  const codegen::Plan plan = codegen::build_plan(s, read_plan_options(vm));
   const std::string out = vm["output"].as<std::string>();
   write_file_atomic(out, lang == "cpp" ? codegen::emit_cpp(s, plan, eo) : codegen::emit_cuda(s, plan, eo));
   const codegen::PlanCost cost = codegen::plan_cost(s, plan);

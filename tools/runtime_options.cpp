@@ -6,6 +6,26 @@
 
 namespace at::cli {
 
+po::options_description plan_options() {
+  po::options_description o("Block plan");
+  o.add_options()("cse-min-uses", po::value<int>()->default_value(2), "a repeated pair becomes a temporary from this many uses")(
+      "cse", po::value<std::string>()->default_value("additions"),
+      "what the elimination of common subexpressions minimises: additions (most frequent pair first) or "
+      "traffic (block reads+writes of the fused passes: a pair only when it saves blocks)");
+  return o;
+}
+
+codegen::PlanOptions read_plan_options(const po::variables_map& vm) {
+  codegen::PlanOptions o;
+  o.cse_min_uses = vm["cse-min-uses"].as<int>();
+  try {
+    o.cse_goal = parse_cse_goal(vm["cse"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--cse: ") + e.what());
+  }
+  return o;
+}
+
 po::options_description runtime_options(int default_n) {
   po::options_description o("Measured runtime");
   o.add_options()
@@ -34,7 +54,9 @@ codegen::RuntimeSetup read_runtime_setup(const po::variables_map& vm) {
 }
 
 nlohmann::json runtime_setup_json(const codegen::RuntimeSetup& s) {
-  return {{"n", s.n}, {"levels", s.levels}, {"device", "cpu"}, {"threads", s.threads}, {"repeat", s.repeat}};
+  nlohmann::json j{{"n", s.n}, {"levels", s.levels}, {"device", "cpu"}, {"threads", s.threads}, {"repeat", s.repeat}};
+  if (s.plan.cse_goal != CseGoal::additions) j["cse"] = cse_goal_name(s.plan.cse_goal);  // older caches have no key
+  return j;
 }
 
 mcts::RuntimeRewardConfig runtime_reward_config(const po::variables_map& vm, Field field, const std::string& out_dir) {

@@ -12,6 +12,11 @@ namespace at::cli {
 
 po::options_description runtime_options(int default_n);
 
+// --cse-min-uses and --cse additions|traffic of `codegen` and `bench scheme`: how the block plan
+// eliminates common subexpressions. read_plan_options throws UsageError for a bad --cse.
+po::options_description plan_options();
+codegen::PlanOptions read_plan_options(const po::variables_map& vm);
+
 // Throws UsageError for bad values and for --runtime-device cuda (block plans run on the CPU only
 // in this version: no in-process CUDA executor).
 codegen::RuntimeSetup read_runtime_setup(const po::variables_map& vm);

@@ -189,9 +189,17 @@ BOOST_AUTO_TEST_CASE(cli_codegen_and_bench) {
   BOOST_TEST(two.out.find("3x3x3 rank 23 3x3x3_r23_Z.exp n=18 levels=1 speedup over 2x2x2 rank 7 2x2x2_r7_Z.json") !=
                  std::string::npos, two.out);
   BOOST_TEST(two.out.find(" worst: ") != std::string::npos, two.out);
+  // --cse traffic and --model: the passes alone, the block multiply and the cost model per case.
+  const Run model = shell(bin + " bench scheme " + test::shared_scheme("3x3x3_r23_Z.exp") +
+                          " --n 18 --levels 1 --threads 1 --repeat 1 --cse traffic --model");
+  BOOST_TEST(model.code == 0, model.out);
+  BOOST_TEST(model.out.find("block reads+writes 173") != std::string::npos, model.out);
+  BOOST_TEST(model.out.find("n=18 levels=1 model / measured (cpu time): ") != std::string::npos, model.out);
+  BOOST_TEST(model.out.find("passes alone cpu time per block read/write") != std::string::npos, model.out);
   for (const std::string& bad : {test::shared_scheme("2x2x2_r7_Z.json") + " " + dir + "/missing.json --n 8",
                                  test::shared_scheme("2x2x2_r7_Z.json") + " --n 8,x", test::shared_scheme("2x2x2_r7_Z.json") + " --n 0",
-                                 test::shared_scheme("2x2x2_r7_Z.json") + " --repeat 0", std::string("--n 8")}) {
+                                 test::shared_scheme("2x2x2_r7_Z.json") + " --repeat 0", std::string("--n 8"),
+                                 test::shared_scheme("2x2x2_r7_Z.json") + " --n 8 --cse speed"}) {
     const Run r = shell(bin + " bench scheme " + bad);
     BOOST_TEST(r.code == 2, bad << ": " << r.out);
     BOOST_TEST(std::count(r.out.begin(), r.out.end(), '\n') == 1, bad << ": " << r.out);

@@ -1,6 +1,7 @@
 // The in-process executor multiplies correctly: every integer scheme of ../shared/schemes, 1-2
 // levels, sizes that are and are not multiples of the split, against the plain reference.
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "codegen/executor.hpp"
@@ -68,25 +69,40 @@ BOOST_AUTO_TEST_CASE(elimination_is_exact_on_integer_matrices) {
                                                       {kronecker(strassen_scheme(), strassen_scheme()), "strassen x strassen"},
                                                       {kronecker(winograd_scheme(), winograd_scheme()), "winograd x winograd"}};
   for (const std::string& file : test::z_scheme_files()) schemes.emplace_back(read_scheme(test::shared_scheme(file)), file);
-  for (const auto& [s, what] : schemes) {
-    Executor ex(build_plan(s), 1);
-    const int n = 3 * s.format.n, m = 3 * s.format.m, p = 3 * s.format.p;
-    auto ints = [](int rows, int cols, uint64_t seed) {
-      std::vector<float> x = test::random_matrix(rows, cols, seed);
-      for (float& v : x) v = std::floor(v * 4);  // integers in [-4, 3]
-      return x;
-    };
-    auto exact = [&](int n, int m, int p, int levels) {
-      const auto A = ints(n, m, 3), B = ints(m, p, 4);
-      std::vector<float> C(size_t(n) * size_t(p), 7.0f), R(C.size());
-      ex.multiply({A.data(), m}, {B.data(), p}, {C.data(), p}, n, m, p, levels);
-      reference_multiply({A.data(), m}, {B.data(), p}, {R.data(), p}, n, m, p);
-      BOOST_TEST((C == R), what << " " << n << "x" << m << "x" << p << " levels " << levels);
-    };
-    exact(n, m, p, 1);
-    if (s.format.a_size() <= 9 && s.format.b_size() <= 9)
-      exact(s.format.n * s.format.n * 2 + 1, s.format.m * s.format.m * 2 + 3, s.format.p * s.format.p * 2 + 2, 2);
-  }
+  for (const auto& [s, what] : schemes)
+    for (const CseGoal goal : {CseGoal::additions, CseGoal::traffic}) {
+      PlanOptions options;
+      options.cse_goal = goal;
+      Executor ex(build_plan(s, options), 1);
+      const int n = 3 * s.format.n, m = 3 * s.format.m, p = 3 * s.format.p;
+      auto ints = [](int rows, int cols, uint64_t seed) {
+        std::vector<float> x = test::random_matrix(rows, cols, seed);
+        for (float& v : x) v = std::floor(v * 4);  // integers in [-4, 3]
+        return x;
+      };
+      auto exact = [&](int n, int m, int p, int levels) {
+        const auto A = ints(n, m, 3), B = ints(m, p, 4);
+        std::vector<float> C(size_t(n) * size_t(p), 7.0f), R(C.size());
+        ex.multiply({A.data(), m}, {B.data(), p}, {C.data(), p}, n, m, p, levels);
+        reference_multiply({A.data(), m}, {B.data(), p}, {R.data(), p}, n, m, p);
+        BOOST_TEST((C == R), what << " (" << cse_goal_name(goal) << ") " << n << "x" << m << "x" << p << " levels " << levels);
+      };
+      exact(n, m, p, 1);
+      if (s.format.a_size() <= 9 && s.format.b_size() <= 9)
+        exact(s.format.n * s.format.n * 2 + 1, s.format.m * s.format.m * 2 + 3, s.format.p * s.format.p * 2 + 2, 2);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(passes_alone_leave_the_products_out) {
+  // multiply_passes runs the plan with every product zero (`bench scheme --model`): C comes out
+  // zero, peeled strips included, and the next multiply is whole again.
+  Executor ex(build_plan(kronecker(winograd_scheme(), strassen_scheme())), 2);
+  const int n = 4 * 8 + 3;
+  const auto A = test::random_matrix(n, n, 5), B = test::random_matrix(n, n, 6);
+  std::vector<float> C(size_t(n) * n, 7.0f);
+  ex.multiply_passes({A.data(), n}, {B.data(), n}, {C.data(), n}, n, n, n, 1);
+  BOOST_TEST(std::all_of(C.begin(), C.end(), [](float x) { return x == 0.0f; }));
+  BOOST_TEST(executor_error(ex, n, n, n, 1) < 1e-5);
 }
 
 BOOST_AUTO_TEST_CASE(rational_coefficients_multiply) {
