@@ -89,26 +89,39 @@ class Ops final : public CpuKernels<T> {
 
 // ---- dense --------------------------------------------------------------------------------------
 
+namespace {
+// Runs f(r0, r1, c0, c1) over the tiles of a rows×cols output, kTile² each (the edges smaller):
+// both a few rows (decoding: 32 sequences against a 2048×6144 weight) and many rows spread over
+// the threads, and each product packs its operands once per tile.
+constexpr int kTile = 256;
+template <typename F>
+void tiled(int rows, int cols, F&& f) {
+  const size_t col_tiles = size_t((cols + kTile - 1) / kTile);
+  chunked(size_t((rows + kTile - 1) / kTile) * col_tiles, 1, [&](size_t t0, size_t t1) {
+    for (size_t t = t0; t < t1; ++t) {
+      const int r0 = int(t / col_tiles) * kTile, c0 = int(t % col_tiles) * kTile;
+      f(r0, std::min(rows, r0 + kTile), c0, std::min(cols, c0 + kTile));
+    }
+  });
+}
+}  // namespace
+
 template <typename T>
 void Ops<T>::linear_forward(const T* x, const T* w, const T* b, T* y, int M, int K, int N) const {
-  const auto W = mat(w, K, N, N);
-  chunked(size_t(M), std::max<size_t>(64, row_chunk(K + N)), [&](size_t r0, size_t r1) {
-    const int rows = int(r1 - r0);
-    auto Y = mat(y + r0 * N, rows, N, N);
-    Y.noalias() = mat(x + r0 * K, rows, K, K) * W;
-    if (b) Y.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, N);
+  tiled(M, N, [&](int r0, int r1, int c0, int c1) {
+    auto Y = mat(y + size_t(r0) * N + c0, r1 - r0, c1 - c0, N);
+    Y.noalias() = mat(x + size_t(r0) * K, r1 - r0, K, K) * mat(w + c0, K, c1 - c0, N);
+    if (b) Y.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b + c0, c1 - c0);
   });
 }
 
 template <typename T>
 void Ops<T>::linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) const {
-  if (dx) {
-    const auto W = mat(w, K, N, N);
-    chunked(size_t(M), std::max<size_t>(64, row_chunk(K + N)), [&](size_t r0, size_t r1) {
-      const int rows = int(r1 - r0);
-      mat(dx + r0 * K, rows, K, K).noalias() += mat(dy + r0 * N, rows, N, N) * W.transpose();
+  if (dx)
+    tiled(M, K, [&](int r0, int r1, int c0, int c1) {
+      mat(dx + size_t(r0) * K + c0, r1 - r0, c1 - c0, K).noalias() +=
+          mat(dy + size_t(r0) * N, r1 - r0, N, N) * mat(w + size_t(c0) * N, c1 - c0, N, N).transpose();
     });
-  }
   // Weight and bias gradients reduce over M: split over output columns instead, so each chunk
   // owns its columns and sums over all rows in one fixed order.
   chunked(size_t(N), 64, [&](size_t c0, size_t c1) {
