@@ -32,7 +32,7 @@ T* CpuBackend<T>::alloc(size_t n) {
 }
 
 template <typename T>
-void* CpuBackend<T>::scratch_bytes(size_t bytes) {
+void* CpuBackend<T>::scratch_bytes(size_t bytes, bool zero) {
   bytes = (bytes + 63) & ~size_t(63);
   while (block_ < blocks_.size() && offset_ + bytes > blocks_[block_].size) {
     ++block_;
@@ -49,14 +49,16 @@ void* CpuBackend<T>::scratch_bytes(size_t bytes) {
   base += (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
   void* p = base + offset_;
   offset_ += bytes;
-  std::memset(p, 0, bytes);
+  if (zero) std::memset(p, 0, bytes);
   return p;
 }
 
 template <typename T>
-T* CpuBackend<T>::scratch(size_t n) { return static_cast<T*>(scratch_bytes(n * sizeof(T))); }
+T* CpuBackend<T>::scratch(size_t n) { return static_cast<T*>(scratch_bytes(n * sizeof(T), true)); }
 template <typename T>
-int* CpuBackend<T>::scratch_int(size_t n) { return static_cast<int*>(scratch_bytes(n * sizeof(int))); }
+T* CpuBackend<T>::scratch_raw(size_t n) { return static_cast<T*>(scratch_bytes(n * sizeof(T), false)); }
+template <typename T>
+int* CpuBackend<T>::scratch_int(size_t n) { return static_cast<int*>(scratch_bytes(n * sizeof(int), true)); }
 template <typename T>
 void CpuBackend<T>::scratch_reset() { block_ = offset_ = 0; }
 template <typename T>

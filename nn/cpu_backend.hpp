@@ -26,6 +26,7 @@ class CpuBackend final : public Backend<T> {
 
   T* alloc(size_t n) override;
   T* scratch(size_t n) override;
+  T* scratch_raw(size_t n) override;
   int* scratch_int(size_t n) override;
   void scratch_reset() override;
   ScratchMark scratch_mark() const override { return {block_, offset_}; }
@@ -101,7 +102,7 @@ class CpuBackend final : public Backend<T> {
     std::unique_ptr<unsigned char[]> data;
     size_t size = 0;
   };
-  void* scratch_bytes(size_t bytes);
+  void* scratch_bytes(size_t bytes, bool zero);
   Isa isa_;
   const CpuKernels<T>* k_;
   // 64-byte aligned, as the scratch: the AVX paths round the first, unaligned columns of a product

@@ -89,26 +89,39 @@ class Ops final : public CpuKernels<T> {
 
 // ---- dense --------------------------------------------------------------------------------------
 
+namespace {
+// Runs f(r0, r1, c0, c1) over the tiles of a rows×cols output, kTile² each (the edges smaller):
+// both a few rows (decoding: 32 sequences against a 2048×6144 weight) and many rows spread over
+// the threads, and each product packs its operands once per tile.
+constexpr int kTile = 256;
+template <typename F>
+void tiled(int rows, int cols, F&& f) {
+  const size_t col_tiles = size_t((cols + kTile - 1) / kTile);
+  chunked(size_t((rows + kTile - 1) / kTile) * col_tiles, 1, [&](size_t t0, size_t t1) {
+    for (size_t t = t0; t < t1; ++t) {
+      const int r0 = int(t / col_tiles) * kTile, c0 = int(t % col_tiles) * kTile;
+      f(r0, std::min(rows, r0 + kTile), c0, std::min(cols, c0 + kTile));
+    }
+  });
+}
+}  // namespace
+
 template <typename T>
 void Ops<T>::linear_forward(const T* x, const T* w, const T* b, T* y, int M, int K, int N) const {
-  const auto W = mat(w, K, N, N);
-  chunked(size_t(M), std::max<size_t>(64, row_chunk(K + N)), [&](size_t r0, size_t r1) {
-    const int rows = int(r1 - r0);
-    auto Y = mat(y + r0 * N, rows, N, N);
-    Y.noalias() = mat(x + r0 * K, rows, K, K) * W;
-    if (b) Y.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, N);
+  tiled(M, N, [&](int r0, int r1, int c0, int c1) {
+    auto Y = mat(y + size_t(r0) * N + c0, r1 - r0, c1 - c0, N);
+    Y.noalias() = mat(x + size_t(r0) * K, r1 - r0, K, K) * mat(w + c0, K, c1 - c0, N);
+    if (b) Y.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b + c0, c1 - c0);
   });
 }
 
 template <typename T>
 void Ops<T>::linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) const {
-  if (dx) {
-    const auto W = mat(w, K, N, N);
-    chunked(size_t(M), std::max<size_t>(64, row_chunk(K + N)), [&](size_t r0, size_t r1) {
-      const int rows = int(r1 - r0);
-      mat(dx + r0 * K, rows, K, K).noalias() += mat(dy + r0 * N, rows, N, N) * W.transpose();
+  if (dx)
+    tiled(M, K, [&](int r0, int r1, int c0, int c1) {
+      mat(dx + size_t(r0) * K + c0, r1 - r0, c1 - c0, K).noalias() +=
+          mat(dy + size_t(r0) * N, r1 - r0, N, N) * mat(w + size_t(c0) * N, c1 - c0, N, N).transpose();
     });
-  }
   // Weight and bias gradients reduce over M: split over output columns instead, so each chunk
   // owns its columns and sums over all rows in one fixed order.
   chunked(size_t(N), 64, [&](size_t c0, size_t c1) {
@@ -142,23 +155,19 @@ void Ops<T>::add(T* y, const T* x, size_t n) const {
 
 // ---- normalisation and activations ----------------------------------------------------------------
 
+// Rows as Eigen arrays: SIMD sums (a scalar loop's sum is one serial chain of adds).
 template <typename T>
 void Ops<T>::layernorm_forward(const T* x, const T* gamma, const T* beta, T* y, T* mean, T* rstd, int rows,
                                       int cols) const {
+  const ConstArrayMap<T> G(gamma, cols), B(beta, cols);
   chunked(size_t(rows), row_chunk(cols), [&](size_t r0, size_t r1) {
     for (size_t r = r0; r < r1; ++r) {
-      const T* xr = x + r * cols;
-      T mu = 0;
-      for (int c = 0; c < cols; ++c) mu += xr[c];
-      mu /= T(cols);
-      T var = 0;
-      for (int c = 0; c < cols; ++c) var += (xr[c] - mu) * (xr[c] - mu);
-      var /= T(cols);
-      const T rs = T(1) / std::sqrt(var + T(1e-5));
+      const ConstArrayMap<T> xr(x + r * cols, cols);
+      const T mu = xr.sum() / T(cols);
+      const T rs = T(1) / std::sqrt((xr - mu).square().sum() / T(cols) + T(1e-5));
       mean[r] = mu;
       rstd[r] = rs;
-      T* yr = y + r * cols;
-      for (int c = 0; c < cols; ++c) yr[c] = (xr[c] - mu) * rs * gamma[c] + beta[c];
+      ArrayMap<T>(y + r * cols, cols) = (xr - mu) * rs * G + B;
     }
   });
 }
@@ -169,27 +178,18 @@ void Ops<T>::layernorm_backward(const T* x, const T* gamma, const T* mean, const
   const size_t chunk = row_chunk(cols);
   const size_t chunks = (size_t(rows) + chunk - 1) / chunk;
   std::vector<T> partial(chunks * 2 * cols, T(0));  // [chunks, 2, cols]: dgamma, dbeta partial sums
+  const ConstArrayMap<T> G(gamma, cols);
   chunked(size_t(rows), chunk, [&](size_t r0, size_t r1) {
-    T* pg = partial.data() + (r0 / chunk) * 2 * cols;
-    T* pb = pg + cols;
+    ArrayMap<T> pg(partial.data() + (r0 / chunk) * 2 * cols, cols), pb(pg.data() + cols, cols);
     for (size_t r = r0; r < r1; ++r) {
-      const T* xr = x + r * cols;
-      const T* dyr = dy + r * cols;
-      const T mu = mean[r], rs = rstd[r];
-      T sum_g = 0, sum_gx = 0;  // Σ dy·γ and Σ dy·γ·x̂
-      for (int c = 0; c < cols; ++c) {
-        const T xh = (xr[c] - mu) * rs;
-        const T g = dyr[c] * gamma[c];
-        sum_g += g;
-        sum_gx += g * xh;
-        pg[c] += dyr[c] * xh;
-        pb[c] += dyr[c];
-      }
-      T* dxr = dx + r * cols;
-      for (int c = 0; c < cols; ++c) {
-        const T xh = (xr[c] - mu) * rs;
-        dxr[c] += rs * (dyr[c] * gamma[c] - (sum_g + xh * sum_gx) / T(cols));
-      }
+      const ConstArrayMap<T> xr(x + r * cols, cols), dyr(dy + r * cols, cols);
+      const T rs = rstd[r];
+      const auto xh = (xr - mean[r]) * rs;
+      const auto g = dyr * G;
+      const T sum_g = g.sum(), sum_gx = (g * xh).sum();  // Σ dy·γ and Σ dy·γ·x̂
+      pg += dyr * xh;
+      pb += dyr;
+      ArrayMap<T>(dx + r * cols, cols) += rs * (g - (sum_g + xh * sum_gx) / T(cols));
     }
   });
   for (size_t k = 0; k < chunks; ++k)
@@ -254,38 +254,64 @@ void Ops<T>::dropout_backward(const T* mask, const T* dy, T* dx, size_t n) const
 // ---- attention ----------------------------------------------------------------------------------------
 
 namespace {
-// Additive mask of query i, key j: causal and key padding.
-inline bool masked(const AttentionShape& s, int kv, int i, int j) {
-  return (s.causal && j > i + s.lk - s.lq) || (s.key_len && j >= s.key_len[kv]);
-}
 inline size_t kv_stride(const AttentionShape& s) { return s.kv_stride ? size_t(s.kv_stride) : size_t(s.lk) * s.kv_ld; }
+
+// The queries of one (key/value sequence, head) task as blocks of rows sharing one product: with
+// one query per sequence (incremental decoding) the kv_group sequences that read the same memory
+// are one block (G rows against the keys: a GEMM instead of G GEMVs); else each sequence is a
+// block of lq rows. p keeps the layout of the backend interface, [batch, heads, lq, lk].
+struct QueryBlocks {
+  int group, count, rows, p_ld;
+  explicit QueryBlocks(const AttentionShape& s)
+      : group(s.kv_group), count(s.lq == 1 ? 1 : s.kv_group), rows(s.lq == 1 ? s.kv_group : s.lq),
+        p_ld(s.lq == 1 ? s.heads * s.lk : s.lk) {}
+  int first_seq(int kv, int block) const { return kv * group + block; }
+  // Query position of a block's row r (causal masks use it).
+  int position(const AttentionShape& s, int r) const { return s.lq == 1 ? 0 : r; }
+};
+
+// Keys j < visible(i) are seen by query i of sequence group kv; the mask is a prefix: causal
+// (j <= i + lk - lq) and key padding (j < key_len).
+inline int visible(const AttentionShape& s, int kv, int i) {
+  int n = s.lk;
+  if (s.causal) n = std::min(n, i + s.lk - s.lq + 1);
+  if (s.key_len) n = std::min(n, s.key_len[kv]);
+  return std::max(n, 0);
+}
+
+// Row softmax in place over the visible prefix (SIMD exp); the masked rest is 0, a fully masked
+// row attends to nothing (output 0).
+template <typename T, typename Row>
+void softmax_prefix(Row row, int n) {
+  const int lk = int(row.size());
+  if (n > 0) {
+    auto a = row.head(n).array();
+    a = (a - a.maxCoeff()).exp();
+    a /= a.sum();
+  }
+  row.tail(lk - n).setZero();
+}
 }  // namespace
 
 template <typename T>
 void Ops<T>::attention_forward(const T* q, const T* k, const T* v, T* o, T* p, const AttentionShape& s) const {
   const T scale = T(1) / std::sqrt(T(s.head_dim));
-  const size_t tasks = size_t(s.batch) * s.heads;
-  chunked(tasks, std::max<size_t>(1, 4096 / size_t(s.lq * s.lk + 1)), [&](size_t t0, size_t t1) {
-    MatR<T> scores(s.lq, s.lk);
+  const QueryBlocks qb(s);
+  const size_t tasks = size_t(s.batch / s.kv_group) * s.heads;
+  chunked(tasks, std::max<size_t>(1, 4096 / (size_t(s.kv_group) * s.lq * s.lk + 1)), [&](size_t t0, size_t t1) {
     for (size_t t = t0; t < t1; ++t) {
-      const int n = int(t / s.heads), h = int(t % s.heads), kv = n / s.kv_group;
-      const auto Q = mat(q + size_t(n) * s.lq * s.q_ld + h * s.head_dim, s.lq, s.head_dim, s.q_ld);
-      const auto K = mat(k + kv * kv_stride(s) + h * s.head_dim, s.lk, s.head_dim, s.kv_ld);
-      const auto V = mat(v + kv * kv_stride(s) + h * s.head_dim, s.lk, s.head_dim, s.kv_ld);
-      auto P = mat(p + t * s.lq * s.lk, s.lq, s.lk, s.lk);
-      scores.noalias() = (Q * K.transpose()) * scale;
-      for (int i = 0; i < s.lq; ++i) {
-        T mx = -std::numeric_limits<T>::infinity();
-        for (int j = 0; j < s.lk; ++j)
-          if (!masked(s, kv, i, j)) mx = std::max(mx, scores(i, j));
-        T sum = 0;
-        for (int j = 0; j < s.lk; ++j) {
-          P(i, j) = masked(s, kv, i, j) ? T(0) : std::exp(scores(i, j) - mx);
-          sum += P(i, j);
-        }
-        if (sum > T(0)) P.row(i) /= sum;  // a fully masked row attends to nothing: output 0
+      const int kv = int(t / s.heads), h = int(t % s.heads);
+      const size_t kvo = kv * kv_stride(s) + h * s.head_dim;
+      const auto K = mat(k + kvo, s.lk, s.head_dim, s.kv_ld);
+      const auto V = mat(v + kvo, s.lk, s.head_dim, s.kv_ld);
+      for (int b = 0; b < qb.count; ++b) {
+        const size_t n = size_t(qb.first_seq(kv, b));
+        const auto Q = mat(q + n * s.lq * s.q_ld + h * s.head_dim, qb.rows, s.head_dim, s.q_ld);
+        auto P = mat(p + (n * s.heads + h) * s.lq * s.lk, qb.rows, s.lk, qb.p_ld);
+        P.noalias() = (Q * K.transpose()) * scale;
+        for (int r = 0; r < qb.rows; ++r) softmax_prefix<T>(P.row(r), visible(s, kv, qb.position(s, r)));
+        mat(o + n * s.lq * s.o_ld + h * s.head_dim, qb.rows, s.head_dim, s.o_ld).noalias() = P * V;
       }
-      mat(o + size_t(n) * s.lq * s.o_ld + h * s.head_dim, s.lq, s.head_dim, s.o_ld).noalias() = P * V;
     }
   });
 }
@@ -294,12 +320,12 @@ template <typename T>
 void Ops<T>::attention_backward(const T* q, const T* k, const T* v, const T* p, const T* dout, T* dq, T* dk,
                                        T* dv, const AttentionShape& s) const {
   const T scale = T(1) / std::sqrt(T(s.head_dim));
-  // One task per (key/value sequence, head): it owns dk/dv of that pair and runs its query group in
-  // order, so the accumulation order is fixed.
-  const size_t kv_batch = size_t(s.batch / s.kv_group);
-  const size_t tasks = kv_batch * s.heads;
+  const QueryBlocks qb(s);
+  // One task per (key/value sequence, head): it owns dk/dv of that pair and runs its query blocks
+  // in order, so the accumulation order is fixed.
+  const size_t tasks = size_t(s.batch / s.kv_group) * s.heads;
   chunked(tasks, 1, [&](size_t t0, size_t t1) {
-    MatR<T> dP(s.lq, s.lk), dS(s.lq, s.lk);
+    MatR<T> dS(qb.rows, s.lk);
     for (size_t t = t0; t < t1; ++t) {
       const int kv = int(t / s.heads), h = int(t % s.heads);
       const size_t kvo = kv * kv_stride(s) + h * s.head_dim;
@@ -307,17 +333,18 @@ void Ops<T>::attention_backward(const T* q, const T* k, const T* v, const T* p, 
       const auto V = mat(v + kvo, s.lk, s.head_dim, s.kv_ld);
       auto dK = mat(dk + kvo, s.lk, s.head_dim, s.kv_ld);
       auto dV = mat(dv + kvo, s.lk, s.head_dim, s.kv_ld);
-      for (int n = kv * s.kv_group; n < (kv + 1) * s.kv_group; ++n) {
-        const size_t qo = size_t(n) * s.lq * s.q_ld + h * s.head_dim;
-        const auto Q = mat(q + qo, s.lq, s.head_dim, s.q_ld);
-        auto dQ = mat(dq + qo, s.lq, s.head_dim, s.q_ld);
-        const auto P = mat(p + (size_t(n) * s.heads + h) * s.lq * s.lk, s.lq, s.lk, s.lk);
-        const auto dO = mat(dout + size_t(n) * s.lq * s.o_ld + h * s.head_dim, s.lq, s.head_dim, s.o_ld);
+      for (int b = 0; b < qb.count; ++b) {
+        const size_t n = size_t(qb.first_seq(kv, b));
+        const size_t qo = n * s.lq * s.q_ld + h * s.head_dim;
+        const auto Q = mat(q + qo, qb.rows, s.head_dim, s.q_ld);
+        auto dQ = mat(dq + qo, qb.rows, s.head_dim, s.q_ld);
+        const auto P = mat(p + (n * s.heads + h) * s.lq * s.lk, qb.rows, s.lk, qb.p_ld);
+        const auto dO = mat(dout + n * s.lq * s.o_ld + h * s.head_dim, qb.rows, s.head_dim, s.o_ld);
         dV.noalias() += P.transpose() * dO;
-        dP.noalias() = dO * V.transpose();
-        for (int i = 0; i < s.lq; ++i) {
-          const T dot = P.row(i).dot(dP.row(i));
-          for (int j = 0; j < s.lk; ++j) dS(i, j) = P(i, j) * (dP(i, j) - dot) * scale;
+        dS.noalias() = dO * V.transpose();  // dP, then dS = P ∘ (dP − rowsum(P ∘ dP)) · scale in place
+        for (int r = 0; r < qb.rows; ++r) {
+          const T dot = P.row(r).dot(dS.row(r));
+          dS.row(r).array() = P.row(r).array() * (dS.row(r).array() - dot) * scale;
         }
         dQ.noalias() += dS * K;
         dK.noalias() += dS.transpose() * Q;
@@ -383,15 +410,13 @@ void Ops<T>::softmax_xent(const T* logits, const int* targets, const T* weights,
                                  int rows, int V) const {
   chunked(size_t(rows), row_chunk(V), [&](size_t r0, size_t r1) {
     for (size_t r = r0; r < r1; ++r) {
-      const T* z = logits + r * V;
-      const T mx = *std::max_element(z, z + V);
-      T sum = 0;
-      for (int j = 0; j < V; ++j) sum += std::exp(z[j] - mx);
-      const T lse = mx + std::log(sum);
+      const ConstArrayMap<T> z(logits + r * V, V);
+      const T mx = z.maxCoeff();
+      const T lse = mx + std::log((z - mx).exp().sum());
       row_loss[r] = weights[r] * (lse - z[targets[r]]);
       if (!dlogits) continue;
-      T* d = dlogits + r * V;
-      for (int j = 0; j < V; ++j) d[j] += weights[r] * std::exp(z[j] - lse);
+      ArrayMap<T> d(dlogits + r * V, V);
+      d += weights[r] * (z - lse).exp();
       d[targets[r]] -= weights[r];
     }
   });

@@ -49,7 +49,7 @@ class Graph {
   std::vector<Var<T>> block(const BlockFn& f, const std::vector<Var<T>>& inputs, const std::vector<size_t>& sizes) {
     if (training_ && !recompute_) return f(*this, inputs);
     std::vector<Var<T>> outs;
-    for (size_t n : sizes) outs.push_back(make(n));
+    for (size_t n : sizes) outs.push_back(make_out(n));
     const ScratchMark mark = be_.scratch_mark();
     {
       Graph inner(be_, training_);
@@ -78,14 +78,9 @@ class Graph {
     return outs;
   }
 
-  Var<T> make(size_t n) {
-    Var<T> x{be_.scratch(n), nullptr, -1, 0, n};
-    if (training_) {
-      x.slot = int(slots_.size());
-      slots_.push_back({nullptr, n, -1});
-    }
-    return x;
-  }
+  // A zeroed activation (make_out: one its op overwrites whole).
+  Var<T> make(size_t n) { return make_var(be_.scratch(n), n); }
+  Var<T> make_out(size_t n) { return make_var(be_.scratch_raw(n), n); }
   // x's gradient buffer, zeroed when first asked for; null when x has none (inference, inputs
   // without gradient).
   T* grad(const Var<T>& x) {
@@ -118,28 +113,28 @@ class Graph {
 
   // y[M,N] = x[M,K]·w[K,N] + b.
   Var<T> linear(Var<T> x, Var<T> w, Var<T> b, int M, int K, int N) {
-    Var<T> y = make(size_t(M) * N);
+    Var<T> y = make_out(size_t(M) * N);
     be_.linear_forward(x.v, w.v, b.v, y.v, M, K, N);
     record([=] { be_.linear_backward(x.v, w.v, grad(y), grad(x), grad(w), grad(b), M, K, N); }, {y});
     return y;
   }
   Var<T> layernorm(Var<T> x, Var<T> gamma, Var<T> beta, int rows, int cols) {
-    Var<T> y = make(size_t(rows) * cols);
-    T* mean = be_.scratch(rows);
-    T* rstd = be_.scratch(rows);
+    Var<T> y = make_out(size_t(rows) * cols);
+    T* mean = be_.scratch_raw(rows);
+    T* rstd = be_.scratch_raw(rows);
     be_.layernorm_forward(x.v, gamma.v, beta.v, y.v, mean, rstd, rows, cols);
     record([=] { be_.layernorm_backward(x.v, gamma.v, mean, rstd, grad(y), grad(x), grad(gamma), grad(beta), rows, cols); },
            {y});
     return y;
   }
   Var<T> gelu(Var<T> x) {
-    Var<T> y = make(x.n);
+    Var<T> y = make_out(x.n);
     be_.gelu_forward(x.v, y.v, x.n);
     record([=] { be_.gelu_backward(x.v, grad(y), grad(x), x.n); }, {y});
     return y;
   }
   Var<T> relu(Var<T> x) {
-    Var<T> y = make(x.n);
+    Var<T> y = make_out(x.n);
     be_.relu_forward(x.v, y.v, x.n);
     record([=] { be_.relu_backward(x.v, grad(y), grad(x), x.n); }, {y});
     return y;
@@ -147,15 +142,15 @@ class Graph {
   // Identity unless training with p > 0.
   Var<T> dropout(Var<T> x, double p, uint64_t seed) {
     if (!training_ || p <= 0) return x;
-    Var<T> y = make(x.n);
-    T* mask = be_.scratch(x.n);
+    Var<T> y = make_out(x.n);
+    T* mask = be_.scratch_raw(x.n);
     be_.dropout_forward(x.v, y.v, mask, x.n, p, seed);
     record([=] { be_.dropout_backward(mask, grad(y), grad(x), x.n); }, {y});
     return y;
   }
   // y = a + b (a new buffer; the residual stream).
   Var<T> add(Var<T> a, Var<T> b) {
-    Var<T> y = make(a.n);
+    Var<T> y = make_out(a.n);
     be_.copy(y.v, a.v, a.n);
     be_.add(y.v, b.v, a.n);
     record(
@@ -169,28 +164,28 @@ class Graph {
   // o [batch, lq, heads·head_dim] from q, k, v laid out as AttentionShape says (o_ld is set here).
   Var<T> attention(Var<T> q, Var<T> k, Var<T> v, AttentionShape s) {
     s.o_ld = s.heads * s.head_dim;
-    Var<T> o = make(size_t(s.batch) * s.lq * s.o_ld);
-    T* p = be_.scratch(size_t(s.batch) * s.heads * s.lq * s.lk);
+    Var<T> o = make_out(size_t(s.batch) * s.lq * s.o_ld);
+    T* p = be_.scratch_raw(size_t(s.batch) * s.heads * s.lq * s.lk);
     be_.attention_forward(q.v, k.v, v.v, o.v, p, s);
     record([=] { be_.attention_backward(q.v, k.v, v.v, p, grad(o), grad(q), grad(k), grad(v), s); }, {o});
     return o;
   }
   // out [n, dim] = table rows ids (ids already in backend memory).
   Var<T> embedding(Var<T> table, const int* ids, int n, int dim) {
-    Var<T> y = make(size_t(n) * dim);
+    Var<T> y = make_out(size_t(n) * dim);
     be_.embedding_forward(table.v, ids, y.v, n, dim);
     const int vocab = int(table.n / size_t(dim));
     record([=] { be_.embedding_backward(ids, grad(y), grad(table), n, vocab, dim); }, {y});
     return y;
   }
   Var<T> modes_concat(Var<T> g1, Var<T> g2, int batch, int S, int c) {
-    Var<T> x = make(size_t(batch) * S * 2 * S * c);
+    Var<T> x = make_out(size_t(batch) * S * 2 * S * c);
     be_.modes_concat(g1.v, g2.v, x.v, batch, S, c, false);
     record([=] { be_.modes_split(grad(x), grad(g1), grad(g2), batch, S, c, true); }, {x});
     return x;
   }
   void modes_split(Var<T> x, Var<T>* g1, Var<T>* g2, int batch, int S, int c) {
-    const Var<T> a = make(size_t(batch) * S * S * c), b = make(size_t(batch) * S * S * c);
+    const Var<T> a = make_out(size_t(batch) * S * S * c), b = make_out(size_t(batch) * S * S * c);
     be_.modes_split(x.v, a.v, b.v, batch, S, c, false);
     record([=] { be_.modes_concat(grad(a), grad(b), grad(x), batch, S, c, true); }, {a, b});
     *g1 = a;
@@ -209,6 +204,14 @@ class Graph {
     size_t size;
     int first_writer;  // tape step that first wrote the activation (-1: none)
   };
+  Var<T> make_var(T* value, size_t n) {
+    Var<T> x{value, nullptr, -1, 0, n};
+    if (training_) {
+      x.slot = int(slots_.size());
+      slots_.push_back({nullptr, n, -1});
+    }
+    return x;
+  }
   // The inputs' values as fixed variables with the given gradient buffers (none when empty).
   static std::vector<Var<T>> values(const std::vector<Var<T>>& xs, const std::vector<T*>& grads) {
     std::vector<Var<T>> out;

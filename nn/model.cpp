@@ -155,7 +155,7 @@ template <typename T>
 Var<T> Model<T>::torso(Graph<T>& g, const T* features, int batch) {
   const int S = cfg_.S, c = cfg_.c, A = cfg_.torso_width(), F = cfg_.input_features();
   const size_t grid_in = size_t(batch) * S * S * F;
-  Var<T> input = g.make(3 * grid_in);
+  Var<T> input = g.make_out(3 * grid_in);
   be_.copy(input.v, features, 3 * grid_in);
   Var<T> grid[3];
   for (int k = 0; k < 3; ++k) grid[k] = apply(g, in_proj_[k], input.at(k * grid_in), batch * S * S);
@@ -187,7 +187,7 @@ Var<T> Model<T>::torso(Graph<T>& g, const T* features, int batch) {
     grid[b] = out[1];
   }
   const int cells = S * S * c;
-  Var<T> memory = g.make(size_t(batch) * 3 * cells);
+  Var<T> memory = g.make_out(size_t(batch) * 3 * cells);
   for (int k = 0; k < 3; ++k) g.copy2d(grid[k], cells, memory.at(size_t(k) * cells), 3 * cells, batch, cells);
   return apply(g, torso_norm_, memory, batch * 3 * S * S);
 }
@@ -342,7 +342,7 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   const Var<T> logits = policy_logits(g, dec, rows);
   // First-token features of the first sequence of each example (all of an example's sequences
   // share it up to dropout).
-  Var<T> first = g.make(size_t(B) * D);
+  Var<T> first = g.make_out(size_t(B) * D);
   g.copy2d(dec, A * k * D, first, D, B, D);
   const Var<T> quant = value_head(g, first, B);
 

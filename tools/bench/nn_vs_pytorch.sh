@@ -68,7 +68,7 @@ import json, os, sys
 preset, batch, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 ours = [json.loads(l) for l in os.environ["OURS"].splitlines() if l.startswith("{")]
 runs = [json.loads(l) for l in os.environ["THEIRS"].splitlines() if l.startswith("{")]
-rate = lambda unit: next(r["value"] for r in ours if r["unit"] == unit)
+rate = lambda unit: next(r["value"] for r in ours if r.get("unit") == unit)
 named = lambda suffix: next((r["value"] for r in ours if r["name"].endswith(suffix)), None)
 t_inf, t_train = batch / rate("states/s"), batch / rate("samples/s")
 theirs = runs[0]
