@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <set>
+#include <map>
+#include <mutex>
+#include <string>
 #include <tuple>
+#include <unordered_set>
 
 namespace at::mcts {
 
@@ -16,8 +19,14 @@ double gumbel(Rng& rng) {
 std::vector<int> gumbel_top_k(const std::vector<double>& g, const std::vector<double>& logits, int m) {
   std::vector<int> idx(g.size());
   std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return g[size_t(a)] + logits[size_t(a)] > g[size_t(b)] + logits[size_t(b)]; });
-  if (m >= 0 && size_t(m) < idx.size()) idx.resize(size_t(m));
+  const auto better = [&](int a, int b) {
+    const double x = g[size_t(a)] + logits[size_t(a)], y = g[size_t(b)] + logits[size_t(b)];
+    return x > y || (x == y && a < b);
+  };
+  // A full-width root has tens of thousands of candidates: sort only the m kept.
+  const size_t keep = m >= 0 && size_t(m) < idx.size() ? size_t(m) : idx.size();
+  std::partial_sort(idx.begin(), idx.begin() + long(keep), idx.end(), better);
+  idx.resize(keep);
   return idx;
 }
 
@@ -67,26 +76,114 @@ std::vector<double> improved_gumbel_policy(const std::vector<double>& logits, co
   return z;
 }
 
-std::vector<Action> all_moves(int d0, int d1, int d2, Field f, Symmetry sym, size_t limit) {
-  if (f != Field::Z2 || d0 != d1 || d1 != d2 || d0 > 20) return {};
-  const size_t vectors = (size_t(1) << d0) - 1;
-  if (vectors * vectors * vectors / (sym == Symmetry::Cyclic ? 3 : 1) > limit) return {};
-  std::vector<std::vector<int8_t>> xs;
-  for (size_t bits = 1; bits <= vectors; ++bits) {
-    std::vector<int8_t> x(static_cast<size_t>(d0));
-    for (int i = 0; i < d0; ++i) x[size_t(i)] = int8_t((bits >> i) & 1);
-    xs.push_back(std::move(x));
+namespace {
+
+// The non-zero vectors of length d over F, and among them those whose first non-zero entry is
+// positive (over Z2: all): canonicalize makes u and v such, so they and any w name every term.
+void factors(int d, Field f, int bound, std::vector<std::vector<int8_t>>* all, std::vector<std::vector<int8_t>>* positive) {
+  const int lo = f == Field::Z2 ? 0 : -bound, base = f == Field::Z2 ? 2 : 2 * bound + 1;
+  std::vector<int8_t> x(static_cast<size_t>(d), static_cast<int8_t>(lo));
+  for (;;) {
+    int first = 0;
+    for (int8_t e : x)
+      if (e != 0) {
+        first = e;
+        break;
+      }
+    if (first != 0) all->push_back(x);
+    if (first > 0) positive->push_back(x);
+    int i = 0;  // the next vector, as a base-|F| counter
+    while (i < d && x[size_t(i)] == lo + base - 1) x[size_t(i++)] = int8_t(lo);
+    if (i == d) return;
+    ++x[size_t(i)];
   }
-  std::set<std::tuple<std::vector<int8_t>, std::vector<int8_t>, std::vector<int8_t>>> seen;
+}
+
+}  // namespace
+
+std::vector<Action> all_moves(int d0, int d1, int d2, Field f, Symmetry sym, size_t limit, int bound) {
+  if (d0 != d1 || d1 != d2 || d0 > 20 || bound < 1 || (f != Field::Z2 && f != Field::Z)) return {};
+  // Terms up to the sign pairs of Z (a quarter of the triples), a third of them under Cyclic.
+  const double vectors = std::pow(f == Field::Z2 ? 2.0 : 2.0 * bound + 1, d0) - 1;
+  const double terms = vectors * vectors * vectors / (f == Field::Z2 ? 1 : 4) / (sym == Symmetry::Cyclic ? 3 : 1);
+  if (terms > double(limit) * 1.01 + 100) return {};
+  std::vector<std::vector<int8_t>> xs, pos;
+  factors(d0, f, bound, &xs, &pos);
+  std::unordered_set<std::string> seen;
   std::vector<Action> out;
-  for (const auto& u : xs)
-    for (const auto& v : xs)
+  for (const auto& u : pos)
+    for (const auto& v : pos)
       for (const auto& w : xs) {
         Action a{u, v, w};
         canonicalize_move(a, f, sym);
-        if (seen.insert({a.u, a.v, a.w}).second) out.push_back(std::move(a));
+        std::string key(a.u.begin(), a.u.end());
+        key.append(a.v.begin(), a.v.end()).append(a.w.begin(), a.w.end());
+        if (seen.insert(std::move(key)).second) out.push_back(std::move(a));
       }
+  if (out.size() > limit) return {};
   return out;
+}
+
+MoveSet::MoveSet(std::vector<Action> moves, int d, Field f, Symmetry sym) : moves_(std::move(moves)), field_(f), sym_(sym) {
+  by_tensor_.reserve(moves_.size());
+  for (size_t i = 0; i < moves_.size(); ++i) {
+    const Action& a = moves_[i];
+    TensorI8 t(d, d, d);
+    play_move(t, a, f, sym);  // −(the move's terms); mod 2 the terms themselves
+    for (size_t k = 0; k < t.size(); ++k) t.data()[k] = int8_t(f == Field::Z2 ? (t.data()[k] & 1) : -t.data()[k]);
+    by_tensor_.emplace(state_key(t, 0), uint32_t(i));
+    if (sym == Symmetry::Cyclic && is_fixed_term(a)) fixed_.push_back(uint32_t(i));
+    // A bound on what any entry moves by while the terms are subtracted one by one (move_legal).
+    int top = 1;
+    for (const auto* x : {&a.u, &a.v, &a.w}) top *= std::abs(int(*std::max_element(x->begin(), x->end(), [](int8_t p, int8_t q) { return std::abs(int(p)) < std::abs(int(q)); })));
+    max_change_ = std::max(max_change_, move_cost(a, sym) * top);
+  }
+}
+
+const Action* MoveSet::finishing(const TensorI8& s) const {
+  const auto it = by_tensor_.find(state_key(s, 0));
+  if (it == by_tensor_.end()) return nullptr;
+  TensorI8 t = s;  // the key is a hash: confirm
+  play_move(t, moves_[it->second], field_, sym_);
+  return t.is_zero() ? &moves_[it->second] : nullptr;
+}
+
+const Action* MoveSet::finisher(const TensorI8& s, int* terms) const {
+  if (const Action* f = finishing(s)) {
+    *terms = move_cost(*f, sym_);
+    return f;
+  }
+  TensorI8 t;
+  for (uint32_t i : fixed_) {
+    t = s;
+    play_move(t, moves_[i], field_, sym_);
+    if (const Action* f = finishing(t)) {
+      *terms = 1 + move_cost(*f, sym_);
+      return &moves_[i];
+    }
+  }
+  return nullptr;
+}
+
+bool MoveSet::all_legal(const TensorI8& s) const {
+  if (field_ == Field::Z2) return true;
+  int top = 0;
+  for (int8_t e : s.values()) top = std::max(top, std::abs(int(e)));
+  return top + max_change_ <= 127;
+}
+
+std::shared_ptr<const MoveSet> game_move_set(int d0, int d1, int d2, Field f, Symmetry sym, int bound, size_t limit) {
+  // Built once per process: games start many searches, and 2x2x2 over Z takes ~0.1 s to list.
+  static std::mutex mu;  // guards cache
+  static std::map<std::tuple<int, int, int, int, int, int, size_t>, std::shared_ptr<const MoveSet>> cache;
+  const std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[{d0, d1, d2, int(f), int(sym), bound, limit}];
+  if (!slot) {
+    std::vector<Action> moves = all_moves(d0, d1, d2, f, sym, limit, bound);
+    if (moves.empty()) return nullptr;
+    slot = std::make_shared<const MoveSet>(std::move(moves), d0, f, sym);
+  }
+  return slot;
 }
 
 }  // namespace at::mcts

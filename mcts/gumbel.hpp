@@ -2,12 +2,16 @@
 // Gumbel root selection (Gumbel MuZero, Danihelka et al. 2022), the pieces the search uses at the
 // root: Gumbel-top-k sampling of m actions without replacement, sequential halving of the
 // simulation budget over them, the σ transform of Q and the improved policy from completed Q
-// values. And the full move set of a small game (every move a root candidate).
+// values. And the full move set of a small game (every move a root candidate, and the move that
+// finishes a residual that is one move).
 #include <cstdint>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "core/game.hpp"
 #include "core/rng.hpp"
+#include "mcts/tree.hpp"
 
 namespace at::mcts {
 
@@ -36,9 +40,39 @@ std::vector<double> improved_gumbel_policy(const std::vector<double>& logits, co
                                            const std::vector<int>& visits, double min_q, double max_q,
                                            double c_visit, double c_scale);
 
-// Every move of the game on d×d×d (d0 = d1 = d2 = d) tensors over Z2 when there are at most
-// `limit`, canonical (canonicalize_move), else none: the full-width root's candidates. 2x2x2 mod 2:
-// 3,375 terms; with cyclic symmetry 15 fixed terms + 1,120 orbits.
-std::vector<Action> all_moves(int d0, int d1, int d2, Field f, Symmetry sym, size_t limit);
+// Every move of the game on d×d×d (d0 = d1 = d2 = d) tensors when there are at most `limit`,
+// canonical (canonicalize_move), else none: the full-width root's candidates. Entries in F: {0,1}
+// over Z2, {-bound..bound} over Z (the network's alphabet). 2x2x2 mod 2: 3,375 terms, with cyclic
+// symmetry 15 fixed terms + 1,120 orbits; over Z with bound 1, 80 fixed terms + 42,640 orbits.
+std::vector<Action> all_moves(int d0, int d1, int d2, Field f, Symmetry sym, size_t limit, int bound = 1);
+
+// A small game's moves (all_moves) with the tensor each one subtracts, so that a residual that is
+// itself one move is finished by it (a search's exact one-move lookahead). Immutable once built.
+class MoveSet {
+ public:
+  MoveSet(std::vector<Action> moves, int d, Field f, Symmetry sym);
+  const std::vector<Action>& moves() const { return moves_; }
+  // The move whose terms sum to s, or nullptr when s is not one move.
+  const Action* finishing(const TensorI8& s) const;
+  // A first move of a finish within two moves: the finishing move, else (cyclic game) a fixed term
+  // that leaves one move (the cheap half of a two-move lookahead: tens of fixed terms, not every
+  // orbit). *terms: the terms of the whole finish. nullptr when none is found.
+  const Action* finisher(const TensorI8& s, int* terms) const;
+  // True when every move is legal on s (int8 stays exact whatever is subtracted): entries in F and
+  // non-zero factors hold by construction, so only the int8 range can fail, over Z.
+  bool all_legal(const TensorI8& s) const;
+
+ private:
+  std::vector<Action> moves_;
+  std::vector<uint32_t> fixed_;  // the fixed terms among them (cyclic game)
+  Field field_;
+  Symmetry sym_;
+  int max_change_ = 0;  // the largest |entry| one move subtracts
+  std::unordered_map<StateKey, uint32_t, StateKeyHash> by_tensor_;
+};
+
+// The move set of a game, built once per process and shared (nullptr when the game has more than
+// `limit` moves or is not cubic).
+std::shared_ptr<const MoveSet> game_move_set(int d0, int d1, int d2, Field f, Symmetry sym, int bound, size_t limit);
 
 }  // namespace at::mcts

@@ -101,6 +101,12 @@ void Search::note_return(float g) {
 
 void Search::run(const TensorI8& state, const std::vector<Action>& played, Rng& rng, const std::atomic<bool>* stop) {
   ensure_root(state, int(played.size()));
+  if (!move_set_made_) {  // before any worker starts: they read it
+    if (cfg_.full_width_limit > 0)
+      move_set_ = game_move_set(state.dim(0), state.dim(1), state.dim(2), game_.field, game_.symmetry,
+                                game_.coefficient_bound, cfg_.full_width_limit);
+    move_set_made_ = true;
+  }
   rng_ = &rng;
   evaluations_ = 0;
   if (cfg_.root == RootSelection::Gumbel) {
@@ -271,6 +277,19 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
       }
       if (total > 0)
         for (Edge& e : edges) e.prior /= total;
+      // A residual finished within two moves by an exact lookup in a small game's move set (itself
+      // one move, or a fixed term and one move): the network need not have proposed the first; it
+      // takes half the prior, and the node is worth at least the return that finish secures.
+      int terms = 0;
+      const Action* finish = move_set_ ? move_set_->finisher(s, &terms) : nullptr;
+      if (finish && move_legal(s, *finish, game_)) {
+        value = std::max(value, -float(terms));
+        const uint32_t id = tree_.actions().intern(*finish);
+        for (Edge& e : edges) e.prior *= 0.5f;
+        auto same = std::find_if(edges.begin(), edges.end(), [&](const Edge& x) { return x.action == id; });
+        if (same != edges.end()) same->prior += 0.5f;
+        else edges.push_back(Edge{id, edges.empty() ? 1.0f : 0.5f});
+      }
     }
   } catch (...) {
     // Give the node back, so that no worker waits forever for its edges.
@@ -294,22 +313,25 @@ float Search::expand(int32_t cur, const TensorI8& s, int move, const std::vector
 void Search::widen_root(const TensorI8& state) {
   if (widened_root_ == root_ || cfg_.full_width_limit == 0) return;
   widened_root_ = root_;
-  if (!all_moves_made_) {
-    all_moves_ = all_moves(state.dim(0), state.dim(1), state.dim(2), game_.field, game_.symmetry, cfg_.full_width_limit);
-    all_moves_made_ = true;
-  }
   Node& root = tree_.node(root_);
-  if (all_moves_.empty() || root.terminal || root.edges.empty()) return;
-  std::vector<char> present(all_moves_.size() + tree_.actions().size(), 0);
+  if (!move_set_ || root.terminal || root.edges.empty()) return;
+  const std::vector<Action>& moves = move_set_->moves();
+  std::vector<char> present(moves.size() + tree_.actions().size(), 0);
   std::vector<Edge> added;
-  for (const Action& a : all_moves_)
-    if (move_legal(state, a, game_)) {
+  std::vector<uint32_t> two;  // moves after which the residual is one move (finished in two)
+  const bool all_legal = move_set_->all_legal(state);
+  TensorI8 next;
+  for (const Action& a : moves)
+    if (all_legal || move_legal(state, a, game_)) {
       const uint32_t id = tree_.actions().intern(a);
       if (id >= present.size()) present.resize(size_t(id) + 1, 0);
       bool known = false;
       for (const Edge& e : root.edges) known |= e.action == id;
       if (!known && !present[id]) added.push_back(Edge{id, 0.0f});
       present[id] = 1;
+      next = state;
+      play_move(next, a, game_.field, game_.symmetry);
+      if (move_set_->finishing(next)) two.push_back(id);
     }
   const float n = float(root.edges.size() + added.size());
   const float keep = float(1.0 - cfg_.full_width_mass), even = float(cfg_.full_width_mass) / n;
@@ -318,6 +340,13 @@ void Search::widen_root(const TensorI8& state) {
   for (Edge& e : added) {
     e.prior = even;
     root.edges.push_back(e);
+  }
+  // The exact two-move lookahead of a full-width root: moves that leave one move to play share
+  // half the prior, so the Gumbel draw tries them (their worth is still what the search finds).
+  if (!two.empty()) {
+    std::sort(two.begin(), two.end());
+    for (Edge& e : root.edges)
+      e.prior = 0.5f * e.prior + (std::binary_search(two.begin(), two.end(), e.action) ? 0.5f / float(two.size()) : 0.0f);
   }
   root.lock.unlock();
 }
@@ -349,10 +378,12 @@ long Search::run_gumbel(const TensorI8& state, const std::vector<Action>& played
     g[i] = gumbel(*rng_);
   }
   std::vector<int> left = gumbel_top_k(g, logits, cfg_.gumbel_actions);
+  int max_n = 0;  // the most visits of a root edge, updated between phases (no visits meanwhile)
+  auto count_visits = [&] {
+    for (const Edge& x : root.edges) max_n = std::max(max_n, x.visits);
+  };
   auto score = [&](int i) {  // g + logits + σ(q̂), q̂ the edge's mean return normalised (unvisited: 0)
     const Edge& e = root.edges[size_t(i)];
-    int max_n = 0;
-    for (const Edge& x : root.edges) max_n = std::max(max_n, x.visits);
     const double q = e.visits ? normalized(e.value_sum / float(e.visits), min_q_.load(), max_q_.load()) : 0.0;
     return g[size_t(i)] + logits[size_t(i)] + sigma(q, max_n, cfg_.gumbel_c_visit, cfg_.gumbel_c_scale);
   };
@@ -367,9 +398,11 @@ long Search::run_gumbel(const TensorI8& state, const std::vector<Action>& played
         sim(i);
       }
     if (last) break;
+    count_visits();
     std::stable_sort(left.begin(), left.end(), [&](int a, int b) { return score(a) > score(b); });
     left.resize(std::max<size_t>(1, left.size() / 2));
   }
+  count_visits();
   gumbel_choice_ = *std::max_element(left.begin(), left.end(), [&](int a, int b) { return score(a) < score(b); });
   // The improved policy over every candidate, from completed Q values.
   std::vector<double> q(E), priors(E);

@@ -12,11 +12,13 @@
 // a fixed seed gives the same game. Calls other than run() are made by one thread at a time.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 #include "core/rng.hpp"
 #include "mcts/evaluator.hpp"
+#include "mcts/gumbel.hpp"
 #include "mcts/tree.hpp"
 
 namespace at::mcts {
@@ -41,10 +43,12 @@ struct SearchConfig {
   int gumbel_actions = 16;        // m: root actions sequential halving starts from (Gumbel)
   double gumbel_c_visit = 50;     // σ's constants (published)
   double gumbel_c_scale = 1.0;
-  // Gumbel, full width: when the game has at most this many moves (all_moves), every legal move is
-  // a root candidate; the network's sampled mass keeps 1 − full_width_mass of the prior and the
-  // rest is spread evenly, so the Gumbel draw also tries moves the K samples missed. 0: off.
-  size_t full_width_limit = 4096;
+  // A game with at most this many moves (all_moves: 2x2x2 cyclic, over Z2 and over Z with F =
+  // {-1,0,1}) has a move set: every expansion adds the move that finishes a residual that is one
+  // move, and with Gumbel every legal move is a root candidate (full width); the network's sampled
+  // mass keeps 1 − full_width_mass of the prior and the rest is spread evenly, so the Gumbel draw
+  // also tries moves the K samples missed. 0: off.
+  size_t full_width_limit = 65536;
   double full_width_mass = 0.25;
   int policy_targets = 32;        // Gumbel: the improved policy keeps this many most likely actions
 };
@@ -117,14 +121,16 @@ class Search {
   std::atomic<float> min_q_, max_q_;
   std::atomic<long> evaluations_{0};  // any worker
   SearchStats stats_;                 // between runs only
+  // The game's move set (gumbel.hpp; null for large games), set by the first run() before its
+  // workers start, read by them.
+  std::shared_ptr<const MoveSet> move_set_;
+  bool move_set_made_ = false;
   // Gumbel root selection, set by run() (one worker) and read between runs: the chosen root edge
-  // (-1: none), the improved policy, whether the root was widened, and the game's moves (lazily).
+  // (-1: none), the improved policy, whether the root was widened.
   int gumbel_choice_ = -1;
   std::vector<Action> gumbel_actions_;
   std::vector<float> gumbel_probs_;
   int32_t widened_root_ = -1;
-  std::vector<Action> all_moves_;
-  bool all_moves_made_ = false;
 };
 
 }  // namespace at::mcts

@@ -94,7 +94,6 @@ int cmd_search(const std::vector<std::string>& args) {
   int samples = 32, r_limit = mcts::default_r_limit(target.naive_rank(), symmetry);
   double sample_temperature = 1.0;
   read_search_options(vm, cfg, samples, sample_temperature, r_limit);
-  read_root_option(vm, cfg, {target}, field, symmetry);
   cfg.threads = vm["threads"].as<int>();
   if (cfg.threads <= 0) cfg.threads = default_thread_count();
   cfg.virtual_loss = vm["virtual-loss"].as<int>();
@@ -137,6 +136,7 @@ int cmd_search(const std::vector<std::string>& args) {
     replicas = std::make_unique<mcts::NeuralReplicas>(*model, mcts::default_replicas(*model, cfg.threads), samples,
                                                       sample_temperature, &compute);
   }
+  read_root_option(vm, cfg, {target}, field, symmetry, game.coefficient_bound);
   // A worker waiting for another's expansion sends no query, so batches are often short of
   // --threads: a short wait keeps the others from idling.
   const std::vector<mcts::Network*> nets = replicas ? replicas->networks() : std::vector<mcts::Network*>{net.get()};

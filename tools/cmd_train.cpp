@@ -141,7 +141,6 @@ int cmd_train(const std::vector<std::string>& args) {
   auto set_int = [&](const char* key, int& field) { if (vm.count(key)) field = vm[key].as<int>(); };
   read_search_options(vm, tc.search, tc.samples, tc.temperature, tc.r_limit);
   tc.symmetry = read_symmetry(vm, tc.targets);
-  read_root_option(vm, tc.search, tc.targets, tc.field, tc.symmetry);
   set_int("games-per-iteration", tc.games_per_iteration);
   set_int("concurrent-games", tc.concurrent_games);
   tc.replicas = vm["replicas"].as<int>();
@@ -189,6 +188,7 @@ int cmd_train(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  read_root_option(vm, tc.search, tc.targets, tc.field, tc.symmetry, mc.coefficient_bound);
   std::ostringstream device_log;  // printed after the first line, which says what this run is
   mcts::TrainRun run(tc, mc, make_backend(vm, device_log), root);
   nn::Network& net = run.net();

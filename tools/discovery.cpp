@@ -74,13 +74,13 @@ void add_search_options(po::options_description& opts) {
        "terms, reward -1 per term; R_limit counts moves, default a third of the rank budget + 1)")
       ("root", po::value<std::string>()->default_value("auto"),
        "root selection: sampled (published: PUCT over the K samples), gumbel (Gumbel-top-m, sequential halving, "
-       "completed-Q policy; full width when the game has at most 4096 moves, e.g. 2x2x2 mod 2), or auto: gumbel for "
-       "a cyclic game with such a move set, else sampled")
+       "completed-Q policy; full width when the game has at most 65536 moves: 2x2x2 mod 2, and 2x2x2 cyclic over Z with "
+       "F = {-1,0,1}), or auto: gumbel for a cyclic game with such a move set, else sampled")
       ("gumbel-actions", po::value<int>()->default_value(16), "m: root actions Gumbel sequential halving starts from");
 }
 
 void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, const std::vector<Format>& targets, Field field,
-                      Symmetry sym) {
+                      Symmetry sym, int coefficient_bound) {
   const std::string root = vm["root"].as<std::string>();
   search.gumbel_actions = vm["gumbel-actions"].as<int>();
   if (search.gumbel_actions < 1) throw UsageError("--gumbel-actions must be at least 1");
@@ -91,7 +91,7 @@ void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, c
   bool gumbel = root == "gumbel" || (root == "auto" && sym == Symmetry::Cyclic);
   if (root == "auto")
     for (const Format& f : targets)
-      gumbel &= !mcts::all_moves(f.a_size(), f.b_size(), f.c_size(), field, sym, search.full_width_limit).empty();
+      gumbel &= mcts::game_move_set(f.a_size(), f.b_size(), f.c_size(), field, sym, coefficient_bound, search.full_width_limit) != nullptr;
   search.root = gumbel ? mcts::RootSelection::Gumbel : mcts::RootSelection::Sampled;
 }
 

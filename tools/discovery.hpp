@@ -30,9 +30,10 @@ void read_search_options(const po::variables_map& vm, mcts::SearchConfig& search
 Symmetry read_symmetry(const po::variables_map& vm, const std::vector<Format>& targets);
 
 // --root sampled|gumbel|auto and --gumbel-actions (auto: Gumbel for a cyclic game whose targets'
-// every move can be a root candidate, mcts/gumbel.hpp all_moves; else the published search).
+// every move, entries within the network's coefficient bound, can be a root candidate,
+// mcts/gumbel.hpp game_move_set; else the published search).
 void read_root_option(const po::variables_map& vm, mcts::SearchConfig& search, const std::vector<Format>& targets, Field field,
-                      Symmetry sym);
+                      Symmetry sym, int coefficient_bound);
 
 // The flag SIGTERM, SIGINT and SIGUSR1 set from now on.
 const std::atomic<bool>& stop_on_signals();

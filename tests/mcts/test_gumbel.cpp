@@ -115,4 +115,64 @@ BOOST_AUTO_TEST_CASE(finds_strassen_with_an_oracle) {
   BOOST_TEST(g.total_return == -7.0f);
 }
 
+BOOST_AUTO_TEST_CASE(move_set_over_z_and_finishing_moves) {
+  // 2x2x2 cyclic over Z with F = {-1,0,1} (the small preset's network): 80 fixed terms (±x⊗x⊗x)
+  // and 42,640 orbits, listed once per process; with F = {-2..2} too many.
+  const auto z = game_move_set(4, 4, 4, Field::Z, Symmetry::Cyclic, 1, 65536);
+  BOOST_TEST_REQUIRE(z != nullptr);
+  const std::vector<Action>& moves = z->moves();
+  BOOST_TEST(moves.size() == 42720u);
+  BOOST_TEST(std::count_if(moves.begin(), moves.end(), [](const Action& a) { return is_fixed_term(a); }) == 80);
+  BOOST_TEST(game_move_set(4, 4, 4, Field::Z, Symmetry::Cyclic, 1, 65536) == z);
+  BOOST_TEST(game_move_set(4, 4, 4, Field::Z, Symmetry::Cyclic, 2, 65536) == nullptr);
+  BOOST_TEST(game_move_set(9, 9, 9, Field::Z2, Symmetry::Cyclic, 1, 65536) == nullptr);
+  // A residual that is one move is finished by that move (the same terms); T(2,2,2) is not one move.
+  for (size_t i = 0; i < moves.size(); i += 97) {
+    TensorI8 t(4, 4, 4);
+    play_move(t, moves[i], Field::Z, Symmetry::Cyclic);
+    for (size_t k = 0; k < t.size(); ++k) t.data()[k] = int8_t(-t.data()[k]);
+    const Action* f = z->finishing(t);
+    BOOST_TEST_REQUIRE(f != nullptr);
+    play_move(t, *f, Field::Z, Symmetry::Cyclic);
+    BOOST_TEST(t.is_zero());
+  }
+  BOOST_TEST(z->finishing(matmul_tensor(Format{2, 2, 2})) == nullptr);
+  BOOST_TEST(z->all_legal(matmul_tensor(Format{2, 2, 2})));
+  // The search plays the finishing move though the network never proposes it (uniform samples,
+  // the published root): an orbit with -1 entries is solved in one move of 3 terms.
+  const Action orbit{{1, 0, -1, 0}, {0, 1, 1, 0}, {1, -1, 0, 1}};
+  TensorI8 start(4, 4, 4);
+  play_move(start, orbit, Field::Z, Symmetry::Cyclic);
+  GameConfig gc;
+  gc.field = Field::Z;
+  gc.r_limit = 3;
+  gc.symmetry = Symmetry::Cyclic;
+  gc.coefficient_bound = 1;
+  UniformNetwork net(8);
+  BatchingEvaluator eval(net, 1);
+  SearchConfig cfg;
+  cfg.simulations = 8;
+  const GameRecord g = play_game(start, gc, cfg, eval, 4);
+  BOOST_TEST(g.solved);
+  BOOST_TEST(g.total_return == -3.0f);
+  // Two moves from zero (the orbit and a fixed term): a full-width Gumbel root gives the moves that
+  // leave one move half the prior, and the game ends in those two moves (4 terms).
+  const Action fixed{{1, 1, 0, -1}, {1, 1, 0, -1}, {1, 1, 0, -1}};
+  play_move(start, fixed, Field::Z, Symmetry::Cyclic);
+  Search search(gumbel_config(16, 4), gc, eval);
+  search.reset(start);
+  Rng rng(5);
+  search.run(start, {}, rng);
+  double two = 0;
+  for (const Edge& e : search.tree().node(search.root()).edges) {
+    TensorI8 next = start;
+    play_move(next, search.tree().actions().get(e.action), Field::Z, Symmetry::Cyclic);
+    if (z->finishing(next)) two += e.prior;
+  }
+  BOOST_TEST(two >= 0.5);
+  const GameRecord g2 = play_game(start, gc, gumbel_config(16, 4), eval, 4);
+  BOOST_TEST(g2.solved);
+  BOOST_TEST(g2.total_return == -4.0f);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
