@@ -1,7 +1,9 @@
 #include "core/symmetry.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <string>
 
 #include "core/ops.hpp"
 
@@ -141,6 +143,58 @@ Scheme cyclic_change_basis(const Scheme& s, const Mat& P) {
 Scheme cyclic_sandwich(const Scheme& s, const Mat& X) {
   check_cyclic_format(s.format);
   return sandwich(s, X, X, X);
+}
+
+Scheme cyclic_diagonal_scheme(int n, const std::vector<int>& sizes, Field field) {
+  int total = 0, rank = n * n * n - n;
+  for (int k : sizes) {
+    if (k < 1) throw std::invalid_argument("diagonal part sizes must be >= 1");
+    total += k;
+    rank += k * k * k - k + 1;
+  }
+  if (n < 1 || total != n)
+    throw std::invalid_argument("diagonal part sizes must sum to n = " + std::to_string(n) + ", not " + std::to_string(total));
+  const Format f{n, n, n};
+  Scheme s = Scheme::zeros(f, field, rank);
+  int r = 0;
+  auto term = [&](int a, int b, int c, int sign) {
+    s.u_row(r)[a] = sign;
+    s.v_row(r)[b] = 1;
+    s.w_row(r)[c] = 1;
+    ++r;
+  };
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < n; ++k)
+        if (i != j || j != k) term(f.a_index(i, j), f.b_index(j, k), f.c_index(i, k), 1);
+  const int minus = field == Field::Z2 ? 1 : -1;
+  for (int first = 0, part = 0; part < int(sizes.size()); first += sizes[size_t(part)], ++part) {
+    const int last = first + sizes[size_t(part)];
+    for (int i = first; i < last; ++i) {
+      const int d = f.a_index(i, i);  // E_ii has the same index in all three factors
+      s.u_row(r)[d] = s.v_row(r)[d] = s.w_row(r)[d] = 1;
+    }
+    ++r;
+    for (int i = first; i < last; ++i)
+      for (int j = first; j < last; ++j)
+        for (int k = first; k < last; ++k)
+          if (i != j || j != k) term(f.a_index(i, i), f.a_index(j, j), f.a_index(k, k), minus);
+  }
+  return s;
+}
+
+std::vector<int> parse_diagonal_sizes(const std::string& text) {
+  std::vector<int> sizes;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 3)
+      throw std::invalid_argument("diagonal part sizes must be positive integers separated by commas, not '" + text + "'");
+    sizes.push_back(std::stoi(item));
+    pos = comma + 1;
+  }
+  return sizes;
 }
 
 }  // namespace at

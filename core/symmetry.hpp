@@ -45,6 +45,17 @@ Scheme cyclic_closure(const Scheme& generators);
 // The fixed terms and one representative per orbit, in that order (cyclic_closure maps it back).
 Scheme cyclic_generators(const Scheme& s, const CyclicOrbits& orbits);
 
+// The naive scheme of T(n,n,n) with its diagonal products a_ii·b_ii grouped by the parts of
+// `sizes` (consecutive indices, sizes summing to n): each part P becomes the fixed term x_P⊗x_P⊗x_P
+// with x_P = Σ_{i∈P} E_ii, its extra terms E_ii⊗E_jj⊗E_kk (i,j,k ∈ P not all equal) are taken off
+// again as orbits, and the other products form the naive orbits. Fixed terms: sizes.size(), rank
+// n³ − n + Σ (|P|³ − |P| + 1). Cyclic symmetry keeps the number of fixed terms mod 3 in the rank
+// (R = F + 3K): this start chooses it (5×5×5 record 93 = 3 + 3·30: sizes 2,2,1), where the
+// naive scheme (n fixed terms) fixes it to n mod 3. Throws std::invalid_argument for bad sizes.
+Scheme cyclic_diagonal_scheme(int n, const std::vector<int>& sizes, Field field = Field::Z);
+// "2,2,1" -> {2,2,1}; throws std::invalid_argument naming the problem.
+std::vector<int> parse_diagonal_sizes(const std::string& text);
+
 // The change of basis (P, P, P): the same basis on all three modes, the only kind that keeps a
 // cyclic-invariant scheme invariant (of the tensor (P⊗P⊗P)·T, itself invariant). P is n²×n².
 Scheme cyclic_change_basis(const Scheme& s, const Mat& P);

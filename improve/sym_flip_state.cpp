@@ -108,6 +108,13 @@ void SymFlipState<Ring>::set_rep(int o, const Rep& r) {
 }
 
 template <class Ring>
+void SymFlipState<Ring>::set_factor(int slot, const Factor& x) {
+  unlink(slot);
+  reps_[size_t(slot / 3)][size_t(slot % 3)] = x;
+  link(slot);
+}
+
+template <class Ring>
 void SymFlipState<Ring>::add_orbit(const Rep& r) {
   const int o = int(reps_.size());
   reps_.push_back(r);
@@ -208,8 +215,9 @@ bool SymFlipState<Ring>::reduce_orbit(int o) {
   for (int p = 0; p < 3; ++p) {
     const auto it = groups_.find(slot_hash_[size_t(3 * o + p)]);
     if (it == groups_.end() || it->second.size() < 2) continue;
-    const std::vector<int> group = it->second;  // a copy: the merge below changes the groups
-    for (int q : group) {
+    const std::vector<int>& group = it->second;  // the merge below changes it, then returns at once
+    for (size_t g = 0; g < group.size(); ++g) {
+      const int q = group[g];
       const int j = q / 3;
       if (j == o) continue;
       Rep J = rotated(j, (q % 3 - p + 3) % 3);  // J[p] is the shared factor
@@ -237,9 +245,10 @@ bool SymFlipState<Ring>::reduce_orbit(int o) {
 
 template <class Ring>
 bool SymFlipState<Ring>::try_flip(int sa, int sb, Rng& rng) {
-  const int i = sa / 3, j = sb / 3, x = sa % 3;
+  const int i = sa / 3, j = sb / 3, x = sa % 3, rot = (sb % 3 - x + 3) % 3;
   if (i == j) return false;
-  Rep I = reps_[size_t(i)], J = rotated(j, (sb % 3 - x + 3) % 3);  // J[x] is I[x] up to sign
+  const Rep& I = reps_[size_t(i)];
+  const Rep J = rotated(j, rot);  // J[x] is I[x] up to sign
   const int s = ring_.same(J[size_t(x)], I[size_t(x)], len_);
   if (!s) return false;  // a hash collision
   const uint64_t bits = rng.next();
@@ -250,10 +259,9 @@ bool SymFlipState<Ring>::try_flip(int sa, int sb, Rng& rng) {
   Factor ny, nz;
   if (!ring_.add(ny, I[size_t(y)], J[size_t(y)], lambda * s, len_)) return false;
   if (!ring_.add(nz, J[size_t(z)], I[size_t(z)], -lambda, len_)) return false;
-  I[size_t(y)] = ny;
-  J[size_t(z)] = nz;
-  set_rep(i, I);
-  set_rep(j, J);
+  // One factor of each changes: only those two slots are relinked (the flip's main cost).
+  set_factor(3 * i + y, ny);
+  set_factor(3 * j + (z + rot) % 3, nz);
   work_.push_back(i);
   work_.push_back(j);
   reduce();

@@ -65,6 +65,7 @@ class SymFlipState {
   void link(int slot);
   void unlink(int slot);
   void set_rep(int o, const Rep& r);
+  void set_factor(int slot, const Factor& x);
   void add_orbit(const Rep& r);
   void remove_orbit(int o);
   void add_fixed(const Factor& x);

@@ -40,6 +40,14 @@ Scheme start_scheme(const po::variables_map& vm) {
   if (from == "naive") {
     if (!format) throw UsageError("--from naive needs --format n,m,p");
     s = naive_scheme(*format);
+  } else if (from.rfind("diagonal:", 0) == 0) {
+    if (!format || format->n != format->m || format->m != format->p)
+      throw UsageError("--from diagonal:SIZES needs a square --format n,n,n");
+    try {
+      s = cyclic_diagonal_scheme(format->n, parse_diagonal_sizes(from.substr(9)));
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--from: ") + e.what());
+    }
   } else {
     s = from == "strassen" ? strassen_scheme() : read_scheme(from);
   }
@@ -96,7 +104,9 @@ int cmd_improve(const std::vector<std::string>& args) {
   opts.add_options()
       ("format", po::value<std::string>(), "n,m,p (needed for --from naive; otherwise permutes the start scheme to it)")
       ("field", po::value<std::string>()->default_value("Z2"), "Z2 (mod 2, bitmasks), Z3 (mod 3) or Z (bounded integers, valid over every ring)")
-      ("from", po::value<std::string>()->default_value("naive"), "start: naive, strassen or a scheme FILE")
+      ("from", po::value<std::string>()->default_value("naive"), "start: naive, strassen, diagonal:SIZES (square formats: the naive scheme with its "
+                                                     "diagonal products grouped into fixed terms, one per part of SIZES, e.g. 2,2,1; "
+                                                     "see --symmetry) or a scheme FILE")
       ("meta", po::value<std::vector<std::string>>(), "meta operation on the start scheme (repeatable, in order): "
                                                         "extend:AXIS, project:AXIS, merge:AXIS:OPERAND, product:OPERAND "
                                                         "(OPERAND: strassen, naive:n,m,p or FILE; AXIS 0=n 1=m 2=p)")
@@ -138,7 +148,7 @@ int cmd_improve(const std::vector<std::string>& args) {
       ("json-metrics", po::value<std::string>(), "append JSON lines here: each new best (rank, seconds, flips) and progress (default: OUT/metrics.jsonl)");
   opts.add(runtime_options(2048));
   po::variables_map vm;
-  if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|FILE] [--time-limit 10m] "
+  if (!parse("improve", "--out DIR [--format n,m,p] [--field Z2|Z3|Z] [--from naive|strassen|diagonal:SIZES|FILE] [--time-limit 10m] "
                         "[--target-rank R] [--objective rank|additions|rank,additions|traffic|runtime] [--seed S] [--threads N] [--resume] [options]\n\n"
                         "Flip-graph random walks (flips, reductions, plus transitions) from the start scheme. Every new\n"
                         "best rank is verified and written atomically to DIR/schemes/ (log: DIR/schemes/found.jsonl).\n"

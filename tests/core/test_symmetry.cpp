@@ -55,6 +55,27 @@ BOOST_AUTO_TEST_CASE(naive_schemes_have_n_fixed_terms) {
   }
 }
 
+// The diagonal products grouped into fixed terms (Σ_{i∈P} E_ii)^⊗3: a valid invariant scheme with
+// one fixed term per part, over Z and mod 2 and 3; sizes 1,...,1 are the naive scheme.
+BOOST_AUTO_TEST_CASE(diagonal_starts_have_one_fixed_term_per_part) {
+  const std::vector<std::pair<int, std::vector<int>>> cases = {
+      {2, {2}}, {3, {1, 2}}, {4, {2, 2}}, {4, {4}}, {5, {2, 2, 1}}, {5, {1, 1, 1, 1, 1}}, {6, {2, 2, 2}}};
+  for (const auto& [n, sizes] : cases) {
+    int orbits = (n * n * n - n) / 3;
+    for (int k : sizes) orbits += (k * k * k - k) / 3;
+    for (Field f : {Field::Z, Field::Z2, Field::Z3}) {
+      const Scheme s = cyclic_diagonal_scheme(n, sizes, f);
+      BOOST_TEST_REQUIRE(verify(s).ok, n << " " << field_name(f));
+      BOOST_TEST((counts(s, f) == std::make_pair(int(sizes.size()), orbits)));
+    }
+  }
+  BOOST_TEST(cyclic_diagonal_scheme(3, {1, 1, 1}).rank() == 27);
+  BOOST_CHECK_THROW(cyclic_diagonal_scheme(5, {2, 2}), std::invalid_argument);
+  BOOST_CHECK_THROW(cyclic_diagonal_scheme(3, {0, 3}), std::invalid_argument);
+  BOOST_TEST((parse_diagonal_sizes("2,2,1") == std::vector<int>{2, 2, 1}));
+  for (const char* bad : {"", "2,,1", "2,x", "-1,6", "2,"}) BOOST_CHECK_THROW(parse_diagonal_sizes(bad), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(invariance_is_up_to_the_scaling_of_each_term) {
   Scheme s = naive_scheme(Format{2, 2, 2});
   s.field = Field::Q;

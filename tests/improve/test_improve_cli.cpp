@@ -132,6 +132,15 @@ BOOST_AUTO_TEST_CASE(improve_with_cyclic_symmetry) {
   BOOST_TEST(start.code == 2);
   BOOST_TEST(start.out.find("not cyclic-invariant") != std::string::npos, start.out);
   BOOST_TEST(run("improve --format 2,2,2 --symmetry mirror --out " + dir).code == 2);
+  // The diagonal start with 2 fixed terms (23 = 2 + 3·7), and its bad sizes.
+  const std::string diag = temp_dir();
+  const Run d = run("improve --format 3,3,3 --symmetry cyclic --from diagonal:1,2 --target-rank 23 --threads 1 "
+                    "--time-limit 60s --out " + diag);
+  BOOST_TEST(d.code == 0, d.out);
+  BOOST_TEST(run("verify " + diag + "/schemes/3x3x3_r23_Z2.json").code == 0);
+  const Run bad = run("improve --format 5,5,5 --symmetry cyclic --from diagonal:2,2 --out " + dir);
+  BOOST_TEST(bad.code == 2);
+  BOOST_TEST(bad.out.find("must sum to n = 5, not 4") != std::string::npos, bad.out);
 }
 
 // improve --objective runtime with a tiny real timer (n = 64): the fastest file holds a verified

@@ -80,6 +80,10 @@ BOOST_AUTO_TEST_CASE(random_symmetric_moves_keep_validity_and_invariance) {
   ring.bound = 2;
   random_moves_keep_invariance(n3, ring, 8);
   random_moves_keep_invariance(naive_scheme(Format{9, 9, 9}), Z2RingWide{}, 9, 200, 50);  // 81 coefficients
+  // Starts whose fixed terms are sums of diagonal units (x_P = Σ_{i∈P} E_ii).
+  random_moves_keep_invariance(cyclic_diagonal_scheme(5, {2, 2, 1}), Z2Ring{}, 10, 1000, 25);
+  random_moves_keep_invariance(cyclic_diagonal_scheme(3, {1, 2}), Z3Ring{}, 11);
+  random_moves_keep_invariance(cyclic_diagonal_scheme(4, {2, 2}), TernaryRing{}, 12);
 }
 
 BOOST_AUTO_TEST_CASE(state_round_trips_and_refuses_non_invariant_schemes) {
