@@ -71,7 +71,7 @@ int cmd_campaign(const std::vector<std::string>& args) {
       ("pool-size", po::value<int>()->default_value(0), "walks per generation (0: max(8, threads))")
       ("seed", po::value<uint64_t>()->default_value(1), "random seed")
       ("stall", po::value<std::string>()->default_value("15s"),
-       "a visit ends once its walks found nothing lower for max(this, its slice/8): the time goes to a fresh start "
+       "a visit ends once its walks found nothing lower for this long: the time goes to a fresh start "
        "or another format")
       ("no-lift", po::bool_switch(), "do not Hensel-lift GF(2)/GF(3) improvements to Z (or Q)");
   po::variables_map vm;
