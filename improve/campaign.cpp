@@ -278,6 +278,10 @@ class Campaign {
     return it == known_.end() ? f.naive_rank() : it->second.scheme.rank();
   }
   void visit(const Format& f, const std::string& reason);
+  // A format's claim on the time: its naive rank over the square of its gap (from its best start
+  // to its best known rank, at least 1). The 1 h run that shared time by naive rank alone gave
+  // 4x5x5 and 5x5x5 (gaps 6 and 8) 1250 s and closed neither, while 3x4x4 stayed one above.
+  double share(const Format& g) const;
   void try_lift(const Scheme& s, bool ours);
 
   const CampaignOptions& o_;
@@ -396,6 +400,12 @@ void Campaign::try_lift(const Scheme& s, bool ours) {
   emit(j);
 }
 
+double Campaign::share(const Format& g) const {
+  const int from = std::min(rank_of(g), seed_candidates(g, known_, o_.field, o_.bound).front().scheme.rank());
+  const double gap = std::max(1, from - best_known_rank(g, o_.field));
+  return g.naive_rank() / (gap * gap);
+}
+
 void Campaign::visit(const Format& f, const std::string& reason) {
   const int visit_no = schedule_.visits(f);
   const std::vector<Candidate> cands = seed_candidates(f, known_, o_.field, o_.bound);
@@ -420,16 +430,21 @@ void Campaign::visit(const Format& f, const std::string& reason) {
   const int rank_before = current_.is_null() ? rank_of(f) : current_.value("rank_before", rank_of(f));
   double open_weight = 0;
   for (const Format& g : order_)
-    if (open(g)) open_weight += g.naive_rank();
+    if (open(g)) open_weight += share(g);
   const double remaining = o_.seconds - elapsed_;
-  const double slice = std::min(remaining, std::max(o_.min_slice, remaining * f.naive_rank() / open_weight / 3));
+  const double slice = std::min(remaining, std::max(o_.min_slice, remaining * share(f) / open_weight / 3));
+  // A visit whose walks found nothing lower for this long ends early: another start (the
+  // rotation) or another format gets the time. Not scaled by the slice: in the 1 h run, 3x4x4's
+  // visits from naive reached 39 and sat there for the whole max(15 s, slice/8) = 34-56 s, while
+  // single runs from naive that reach 38 do so within 16 s (4 of 10 seeds; the others never).
+  const double stall = o_.min_stall;
   const uint64_t seed = o_.seed * 0x9e3779b97f4a7c15ULL + uint64_t(f.n * 289 + f.m * 17 + f.p) * 1000003ULL + uint64_t(visit_no);
   json top = json::array();
   for (size_t i = 0; i < cands.size() && i < 6; ++i)
     top.push_back({{"origin", cands[i].origin}, {"rank", cands[i].scheme.rank()}, {"ours", cands[i].ours}});
   current_ = {{"format", f.str()}, {"visit", visit_no}, {"rank_before", rank_before}};
   save_state();
-  emit({{"event", "visit"}, {"format", f.str()}, {"visit", visit_no}, {"reason", reason}, {"slice", slice},
+  emit({{"event", "visit"}, {"format", f.str()}, {"visit", visit_no}, {"reason", reason}, {"slice", slice}, {"stall", stall},
         {"rank", rank_before}, {"target", best_known_rank(f, o_.field)}, {"start", start.origin},
         {"start_rank", start.scheme.rank()}, {"start_ours", start.ours}, {"candidates", top}, {"seed", seed}});
 
@@ -451,19 +466,32 @@ void Campaign::visit(const Format& f, const std::string& reason) {
               std::to_string(visit_no) + ", seed " + std::to_string(seed);
   // run() stores every find (verified, fsynced) on its reporter thread before reporting it here,
   // so a kill loses none.
+  // The callbacks run on the run's reporter thread, one at a time; `cut` stops the run on a stop
+  // (polled every second) or a stall. last_gain, last_line and stalled: the reporter thread's
+  // until run() returns.
   RunEvents events;
+  std::atomic<bool> cut{false};
+  double last_gain = 0, last_line = 0;
+  bool stalled = false;
+  ro.progress_every = 1;
   events.on_best = [&](const Scheme& s, SchemeStore::Outcome r, double seconds, long flips) {
+    last_gain = seconds;
     if (s.rank() < start.scheme.rank())
       emit({{"event", "best"}, {"format", s.format.str()}, {"rank", s.rank()}, {"seconds", seconds}, {"flips", flips},
             {"stored", r == SchemeStore::Outcome::NewBest}});
   };
   events.on_progress = [&](const RunProgress& p) {
+    if (stop_.load()) cut.store(true);
+    if (p.seconds - last_gain >= stall) stalled = true, cut.store(true);
+    if (p.seconds - last_line < 10) return;
+    last_line = p.seconds;
     emit({{"event", "progress"}, {"format", f.str()}, {"seconds", p.seconds}, {"best_rank", p.best_rank},
           {"flips", p.flips}, {"flips_per_second", p.flips_per_second}});
   };
-  const RunResult result = improve::run(start.scheme, ro, events, &stop_);
+  const RunResult result = improve::run(start.scheme, ro, events, &cut);
   const double t = result.seconds;
-  if (result.stopped_by == "cancel") return;  // the visit is redone on --resume (current_ stays in the state)
+  // Cut by a stop, not a stall: the visit is redone on --resume (current_ stays in the state).
+  if (result.stopped_by == "cancel" && !stalled) return;
   const Scheme& best = result.best;
   if (best.rank() < start.scheme.rank()) consider(known_, best, true, "flip graph", o_.field, o_.bound);
   const int rank_after = rank_of(f);
@@ -476,7 +504,8 @@ void Campaign::visit(const Format& f, const std::string& reason) {
   spent_[f] += t;
   elapsed_ += t;
   emit({{"event", "visit_end"}, {"format", f.str()}, {"visit", visit_no}, {"seconds", t}, {"rank_before", rank_before},
-        {"rank", rank_after}, {"target", ro.search.target_rank}, {"flips", result.flips}, {"revisit", marked}});
+        {"rank", rank_after}, {"target", ro.search.target_rank}, {"flips", result.flips}, {"stalled", stalled},
+        {"revisit", marked}});
   current_ = json();
   save_state();
 }

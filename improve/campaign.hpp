@@ -99,6 +99,7 @@ struct CampaignOptions {
   uint64_t seed = 1;
   int rotate = 3;               // visits rotate over up to this many candidates: the lowest-rank ones and the naive one
   double min_slice = 2;         // seconds: no visit is shorter
+  double min_stall = 15;        // seconds: a visit ends after this long without a lower rank
   bool lift = true;             // after a GF(2)/GF(3) improvement: Hensel lift to Z (or Q)
 };
 

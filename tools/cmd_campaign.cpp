@@ -70,6 +70,9 @@ int cmd_campaign(const std::vector<std::string>& args) {
       ("bound", po::value<int>()->default_value(1), "over Z: largest |coefficient| of the flip graph")
       ("pool-size", po::value<int>()->default_value(0), "walks per generation (0: max(8, threads))")
       ("seed", po::value<uint64_t>()->default_value(1), "random seed")
+      ("stall", po::value<std::string>()->default_value("15s"),
+       "a visit ends once its walks found nothing lower for this long: the time goes to a fresh start "
+       "or another format")
       ("no-lift", po::bool_switch(), "do not Hensel-lift GF(2)/GF(3) improvements to Z (or Q)");
   po::variables_map vm;
   if (!parse("campaign", "--formats all<=5 --out DIR [--field Z2|Z3|Z] [--time-limit 1h] [--threads N] [--resume] "
@@ -109,6 +112,8 @@ int cmd_campaign(const std::vector<std::string>& args) {
   o.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_thread_count();
   o.pool_size = vm["pool-size"].as<int>() > 0 ? vm["pool-size"].as<int>() : std::max(8, o.threads);
   o.seed = vm["seed"].as<uint64_t>();
+  o.min_stall = parse_duration(vm["stall"].as<std::string>());
+  if (o.min_stall <= 0) throw UsageError("--stall must be positive");
   o.lift = !vm["no-lift"].as<bool>();
   const bool stopped = improve::run_campaign(o, stop_on_signals(), print_event);
   std::cout << "schemes: " << o.out << "/schemes (table: alphatensor records --schemes " << o.out << "/schemes)\n";

@@ -180,6 +180,21 @@ BOOST_AUTO_TEST_CASE(campaign_reaches_the_small_records_and_says_whose) {
   BOOST_TEST(run("campaign --formats 'all<=3' --out " + d.path + "/x --from-dir " + d.path + "/missing").code == 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_stalled_visit_ends_and_the_next_starts_elsewhere) {
+  // 4x4x4 from 49 (Strassen squared) does not reach 47 in seconds: each visit stalls after 1 s
+  // without a lower rank, ends early and the next one starts from another candidate.
+  TempDir d;
+  const Run r = run("campaign --formats 4,4,4 --field Z2 --time-limit 6s --stall 1s --threads 1 --out " + d.path + "/c");
+  BOOST_TEST_REQUIRE(r.code == 0, r.out);
+  const std::string metrics = slurp(d.path + "/c/metrics.jsonl");
+  BOOST_TEST(metrics.find("\"stalled\":true") != std::string::npos, metrics);
+  size_t visits = 0;
+  for (size_t at = metrics.find("\"event\":\"visit\","); at != std::string::npos; at = metrics.find("\"event\":\"visit\",", at + 1))
+    ++visits;
+  BOOST_TEST(visits >= 2, metrics);
+  BOOST_TEST(run("campaign --formats 2,2,2 --stall 0s --out " + d.path + "/x").code == 2);
+}
+
 BOOST_AUTO_TEST_CASE(campaign_killed_with_sigkill_resumes_without_losses) {
   TempDir d;
   const std::string bin = ALPHATENSOR_BINARY;
