@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE campaign
 #include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "core/builtin.hpp"
@@ -181,10 +182,15 @@ BOOST_AUTO_TEST_CASE(campaign_reaches_the_small_records_and_says_whose) {
 }
 
 BOOST_AUTO_TEST_CASE(a_stalled_visit_ends_and_the_next_starts_elsewhere) {
-  // 4x4x4 from 49 (Strassen squared) does not reach 47 in seconds: each visit stalls after 1 s
-  // without a lower rank, ends early and the next one starts from another candidate.
+  // 4x4x4 from 49 (Strassen squared, given) does not reach 47 in seconds: each visit stalls after
+  // 1 s without a lower rank, ends early and the next one starts from another candidate. From naive
+  // alone a quiet machine keeps lowering the rank through every 2 s visit, so nothing would stall.
   TempDir d;
-  const Run r = run("campaign --formats 4,4,4 --field Z2 --time-limit 6s --stall 1s --threads 1 --out " + d.path + "/c");
+  BOOST_TEST_REQUIRE(std::system(("mkdir -p " + d.path + "/seeds && cp " + std::string(ALPHATENSOR_SOURCE_DIR) +
+                                  "/data/runtime/4x4x4_r49_Z_strassen_squared.json " + d.path + "/seeds/")
+                                     .c_str()) == 0);
+  const Run r = run("campaign --formats 4,4,4 --field Z2 --time-limit 6s --stall 1s --threads 1 --from-dir " + d.path +
+                    "/seeds --out " + d.path + "/c");
   BOOST_TEST_REQUIRE(r.code == 0, r.out);
   const std::string metrics = slurp(d.path + "/c/metrics.jsonl");
   BOOST_TEST(metrics.find("\"stalled\":true") != std::string::npos, metrics);
