@@ -12,8 +12,9 @@ start_job() {
   timeout 120 "${launch[@]}" "${n[@]}" "$BIN" train --target 2,2,2 --time-limit 100s --threads 1 --checkpoint-every 2 \
     --out "$work/$name" "$@" >"$work/$name.log" 2>&1 &
   job=$!; pids+=("$job")
-  for _ in $(seq 150); do ls "$work/$name/checkpoints/"ckpt_*.json >/dev/null 2>&1 && break; sleep 0.2; done
-  ls "$work/$name/checkpoints/"ckpt_*.json >/dev/null 2>&1 || fail "train $name: no checkpoint: $(tail -5 "$work/$name.log")"
+  # compgen -G, not ls: the ring removes an old checkpoint between ls's glob and its stat of the file.
+  for _ in $(seq 150); do compgen -G "$work/$name/checkpoints/ckpt_*.json" >/dev/null && break; sleep 0.2; done
+  compgen -G "$work/$name/checkpoints/ckpt_*.json" >/dev/null || fail "train $name: no checkpoint: $(tail -5 "$work/$name.log")"
 }
 
 # 1.
