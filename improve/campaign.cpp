@@ -1,7 +1,9 @@
 #include "improve/campaign.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -266,9 +268,7 @@ class Campaign {
 
  private:
   void emit(json j);
-  // Offers to the folder's store as it is now (each improve::run keeps its own store of the same
-  // folder, so a store kept here would not know the runs' finds).
-  SchemeStore::Outcome offer(const Scheme& s, const std::string& source) { return SchemeStore(o_.out).offer(s, source); }
+  SchemeStore::Outcome offer(const Scheme& s, const std::string& source) { return store_->offer(s, source); }
   void load_known();
   void load_state();
   void save_state() const;
@@ -290,6 +290,9 @@ class Campaign {
   Schedule schedule_;
   const std::vector<Format>& order_;
   KnownMap known_;
+  // OUT/schemes, opened once in run(): every visit's improve::run writes through it, since opening
+  // it reads and verifies every file there (seconds per visit late in a 1 h run). Thread-safe.
+  std::optional<SchemeStore> store_;
   std::mutex emit_mu_;  // guards metrics writes and on_event calls (search threads report finds)
   // Scheduler state (campaign.json); touched by the campaign's own thread only.
   double elapsed_ = 0;                // seconds of visits so far
@@ -382,6 +385,7 @@ void Campaign::save_state() const {
 }
 
 void Campaign::try_lift(const Scheme& s, bool ours) {
+  const auto lift_start = std::chrono::steady_clock::now();
   LiftOptions lo;
   lo.prime = characteristic(s.field);
   LiftResult r;
@@ -390,7 +394,8 @@ void Campaign::try_lift(const Scheme& s, bool ours) {
   } catch (const std::invalid_argument& e) {  // e.g. too large to lift here
     r.message = e.what();
   }
-  json j = {{"event", "lift"}, {"format", s.format.str()}, {"rank", s.rank()}, {"ok", r.ok}, {"message", r.message}};
+  json j = {{"event", "lift"}, {"format", s.format.str()}, {"rank", s.rank()}, {"ok", r.ok}, {"message", r.message},
+            {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - lift_start).count()}};
   if (r.ok) {
     const std::string source = std::string(ours ? "campaign" : kCopiedSourcePrefix) + ": Hensel lift of the " +
                                field_name(s.field) + " scheme";
@@ -407,6 +412,9 @@ double Campaign::share(const Format& g) const {
 }
 
 void Campaign::visit(const Format& f, const std::string& reason) {
+  // The visit's whole wall time counts against the budget, not only the walks': the seeds, the
+  // store and above all the Hensel lifts of large formats took 10 of 70 minutes in a 1 h run.
+  const auto visit_start = std::chrono::steady_clock::now();
   const int visit_no = schedule_.visits(f);
   const std::vector<Candidate> cands = seed_candidates(f, known_, o_.field, o_.bound);
   // Rotate over the lowest-rank candidates (those within 5%, at least 1, of the lowest rank) and
@@ -460,6 +468,7 @@ void Campaign::visit(const Format& f, const std::string& reason) {
   ro.search.pool_size = o_.pool_size;
   ro.search.seed = seed;
   ro.out_dir = o_.out;
+  ro.store = &*store_;
   ro.threads = o_.threads;
   ro.time_limit = slice;
   ro.source = "campaign flip graph from " + start.origin + " (rank " + std::to_string(start.scheme.rank()) + "), visit " +
@@ -489,7 +498,6 @@ void Campaign::visit(const Format& f, const std::string& reason) {
           {"flips", p.flips}, {"flips_per_second", p.flips_per_second}});
   };
   const RunResult result = improve::run(start.scheme, ro, events, &cut);
-  const double t = result.seconds;
   // Cut by a stop, not a stall: the visit is redone on --resume (current_ stays in the state).
   if (result.stopped_by == "cancel" && !stalled) return;
   const Scheme& best = result.best;
@@ -501,9 +509,11 @@ void Campaign::visit(const Format& f, const std::string& reason) {
     return open(g) && seed_candidates(g, known_, o_.field, o_.bound).front().scheme.rank() < rank_of(g);
   };
   json marked = formats_json(schedule_.visited(f, rank_after < rank_before, better_start));
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - visit_start).count();
   spent_[f] += t;
   elapsed_ += t;
-  emit({{"event", "visit_end"}, {"format", f.str()}, {"visit", visit_no}, {"seconds", t}, {"rank_before", rank_before},
+  emit({{"event", "visit_end"}, {"format", f.str()}, {"visit", visit_no}, {"seconds", t},
+        {"search_seconds", result.seconds}, {"rank_before", rank_before},
         {"rank", rank_after}, {"target", ro.search.target_rank}, {"flips", result.flips}, {"stalled", stalled},
         {"revisit", marked}});
   current_ = json();
@@ -516,10 +526,10 @@ bool Campaign::run() {
   load_known();
   // The store holds the best scheme of every format from the start, seeds included (as copied
   // when they are), so a format at its best known rank from a seed has its file too.
-  SchemeStore store(o_.out);
+  store_.emplace(o_.out);
   for (const Format& f : order_)
     if (auto it = known_.find(f); it != known_.end())
-      store.offer(it->second.scheme, std::string(it->second.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") +
+      offer(it->second.scheme, std::string(it->second.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") +
                                          it->second.origin);
   json parts = json::object(), targets = json::object();
   for (const Format& f : order_) {

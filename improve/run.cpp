@@ -191,8 +191,9 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   if (o.source.empty()) o.source = "improve seed " + std::to_string(o.search.seed);
   o.search.seconds = 0;  // the reporter enforces the limit, so that it also covers the first generation's setup
 
-  std::optional<SchemeStore> store;
-  if (!o.out_dir.empty()) store.emplace(o.out_dir);
+  std::optional<SchemeStore> own_store;
+  if (!o.out_dir.empty() && !o.store) own_store.emplace(o.out_dir);
+  SchemeStore* const store = o.store ? o.store : own_store ? &*own_store : nullptr;
   Metrics metrics(o.metrics_path);
   const auto t0 = Clock::now();
   SearchProgress progress;
@@ -205,7 +206,7 @@ RunResult run(Scheme start, const RunOptions& options, const RunEvents& events, 
   if (events.on_metrics) events.on_metrics(first);
   metrics.emit(first);
   {
-    Reporter reporter(store ? &*store : nullptr, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
+    Reporter reporter(store, metrics, o, events, progress, cancel, t0);  // writes the metrics until finish()
     try {
       // An arena of its own: runs at once in one process (library users) keep their thread counts.
       tbb::task_arena arena(o.threads);

@@ -18,6 +18,10 @@ namespace at::improve {
 struct RunOptions {
   SearchOptions search;          // search.seconds is set from time_limit
   std::string out_dir;           // OUT/schemes/ gets every new best ("": nothing written, each still verified)
+  // The store of out_dir to use instead of opening it again (which reads and verifies every file
+  // there): a caller running many searches on one folder (campaign) keeps one. Not owned; must
+  // outlive run(). Null: run() opens out_dir's.
+  SchemeStore* store = nullptr;
   std::string metrics_path;      // JSON lines appended here: start, best, progress (every 10 s), done ("": none)
   std::string source;            // found.jsonl's source text ("": "improve seed S")
   int threads = 0;               // oneTBB workers for the walks, in a task_arena of the run's own (0: default_thread_count())
