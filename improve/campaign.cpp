@@ -271,7 +271,13 @@ class Campaign {
   SchemeStore::Outcome offer(const Scheme& s, const std::string& source) { return store_->offer(s, source); }
   void load_known();
   void load_state();
+  void apply_state(const json& state);  // campaign.json's content (checked against the options)
+  json state_json() const;
   void save_state() const;
+  // Spread over ranks: every rank takes rank 0's state and known schemes, or its input error.
+  void agree_start(const std::string& error);
+  // Spread over ranks: the visit's outcome as rank 0 saw it (the job's best, stall, stop, time).
+  void agree_outcome(RunResult& result, bool& stalled);
   bool open(const Format& f) const { return rank_of(f) > best_known_rank(f, o_.field); }
   int rank_of(const Format& f) const {
     auto it = known_.find(f);
@@ -298,6 +304,7 @@ class Campaign {
   double elapsed_ = 0;                // seconds of visits so far
   std::map<Format, double> spent_;
   json current_;                      // the visit in progress (redone after a kill), or null
+  bool cancelled_ = false;            // a visit was cut by a stop (on any rank): the campaign ends
 };
 
 std::string state_path(const CampaignOptions& o) { return o.out + "/campaign.json"; }
@@ -309,6 +316,7 @@ json formats_json(const std::vector<Format>& fs) {
 }
 
 void Campaign::emit(json j) {
+  if (!o_.ranks.root) return;
   std::lock_guard<std::mutex> lock(emit_mu_);
   j["elapsed"] = elapsed_;
   append_line(o_.out + "/metrics.jsonl", j.dump());
@@ -359,29 +367,68 @@ void Campaign::load_state() {
     return;
   }
   if (!o_.resume) throw InputError(o_.out + ": holds a campaign already (campaign.json); use --resume or another --out");
-  json s;
   try {
-    s = json::parse(text);
-    if (s.at("field") != field_name(o_.field) || s.at("formats") != formats_json(order_) || s.at("seed") != o_.seed)
-      throw InputError(path + ": --resume needs the same --formats, --field and --seed as the campaign (" +
-                       s.at("field").get<std::string>() + ", seed " + std::to_string(s.at("seed").get<uint64_t>()) + ")");
-    elapsed_ = s.at("elapsed").get<double>();
-    schedule_.from_json(s.at("schedule"));
-    for (const Format& f : order_) spent_[f] = s.at("spent").value(f.str(), 0.0);
-    current_ = s.value("current", json());
-  } catch (const InputError&) {
-    throw;
+    apply_state(json::parse(text));
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());
   } catch (const std::exception& e) {
     throw InputError(path + ": damaged campaign state: " + e.what());
   }
 }
 
-void Campaign::save_state() const {
+void Campaign::apply_state(const json& s) {
+  if (s.at("field") != field_name(o_.field) || s.at("formats") != formats_json(order_) || s.at("seed") != o_.seed)
+    throw InputError("--resume needs the same --formats, --field and --seed as the campaign (" +
+                     s.at("field").get<std::string>() + ", seed " + std::to_string(s.at("seed").get<uint64_t>()) + ")");
+  elapsed_ = s.at("elapsed").get<double>();
+  schedule_.from_json(s.at("schedule"));
+  for (const Format& f : order_) spent_[f] = s.at("spent").value(f.str(), 0.0);
+  current_ = s.value("current", json());
+}
+
+json Campaign::state_json() const {
   json spent = json::object();
   for (const auto& [f, t] : spent_) spent[f.str()] = t;
-  const json s = {{"field", field_name(o_.field)}, {"formats", formats_json(order_)}, {"seed", o_.seed},
-                  {"elapsed", elapsed_}, {"schedule", schedule_.to_json()}, {"spent", spent}, {"current", current_}};
-  write_file_atomic(state_path(o_), s.dump(1) + "\n");
+  return {{"field", field_name(o_.field)}, {"formats", formats_json(order_)}, {"seed", o_.seed},
+          {"elapsed", elapsed_}, {"schedule", schedule_.to_json()}, {"spent", spent}, {"current", current_}};
+}
+
+void Campaign::save_state() const {
+  if (o_.ranks.root) write_file_atomic(state_path(o_), state_json().dump(1) + "\n");
+}
+
+void Campaign::agree_start(const std::string& error) {
+  json mine;
+  if (o_.ranks.root && error.empty()) {
+    mine = {{"state", state_json()}, {"known", json::array()}};
+    for (const auto& [f, k] : known_)
+      mine["known"].push_back({{"scheme", json::parse(scheme_to_json(k.scheme))}, {"ours", k.ours}, {"origin", k.origin}});
+  } else if (o_.ranks.root) {
+    mine = {{"error", error}};
+  }
+  const json s = json::parse(o_.ranks.agree(mine.dump()));
+  if (s.contains("error")) throw InputError(s["error"].get<std::string>());
+  if (o_.ranks.root) return;
+  apply_state(s["state"]);
+  for (const json& k : s["known"]) {
+    Scheme scheme = parse_scheme_json(k["scheme"].dump(), "rank 0's known scheme");
+    const Format f = scheme.format;
+    known_[f] = Known{std::move(scheme), k["ours"].get<bool>(), k["origin"].get<std::string>()};
+  }
+}
+
+void Campaign::agree_outcome(RunResult& result, bool& stalled) {
+  json mine;
+  if (o_.ranks.root)
+    mine = {{"best", json::parse(scheme_to_json(result.best))}, {"stalled", stalled}, {"stopped_by", result.stopped_by},
+            {"seconds", result.seconds}, {"flips", result.flips}};
+  const json s = json::parse(o_.ranks.agree(mine.dump()));
+  if (o_.ranks.root) return;
+  result.best = parse_scheme_json(s["best"].dump(), "rank 0's best");
+  stalled = s["stalled"].get<bool>();
+  result.stopped_by = s["stopped_by"].get<std::string>();
+  result.seconds = s["seconds"].get<double>();
+  result.flips = s["flips"].get<long>();
 }
 
 void Campaign::try_lift(const Scheme& s, bool ours) {
@@ -458,7 +505,8 @@ void Campaign::visit(const Format& f, const std::string& reason) {
 
   // The seed goes to the store first with its own provenance (copied or ours); run() then offers
   // it again as its start, a duplicate.
-  offer(start.scheme, std::string(start.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") + start.origin);
+  if (o_.ranks.root)
+    offer(start.scheme, std::string(start.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") + start.origin);
   consider(known_, start.scheme, start.ours, start.origin, o_.field, o_.bound);
 
   RunOptions ro;
@@ -467,8 +515,10 @@ void Campaign::visit(const Format& f, const std::string& reason) {
   ro.search.target_rank = best_known_rank(f, o_.field);
   ro.search.pool_size = o_.pool_size;
   ro.search.seed = seed;
-  ro.out_dir = o_.out;
-  ro.store = &*store_;
+  if (o_.ranks.root) {  // the other ranks of a spread campaign write nothing
+    ro.out_dir = o_.out;
+    ro.store = &*store_;
+  }
   ro.threads = o_.threads;
   ro.time_limit = slice;
   ro.source = "campaign flip graph from " + start.origin + " (rank " + std::to_string(start.scheme.rank()) + "), visit " +
@@ -497,19 +547,30 @@ void Campaign::visit(const Format& f, const std::string& reason) {
     emit({{"event", "progress"}, {"format", f.str()}, {"seconds", p.seconds}, {"best_rank", p.best_rank},
           {"flips", p.flips}, {"flips_per_second", p.flips_per_second}});
   };
-  const RunResult result = improve::run(start.scheme, ro, events, &cut);
+  RunResult result;
+  if (o_.ranks.spread()) {
+    // Only rank 0 sees progress and decides stalls; another rank's signal stops the job directly.
+    result = o_.ranks.run(start.scheme, ro, events, o_.ranks.root ? &cut : &stop_);
+    agree_outcome(result, stalled);
+  } else {
+    result = improve::run(start.scheme, ro, events, &cut);
+  }
   // Cut by a stop, not a stall: the visit is redone on --resume (current_ stays in the state).
-  if (result.stopped_by == "cancel" && !stalled) return;
+  if (result.stopped_by == "cancel" && !stalled) {
+    cancelled_ = true;
+    return;
+  }
   const Scheme& best = result.best;
   if (best.rank() < start.scheme.rank()) consider(known_, best, true, "flip graph", o_.field, o_.bound);
   const int rank_after = rank_of(f);
-  if (rank_after < rank_before && o_.lift && is_modular(o_.field)) try_lift(known_.at(f).scheme, known_.at(f).ours);
+  if (o_.ranks.root && rank_after < rank_before && o_.lift && is_modular(o_.field)) try_lift(known_.at(f).scheme, known_.at(f).ours);
   // A format is revisited when the improvement gives it a start below its best rank so far.
   auto better_start = [&](const Format& g) {
     return open(g) && seed_candidates(g, known_, o_.field, o_.bound).front().scheme.rank() < rank_of(g);
   };
   json marked = formats_json(schedule_.visited(f, rank_after < rank_before, better_start));
-  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - visit_start).count();
+  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - visit_start).count();
+  if (o_.ranks.spread()) t = json::parse(o_.ranks.agree(json(t).dump())).get<double>();
   spent_[f] += t;
   elapsed_ += t;
   emit({{"event", "visit_end"}, {"format", f.str()}, {"visit", visit_no}, {"seconds", t},
@@ -521,16 +582,24 @@ void Campaign::visit(const Format& f, const std::string& reason) {
 }
 
 bool Campaign::run() {
-  load_state();
+  std::string error;
+  try {
+    if (o_.ranks.root) load_state(), load_known();
+  } catch (const InputError& e) {  // spread over ranks: every rank fails alike, after agreeing
+    if (!o_.ranks.spread()) throw;
+    error = e.what();
+  }
+  if (o_.ranks.spread()) agree_start(error);
   for (const Format& f : order_) spent_.emplace(f, 0.0);
-  load_known();
   // The store holds the best scheme of every format from the start, seeds included (as copied
   // when they are), so a format at its best known rank from a seed has its file too.
-  store_.emplace(o_.out);
-  for (const Format& f : order_)
-    if (auto it = known_.find(f); it != known_.end())
-      offer(it->second.scheme, std::string(it->second.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") +
-                                         it->second.origin);
+  if (o_.ranks.root) {
+    store_.emplace(o_.out);
+    for (const Format& f : order_)
+      if (auto it = known_.find(f); it != known_.end())
+        offer(it->second.scheme, std::string(it->second.ours ? "campaign seed: " : std::string(kCopiedSourcePrefix) + ": ") +
+                                     it->second.origin);
+  }
   json parts = json::object(), targets = json::object();
   for (const Format& f : order_) {
     json p = json::array();
@@ -543,8 +612,11 @@ bool Campaign::run() {
         {"parts", parts}, {"targets", targets}, {"seconds", o_.seconds}, {"threads", o_.threads},
         {"seed_from_data", o_.seed_from_data}, {"from_dirs", o_.from_dirs}, {"seed", o_.seed}});
   std::string why = "time limit";
+  bool stopping = false;
   while (true) {
-    if (stop_.load()) {
+    stopping = stop_.load() || cancelled_;
+    if (o_.ranks.spread()) stopping = o_.ranks.agree(stopping ? "1" : "0") == "1";
+    if (stopping) {
       why = "stopped";
       break;
     }
@@ -566,7 +638,7 @@ bool Campaign::run() {
                       {"ours", it == known_.end() || it->second.ours}, {"seconds", spent_[f]}, {"visits", schedule_.visits(f)}};
   }
   emit({{"event", "done"}, {"why", why}, {"table", table}});
-  return stop_.load();
+  return stopping || stop_.load();
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/scheme.hpp"
+#include "improve/run.hpp"
 
 namespace at::improve {
 
@@ -85,6 +86,21 @@ class Schedule {
   std::set<Format> revisit_;
 };
 
+// A campaign over the ranks of an MPI job (the command sets it; this library knows no MPI). Every
+// rank runs the same schedule; each visit's search runs on all ranks through `run`, and `agree`
+// hands every rank rank 0's bytes, so the start state and each visit's outcome (its best, whether
+// it stalled or was stopped, its time) are rank 0's on every rank. Rank 0 alone writes (schemes,
+// metrics, campaign.json), lifts and reports; a signal on any rank stops the job through `run`.
+struct CampaignRanks {
+  bool root = true;
+  // Collective (every rank calls it, in the same order): returns rank 0's bytes.
+  std::function<std::string(const std::string& bytes)> agree;
+  // Collective: the visit's search on every rank; rank 0's result holds the job's best, and
+  // stopped_by is the job's reason on every rank.
+  std::function<RunResult(const Scheme& start, const RunOptions&, const RunEvents&, const std::atomic<bool>* cancel)> run;
+  bool spread() const { return bool(agree); }
+};
+
 struct CampaignOptions {
   std::vector<Format> formats;  // sorted formats
   Field field = Field::Z2;
@@ -101,6 +117,7 @@ struct CampaignOptions {
   double min_slice = 2;         // seconds: no visit is shorter
   double min_stall = 15;        // seconds: a visit ends after this long without a lower rank
   bool lift = true;             // after a GF(2)/GF(3) improvement: Hensel lift to Z (or Q)
+  CampaignRanks ranks;          // default: one process
 };
 
 // Best known rank of sorted format f for the field (data/best_known_ranks.json: best_Z2, best_Z;

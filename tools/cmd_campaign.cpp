@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cluster/improve_ranks.hpp"
 #include "core/threads.hpp"
 #include "improve/campaign.hpp"
 #include "tools/cli.hpp"
@@ -81,7 +83,9 @@ int cmd_campaign(const std::vector<std::string>& args) {
                          "for smaller ones (direct sums, Kronecker products, extend/project, permutations); parts are\n"
                          "worked on first, and a format is revisited when one of its parts improves. Formats at their\n"
                          "best known rank get no more time. Every find is verified and stored at once in DIR/schemes/;\n"
-                         "DIR/metrics.jsonl has the schedule and every decision. SIGINT/SIGTERM: exit 4, --resume goes on.",
+                         "DIR/metrics.jsonl has the schedule and every decision. SIGINT/SIGTERM: exit 4, --resume goes on.\n"
+                         "Under mpirun, mpiexec or srun: every visit's search runs on all ranks (as improve does);\n"
+                         "rank 0 schedules, writes and reports; the site's MPI is loaded at run time.",
              args, opts, {}, vm))
     return kOk;
   if (!vm.count("out")) throw UsageError("--out DIR is required");
@@ -109,14 +113,36 @@ int cmd_campaign(const std::vector<std::string>& args) {
   o.resume = vm["resume"].as<bool>();
   o.bound = vm["bound"].as<int>();
   if (o.bound < 1) throw UsageError("--bound must be at least 1");
-  o.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>() : default_thread_count();
+  // Under an MPI launcher: one campaign over all ranks (rank 0 writes and reports); else MPI is never loaded.
+  const std::unique_ptr<cluster::World> world = cluster::join_if_launched();
+  const bool root = !world || world->rank() == 0;
+  if (world) {
+    if (root) std::cout << "MPI: " << world->describe() << "\n" << std::flush;
+    o.ranks.root = root;
+    o.ranks.agree = [&world](const std::string& bytes) {
+      std::string b = bytes;
+      world->call([&b](cluster::Mpi& m) { m.broadcast(b, 0); });
+      return b;
+    };
+    o.ranks.run = [&world](const Scheme& start, const improve::RunOptions& ro, const improve::RunEvents& events,
+                           const std::atomic<bool>* cancel) {
+      const cluster::RanksResult all = cluster::improve_across_ranks(*world, start, ro, events, cancel);
+      improve::RunResult r = all.run;
+      r.flips = all.flips, r.stopped_by = all.stopped_by;
+      return r;
+    };
+  }
+  o.threads = vm["threads"].as<int>() > 0 ? vm["threads"].as<int>()
+              : world                       ? std::min(default_thread_count(), cluster::threads_per_rank(world->launcher()))
+                                            : default_thread_count();
   o.pool_size = vm["pool-size"].as<int>() > 0 ? vm["pool-size"].as<int>() : std::max(8, o.threads);
   o.seed = vm["seed"].as<uint64_t>();
   o.min_stall = parse_duration(vm["stall"].as<std::string>());
   if (o.min_stall <= 0) throw UsageError("--stall must be positive");
   o.lift = !vm["no-lift"].as<bool>();
-  const bool stopped = improve::run_campaign(o, stop_on_signals(), print_event);
-  std::cout << "schemes: " << o.out << "/schemes (table: alphatensor records --schemes " << o.out << "/schemes)\n";
+  const bool stopped = improve::run_campaign(o, stop_on_signals(), root ? print_event : nullptr);
+  if (root)
+    std::cout << "schemes: " << o.out << "/schemes (table: alphatensor records --schemes " << o.out << "/schemes)\n";
   return stopped ? kInterrupted : kOk;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# improve under MPI, run by CTest (label mpi):   tests/mpi/test_mpi.sh BINARY plain|openmpi|mpich [train]
-#   (with train: train across ranks instead, tests/mpi/train.sh)
+# improve under MPI, run by CTest (label mpi):   tests/mpi/test_mpi.sh BINARY plain|openmpi|mpich [train|campaign]
+#   (with train or campaign: that command across ranks instead, tests/mpi/train.sh, tests/mpi/campaign.sh)
 #   plain:   a run without a launcher maps no libmpi (/proc/PID/maps) and links none (ldd); launcher
 #            variables with ALPHATENSOR_MPI_LIB naming a missing file or a library that is not MPI,
 #            or PMI variables with no PMI server (MPI reports 1 rank): exit 2, one line.
@@ -120,8 +120,8 @@ one_line_per_rank() {
   return 1
 }
 
-if [ "${3:-}" = train ]; then
-  . "$(dirname "$0")/train.sh"
+if [ "${3:-}" = train ] || [ "${3:-}" = campaign ]; then
+  . "$(dirname "$0")/$3.sh"
   exit 0
 fi
 
