@@ -63,15 +63,17 @@ std::vector<Format> parts_of(const Format& f);
 std::vector<Format> schedule_order(std::vector<Format> formats);
 
 // Which format to visit next. Deterministic: the choice depends only on the visits so far, the
-// revisit marks and which formats are open (above their best known rank).
+// revisit marks, which formats are open (above their best known rank) and the time each has used.
 class Schedule {
  public:
   using OpenFn = std::function<bool(const Format&)>;
+  using UsedFn = std::function<double(const Format&)>;
   explicit Schedule(const std::vector<Format>& formats) : order_(schedule_order(formats)) {}
   const std::vector<Format>& order() const { return order_; }
-  // The first open format (in order) marked for a revisit, else the least visited open one (the
-  // first in order among equals); `reason` says which. False when no format is open.
-  bool next(const OpenFn& open, Format& f, std::string& reason) const;
+  // The first open format (in order) marked for a revisit, else the first never visited, else the
+  // one that has used the least of its claim (`used`: its time so far over its share; the first
+  // in order among equals); `reason` says which. False when no format is open.
+  bool next(const OpenFn& open, const UsedFn& used, Format& f, std::string& reason) const;
   // Counts a visit of f; when it improved f, marks every format of the schedule that f is a part
   // of and that `worth_it` accepts (the campaign: open, and its best start is now below its best
   // rank) for a revisit, and returns them.

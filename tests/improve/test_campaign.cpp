@@ -101,20 +101,25 @@ BOOST_AUTO_TEST_CASE(schedule_parts_first_and_revisit) {
   Schedule s(fs);
   std::set<Format> done;
   auto open = [&](const Format& f) { return !done.count(f); };
+  std::map<Format, double> used;  // time so far over share
+  auto used_of = [&](const Format& f) { return used[f]; };
   Format f;
   std::string why;
   std::vector<std::string> seen;
   for (int i = 0; i < 4; ++i) {
-    BOOST_TEST_REQUIRE(s.next(open, f, why));
+    BOOST_TEST_REQUIRE(s.next(open, used_of, f, why));
     BOOST_TEST(why == "first visit");
     seen.push_back(f.str());
     s.visited(f, false, open);
   }
   BOOST_TEST((seen == std::vector<std::string>{"2x2x2", "2x2x3", "2x3x3", "3x3x3"}));
-  // All visited once: the least visited first, in order.
-  BOOST_TEST_REQUIRE(s.next(open, f, why));
+  // All visited once: the one furthest behind its share, the first in order among equals.
+  BOOST_TEST_REQUIRE(s.next(open, used_of, f, why));
   BOOST_TEST(f.str() == "2x2x2");
-  BOOST_TEST(why == "least visited open format");
+  BOOST_TEST(why == "furthest behind its share");
+  used[Format{2, 2, 2}] = 3, used[Format{2, 2, 3}] = 2, used[Format{2, 3, 3}] = 1, used[Format{3, 3, 3}] = 2;
+  BOOST_TEST_REQUIRE(s.next(open, used_of, f, why));
+  BOOST_TEST(f.str() == "2x3x3");
   // 2x2x3 improves: the open formats it is a part of are revisited first, in order.
   s.visited(Format{2, 2, 2}, false, open);
   done.insert(Format{2, 2, 2});
@@ -122,7 +127,7 @@ BOOST_AUTO_TEST_CASE(schedule_parts_first_and_revisit) {
   // 2x2x3 is a part of 2x3x3 (sum, extension) and of 2x2x2 (projection), which is done.
   BOOST_TEST_REQUIRE(marked.size() == 1u);
   BOOST_TEST(marked[0].str() == "2x3x3");
-  BOOST_TEST_REQUIRE(s.next(open, f, why));
+  BOOST_TEST_REQUIRE(s.next(open, used_of, f, why));
   BOOST_TEST(f.str() == "2x3x3");
   BOOST_TEST(why == "a part improved");
   // State survives a round trip (resume).
@@ -130,12 +135,12 @@ BOOST_AUTO_TEST_CASE(schedule_parts_first_and_revisit) {
   t.from_json(s.to_json());
   Format g;
   std::string why2;
-  BOOST_TEST_REQUIRE(t.next(open, g, why2));
+  BOOST_TEST_REQUIRE(t.next(open, used_of, g, why2));
   BOOST_TEST((g == f));
   BOOST_TEST(why2 == why);
   // Nothing open: no next format.
   for (const Format& x : fs) done.insert(x);
-  BOOST_TEST(!s.next(open, f, why));
+  BOOST_TEST(!s.next(open, used_of, f, why));
 }
 
 BOOST_AUTO_TEST_CASE(plain_text_on_the_command_line) {
