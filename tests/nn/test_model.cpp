@@ -145,6 +145,23 @@ BOOST_AUTO_TEST_CASE(recomputation_gives_identical_gradients) {
   BOOST_TEST(*std::max_element(a.begin(), a.end()) > 0.0f);
 }
 
+// "auto" recomputes when memory is short: the paper network at batch 16 on a 24 GiB node (about
+// 20 GiB free beside its 3.2 GiB of parameters and moments) but not at batch 1 nor with 128 GiB;
+// "on" and "off" hold whatever the memory; unknown memory (0) keeps everything.
+BOOST_AUTO_TEST_CASE(auto_recomputation_follows_available_memory) {
+  const size_t GiB = size_t(1) << 30;
+  const ModelConfig paper = make_config("paper");
+  BOOST_TEST(recomputable_bytes(paper, 16) == 16 * recomputable_bytes(paper, 1));
+  BOOST_TEST(recomputable_bytes(paper, 1) > 1.3 * GiB);  // the torso's insides dominate: 1.3 of 1.4 GiB
+  BOOST_TEST(recompute_training(paper, 16, 20 * GiB));
+  BOOST_TEST(recompute_training(paper, 8, 20 * GiB));
+  BOOST_TEST(!recompute_training(paper, 1, 20 * GiB));
+  BOOST_TEST(!recompute_training(paper, 16, 128 * GiB));
+  BOOST_TEST(!recompute_training(paper, 16, 0));
+  BOOST_TEST(!recompute_training(make_config("paper", {"recompute=off"}), 16, GiB));
+  BOOST_TEST(recompute_training(make_config("paper", {"recompute=on"}), 1, 128 * GiB));
+}
+
 // Same seed, same data: bit-identical parameters after a few steps, with one thread and with two.
 BOOST_AUTO_TEST_CASE(training_is_deterministic) {
   const ModelConfig cfg = make_config("small", {"torso_layers=1", "c=32"});
