@@ -241,7 +241,8 @@ BOOST_AUTO_TEST_CASE(evaluate_merges_samples_and_decodes_to_state_sizes) {
   BOOST_TEST((ev2[1].probs == ev[1].probs));
 }
 
-// Decoding one token at a time through the cache gives the features of the full causal pass.
+// Decoding one token at a time through the cache gives the features of the full causal pass, and
+// the training decoder (each layer projecting the memory itself) gives them bit for bit.
 BOOST_AUTO_TEST_CASE(incremental_decoding_matches_full_pass) {
   const ModelConfig cfg = tiny();
   CpuBackend<double> be;
@@ -253,8 +254,11 @@ BOOST_AUTO_TEST_CASE(incremental_decoding_matches_full_pass) {
   BOOST_TEST_REQUIRE(int(ids.size()) == seqs * k);
   Graph<double> g(be, false);
   const std::vector<double> feat = model.features({&ex[0].state});
-  const std::vector<Var<double>> kv = model.memory_kv(g, model.torso(g, feat.data(), 1), 1);
+  const Var<double> memory = model.torso(g, feat.data(), 1);
+  const std::vector<Var<double>> kv = model.memory_kv(g, memory, 1);
   const Var<double> full = model.decoder(g, kv, ids.data(), seqs, k, group, 0);
+  const Var<double> trained = model.train_decoder(g, memory, 1, ids.data(), seqs, k, group, 0);
+  BOOST_TEST((std::vector<double>(full.v, full.v + full.n) == std::vector<double>(trained.v, trained.v + trained.n)));
   Model<double>::Cache cache = model.make_cache(g, seqs);
   for (int t = 0; t < k; ++t) {
     const int step_ids[2] = {ids[t], ids[k + t]};
