@@ -155,8 +155,8 @@ template <typename T>
 Var<T> Model<T>::torso(Graph<T>& g, const T* features, int batch) {
   const int S = cfg_.S, c = cfg_.c, A = cfg_.torso_width(), F = cfg_.input_features();
   const size_t grid_in = size_t(batch) * S * S * F;
-  Var<T> input = g.make_out(3 * grid_in);
-  be_.copy(input.v, features, 3 * grid_in);
+  // The features need no gradient (nor a copy): read only.
+  const Var<T> input = Var<T>::fixed(const_cast<T*>(features), nullptr, 3 * grid_in);
   Var<T> grid[3];
   for (int k = 0; k < 3; ++k) grid[k] = apply(g, in_proj_[k], input.at(k * grid_in), batch * S * S);
 
@@ -208,17 +208,12 @@ typename Model<T>::Cache Model<T>::make_cache(Graph<T>& g, int seqs) {
 }
 
 template <typename T>
-Var<T> Model<T>::decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* ids, int seqs, int len, int group,
-                         uint64_t dropout_seed, Cache* cache, int pos0) {
-  const int D = cfg_.dec_width(), rows = seqs * len;
+typename Model<T>::DecoderShapes Model<T>::decoder_shapes(int seqs, int len, int group, const Cache* cache,
+                                                         int pos0) const {
   if (pos0 + len > codec_.num_tokens() || (!cache && pos0 != 0)) throw std::invalid_argument("decoder: bad positions");
-  std::vector<int> pos_host(rows);
-  for (int r = 0; r < rows; ++r) pos_host[r] = pos0 + r % len;
-  int* pos = be_.scratch_int(rows);
-  be_.upload_int(pos, pos_host.data(), rows);
-  Var<T> x = g.add(g.embedding(tok_emb_, ids, rows, D), g.embedding(pos_emb_, pos, rows, D));
-
-  AttentionShape self;
+  const int D = cfg_.dec_width();
+  DecoderShapes sh;
+  AttentionShape& self = sh.self;
   self.batch = seqs;
   self.lq = len;
   self.lk = pos0 + len;
@@ -227,29 +222,72 @@ Var<T> Model<T>::decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* 
   self.q_ld = self.kv_ld = 3 * D;
   if (cache) self.kv_stride = cache->max_len * 3 * D;
   self.causal = true;
-  AttentionShape cross = self;
+  AttentionShape& cross = sh.cross;
+  cross = self;
   cross.lk = 3 * cfg_.S * cfg_.S;
   cross.q_ld = D;
   cross.kv_ld = 2 * D;
   cross.kv_stride = 0;
   cross.kv_group = group;
   cross.causal = false;
-  uint64_t drop = 0;
+  return sh;
+}
+
+template <typename T>
+Var<T> Model<T>::embed(Graph<T>& g, const int* ids, int seqs, int len, int pos0) {
+  const int D = cfg_.dec_width(), rows = seqs * len;
+  std::vector<int> pos_host(rows);
+  for (int r = 0; r < rows; ++r) pos_host[r] = pos0 + r % len;
+  int* pos = be_.scratch_int(rows);
+  be_.upload_int(pos, pos_host.data(), rows);
+  return g.add(g.embedding(tok_emb_, ids, rows, D), g.embedding(pos_emb_, pos, rows, D));
+}
+
+template <typename T>
+Var<T> Model<T>::decoder_layer(Graph<T>& g, size_t li, Var<T> x, Var<T> kv, const DecoderShapes& sh,
+                               uint64_t dropout_seed, Cache* cache, int pos0) {
+  const DecoderLayer& l = dec_[li];
+  const int D = cfg_.dec_width(), seqs = sh.self.batch, len = sh.self.lq, rows = seqs * len;
+  const uint64_t drop = 3 * li;  // the layer's three dropout masks
+  const Var<T> qkv = apply(g, l.qkv, apply(g, l.ln1, x, rows), rows);
+  Var<T> keys = qkv;
+  if (cache) {
+    keys = cache->qkv[li];
+    g.copy2d(qkv, len * 3 * D, keys.at(size_t(pos0) * 3 * D), sh.self.kv_stride, seqs, len * 3 * D);
+  }
+  const Var<T> sa = apply(g, l.self_out, g.attention(qkv, keys.at(D), keys.at(2 * D), sh.self), rows);
+  x = g.add(x, g.dropout(sa, cfg_.dropout, mix(dropout_seed, drop)));
+  const Var<T> q = apply(g, l.q, apply(g, l.ln2, x, rows), rows);
+  const Var<T> ca = apply(g, l.cross_out, g.attention(q, kv, kv.at(D), sh.cross), rows);
+  x = g.add(x, g.dropout(ca, cfg_.dropout, mix(dropout_seed, drop + 1)));
+  const Var<T> hidden = g.gelu(apply(g, l.fc1, apply(g, l.ln3, x, rows), rows));
+  return g.add(x, g.dropout(apply(g, l.fc2, hidden, rows), cfg_.dropout, mix(dropout_seed, drop + 2)));
+}
+
+template <typename T>
+Var<T> Model<T>::decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* ids, int seqs, int len, int group,
+                         uint64_t dropout_seed, Cache* cache, int pos0) {
+  const DecoderShapes sh = decoder_shapes(seqs, len, group, cache, pos0);
+  Var<T> x = embed(g, ids, seqs, len, pos0);
+  for (size_t li = 0; li < dec_.size(); ++li) x = decoder_layer(g, li, x, kv[li], sh, dropout_seed, cache, pos0);
+  return apply(g, dec_norm_, x, seqs * len);
+}
+
+template <typename T>
+Var<T> Model<T>::train_decoder(Graph<T>& g, Var<T> memory, int batch, const int* ids, int seqs, int len, int group,
+                               uint64_t dropout_seed) {
+  const DecoderShapes sh = decoder_shapes(seqs, len, group, nullptr, 0);
+  const int cells = batch * 3 * cfg_.S * cfg_.S, rows = seqs * len;
+  Var<T> x = embed(g, ids, seqs, len, 0);
   for (size_t li = 0; li < dec_.size(); ++li) {
-    const DecoderLayer& l = dec_[li];
-    const Var<T> qkv = apply(g, l.qkv, apply(g, l.ln1, x, rows), rows);
-    Var<T> keys = qkv;
-    if (cache) {
-      keys = cache->qkv[li];
-      g.copy2d(qkv, len * 3 * D, keys.at(size_t(pos0) * 3 * D), self.kv_stride, seqs, len * 3 * D);
-    }
-    const Var<T> sa = apply(g, l.self_out, g.attention(qkv, keys.at(D), keys.at(2 * D), self), rows);
-    x = g.add(x, g.dropout(sa, cfg_.dropout, mix(dropout_seed, drop++)));
-    const Var<T> q = apply(g, l.q, apply(g, l.ln2, x, rows), rows);
-    const Var<T> ca = apply(g, l.cross_out, g.attention(q, kv[li], kv[li].at(D), cross), rows);
-    x = g.add(x, g.dropout(ca, cfg_.dropout, mix(dropout_seed, drop++)));
-    const Var<T> hidden = g.gelu(apply(g, l.fc1, apply(g, l.ln3, x, rows), rows));
-    x = g.add(x, g.dropout(apply(g, l.fc2, hidden, rows), cfg_.dropout, mix(dropout_seed, drop++)));
+    // The layer with its projection of the memory, recomputed in the backward pass when asked:
+    // the keys and values ([batch, 3S², 2·width], the decoder's largest values) then live only
+    // while their layer runs.
+    const auto f = [this, li, sh, dropout_seed, cells](Graph<T>& gr, const std::vector<Var<T>>& in) {
+      const Var<T> kv = apply(gr, dec_[li].kv, in[1], cells);
+      return std::vector<Var<T>>{decoder_layer(gr, li, in[0], kv, sh, dropout_seed, nullptr, 0)};
+    };
+    x = g.block(f, {x, memory}, {size_t(rows) * cfg_.dec_width()})[0];
   }
   return apply(g, dec_norm_, x, rows);
 }
@@ -338,7 +376,7 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
   be_.upload(vw_dev, in.value_weights.data(), B);
 
   const Var<T> memory = torso(g, feat, B);
-  const Var<T> dec = decoder(g, memory_kv(g, memory, B), ids_dev, seqs, k, A, dropout_seed);
+  const Var<T> dec = train_decoder(g, memory, B, ids_dev, seqs, k, A, dropout_seed);
   const Var<T> logits = policy_logits(g, dec, rows);
   // First-token features of the first sequence of each example (all of an example's sequences
   // share it up to dropout).
@@ -368,19 +406,8 @@ Losses Model<T>::loss(const BatchInputs<T>& in, uint64_t dropout_seed, bool back
 }
 
 template <typename T>
-double Model<T>::torso_activation_bytes(int batch) const {
-  const double S = cfg_.S, c = cfg_.c, A = cfg_.torso_width(), m = cfg_.mlp_factor;
-  // Per row of a block's S×2S grid: the values its ops make (torso() and Graph's ops, counted
-  // by hand) and the attention probabilities.
-  const double per_row = 9 * c + 4 * A + 2 * m * c + 4 + cfg_.torso_heads * 2 * S;
-  return double(sizeof(T)) * batch * 2 * S * S * per_row * double(torso_.size());
-}
-
-template <typename T>
 bool Model<T>::recomputes(int batch) const {
-  if (cfg_.recompute != Recompute::Auto) return cfg_.recompute == Recompute::On;
-  const size_t avail = be_.memory_available();
-  return avail > 0 && torso_activation_bytes(batch) > 0.5 * double(avail);
+  return recompute_training(cfg_, batch, be_.memory_available());
 }
 
 double torso_flops(const ModelConfig& c) {
@@ -401,6 +428,21 @@ double decoder_flops(const ModelConfig& c, int seqs, int len) {
 double head_flops(const ModelConfig& c, int logit_rows, int value_rows) {
   const double D = c.dec_width(), vw = c.value_width;
   return 2 * double(logit_rows) * D * c.vocab() + 2 * double(value_rows) * (D * vw + 2 * vw * vw + vw * c.quantiles);
+}
+
+double recomputable_bytes(const ModelConfig& c, int batch) {
+  const double S = c.S, cc = c.c, A = c.torso_width(), m = c.mlp_factor, blocks = 3.0 * c.torso_layers;
+  // Per row of a torso block's S×2S grid: the values its ops make (torso() and Graph's ops,
+  // counted by hand) and the attention probabilities; per memory cell and decoder layer, the keys
+  // and values and their gradients.
+  const double per_row = 9 * cc + 4 * A + 2 * m * cc + 4 + c.torso_heads * 2 * S;
+  const double kv = 2.0 * 3 * S * S * 2 * c.dec_width() * c.dec_layers;
+  return double(sizeof(float)) * batch * (2 * S * S * per_row * blocks + kv);
+}
+
+bool recompute_training(const ModelConfig& c, int batch, size_t available) {
+  if (c.recompute != Recompute::Auto) return c.recompute == Recompute::On;
+  return available > 0 && recomputable_bytes(c, batch) > 0.5 * double(available);
 }
 
 template class Model<float>;

@@ -89,6 +89,11 @@ class Model {
   Cache make_cache(Graph<T>& g, int seqs);
   Var<T> decoder(Graph<T>& g, const std::vector<Var<T>>& kv, const int* ids, int seqs, int len, int group,
                  uint64_t dropout_seed, Cache* cache = nullptr, int pos0 = 0);
+  // The same without a cache, each layer projecting memory [batch, 3·S², c] to its keys and values
+  // itself (training: with recomputation, a layer's keys and values then live only while it runs).
+  // Gives decoder(g, memory_kv(g, memory, batch), ...)'s values and gradients bit for bit.
+  Var<T> train_decoder(Graph<T>& g, Var<T> memory, int batch, const int* ids, int seqs, int len, int group,
+                       uint64_t dropout_seed);
   // Logits [rows, vocab] = Linear(ReLU(features [rows, width])).
   Var<T> policy_logits(Graph<T>& g, Var<T> feat, int rows);
   // Quantiles [rows, quantiles] from first-token features [rows, width].
@@ -100,11 +105,8 @@ class Model {
   Losses loss(const BatchInputs<T>& inputs, uint64_t dropout_seed, bool backward);
   BatchInputs<T> prepare(const std::vector<TrainExample>& batch) const;
 
-  // Memory: the bytes of the torso's activations in a training pass over `batch` states without
-  // recomputation (an estimate), and whether such a pass recomputes the torso blocks' insides:
-  // config's recompute; auto: when those bytes exceed half the backend's available memory (host:
-  // MemAvailable or the cgroup's headroom), leaving the rest to gradients, decoder and process.
-  double torso_activation_bytes(int batch) const;
+  // Whether a training pass over `batch` states recomputes (recompute_training with the backend's
+  // available memory: host MemAvailable or the cgroup's headroom).
   bool recomputes(int batch) const;
 
  private:
@@ -118,6 +120,14 @@ class Model {
   Norm add_norm(const std::string& name, int dim);
   Var<T> apply(Graph<T>& g, const Lin& l, Var<T> x, int rows) { return g.linear(x, l.w, l.b, rows, l.in, l.out); }
   Var<T> apply(Graph<T>& g, const Norm& n, Var<T> x, int rows) { return g.layernorm(x, n.g, n.b, rows, n.dim); }
+  // The decoder's self- and cross-attention shapes (throws on bad positions).
+  struct DecoderShapes { AttentionShape self, cross; };
+  DecoderShapes decoder_shapes(int seqs, int len, int group, const Cache* cache, int pos0) const;
+  // Token and position embeddings of ids [seqs, len] at positions pos0.. : [seqs·len, width].
+  Var<T> embed(Graph<T>& g, const int* ids, int seqs, int len, int pos0);
+  // Decoder layer li on x [seqs·len, width] against the memory's keys and values kv.
+  Var<T> decoder_layer(Graph<T>& g, size_t li, Var<T> x, Var<T> kv, const DecoderShapes& sh, uint64_t dropout_seed,
+                       Cache* cache, int pos0);
   // Pre-LN residual MLP: x + fc2(gelu(fc1(ln(x)))).
   Var<T> mlp(Graph<T>& g, const Norm& n, const Lin& fc1, const Lin& fc2, Var<T> x, int rows);
 
@@ -145,5 +155,13 @@ class Model {
 double torso_flops(const ModelConfig& c);
 double decoder_flops(const ModelConfig& c, int seqs, int len);
 double head_flops(const ModelConfig& c, int logit_rows, int value_rows);
+
+// Memory of a training pass over `batch` states: the bytes of the activations that recomputation
+// frees (the torso blocks' insides, the decoder's keys and values of the memory and their
+// gradients; an estimate), and whether the pass recomputes: c.recompute; auto: when those bytes
+// exceed half of `available` (0: unknown, no), leaving the rest to the kept values, their
+// gradients and the process.
+double recomputable_bytes(const ModelConfig& c, int batch);
+bool recompute_training(const ModelConfig& c, int batch, size_t available);
 
 }  // namespace at::nn

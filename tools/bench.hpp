@@ -13,8 +13,9 @@ class World;
 
 namespace at::cli {
 
-// Runs f repeatedly for at least min_seconds (after one warm-up call); returns seconds per call.
-double time_per_call(const std::function<void()>& f, double min_seconds = 0.5);
+// Runs f repeatedly for at least min_seconds (after one warm-up call, unless the caller made it);
+// returns seconds per call.
+double time_per_call(const std::function<void()>& f, double min_seconds = 0.5, bool warm_up = true);
 
 void report(bool json, const std::string& bench, const std::string& name, double value, const std::string& unit);
 

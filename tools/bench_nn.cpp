@@ -111,11 +111,13 @@ int bench_nn(const std::vector<std::string>& args) {
       "sgemm", po::value<int>()->default_value(1024), "side of the reference sgemm (smaller: quick runs on emulated CPUs)")(
       "json", po::bool_switch(), "JSON lines")(
       "inference-only", po::bool_switch(), "no training step (inference figures only)")(
+      "training-only", po::bool_switch(), "training figures only (speed and memory; with --seconds 0: two steps)")(
       "dump", po::value<std::string>(), "write DIR/{weights,batch,grads}.safetensors of one training batch (the "
                                         "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
   opts.add(device_options());
   po::variables_map vm;
-  if (!parse("bench nn", "[--preset small|cpu|paper] [--batch B] [--device auto|cpu|cuda] [--threads T] [--samples K] [--json]",
+  if (!parse("bench nn", "[--preset small|cpu|paper] [--batch B] [--device auto|cpu|cuda] [--threads T] [--samples K] [--json] "
+             "[--training-only|--inference-only]",
              args, opts, {}, vm))
     return kOk;
   nn::ModelConfig cfg;
@@ -165,22 +167,31 @@ int bench_nn(const std::vector<std::string>& args) {
   // Peak resident memory of the training steps (first: no other pass has grown the scratch yet;
   // the peak restarts here where the kernel allows, after the parameters and the batch).
   const bool train = !vm["inference-only"].as<bool>();
+  if (!train && vm["training-only"].as<bool>()) throw UsageError("--inference-only and --training-only exclude each other");
   double t_train = 0;
   if (train) {
+    // The first step, untimed, is the timing's warm-up: its peak is every step's (same sizes,
+    // same allocation order), printed before the slow timed steps of a large network.
     const double gib = double(1 << 30), before = double(resident_bytes()) / gib;
     const bool fresh_peak = reset_peak_resident();
-    t_train = time_per_call([&] { net.train_step(batch); }, secs);
+    net.train_step(batch);
     const double peak = double(peak_resident_bytes()) / gib;
-    report(json, "nn", name + " training step", B / t_train, "samples/s");
-    report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
     report(json, "nn", name + " training recomputes activations", net.model().recomputes(B) ? 1 : 0, "bool");
     if (!on_cuda) {  // host memory: the CPU backend's activations
       report(json, "nn", name + " training peak resident" + (fresh_peak ? "" : " (whole run)"), peak, "GiB");
       report(json, "nn", name + " training peak resident per sample", peak / B, "GiB");
+      // Parameters, their gradients and AdamW's two moments: whatever the batch.
+      report(json, "nn", name + " training state (weights, gradients, moments)",
+             4.0 * sizeof(float) * double(net.model().num_params()) / gib, "GiB");
+      report(json, "nn", name + " resident before the first step", before, "GiB");
       // Above what was resident before the first step (parameters, gradients, AdamW moments):
       // activations, their gradients and the workspace, the part that grows with the batch.
       report(json, "nn", name + " training activation memory per sample", (peak - before) / B, "GiB");
     }
+    t_train = time_per_call([&] { net.train_step(batch); }, secs, false);
+    report(json, "nn", name + " training step", B / t_train, "samples/s");
+    report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
+    if (vm["training-only"].as<bool>()) return kOk;
   }
   const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");

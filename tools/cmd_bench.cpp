@@ -9,9 +9,9 @@
 
 namespace at::cli {
 
-double time_per_call(const std::function<void()>& f, double min_seconds) {
+double time_per_call(const std::function<void()>& f, double min_seconds, bool warm_up) {
   using clock = std::chrono::steady_clock;
-  f();
+  if (warm_up) f();
   long calls = 0;
   const auto start = clock::now();
   double elapsed = 0;

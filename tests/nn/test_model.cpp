@@ -145,6 +145,23 @@ BOOST_AUTO_TEST_CASE(recomputation_gives_identical_gradients) {
   BOOST_TEST(*std::max_element(a.begin(), a.end()) > 0.0f);
 }
 
+// "auto" recomputes when memory is short: the paper network at batch 16 on a 24 GiB node (about
+// 20 GiB free beside its 3.2 GiB of parameters and moments) but not at batch 1 nor with 128 GiB;
+// "on" and "off" hold whatever the memory; unknown memory (0) keeps everything.
+BOOST_AUTO_TEST_CASE(auto_recomputation_follows_available_memory) {
+  const size_t GiB = size_t(1) << 30;
+  const ModelConfig paper = make_config("paper");
+  BOOST_TEST(recomputable_bytes(paper, 16) == 16 * recomputable_bytes(paper, 1));
+  BOOST_TEST(recomputable_bytes(paper, 1) > 1.3 * GiB);  // the torso's insides dominate: 1.3 of 1.4 GiB
+  BOOST_TEST(recompute_training(paper, 16, 20 * GiB));
+  BOOST_TEST(recompute_training(paper, 8, 20 * GiB));
+  BOOST_TEST(!recompute_training(paper, 1, 20 * GiB));
+  BOOST_TEST(!recompute_training(paper, 16, 128 * GiB));
+  BOOST_TEST(!recompute_training(paper, 16, 0));
+  BOOST_TEST(!recompute_training(make_config("paper", {"recompute=off"}), 16, GiB));
+  BOOST_TEST(recompute_training(make_config("paper", {"recompute=on"}), 1, 128 * GiB));
+}
+
 // Same seed, same data: bit-identical parameters after a few steps, with one thread and with two.
 BOOST_AUTO_TEST_CASE(training_is_deterministic) {
   const ModelConfig cfg = make_config("small", {"torso_layers=1", "c=32"});
@@ -224,7 +241,8 @@ BOOST_AUTO_TEST_CASE(evaluate_merges_samples_and_decodes_to_state_sizes) {
   BOOST_TEST((ev2[1].probs == ev[1].probs));
 }
 
-// Decoding one token at a time through the cache gives the features of the full causal pass.
+// Decoding one token at a time through the cache gives the features of the full causal pass, and
+// the training decoder (each layer projecting the memory itself) gives them bit for bit.
 BOOST_AUTO_TEST_CASE(incremental_decoding_matches_full_pass) {
   const ModelConfig cfg = tiny();
   CpuBackend<double> be;
@@ -236,8 +254,11 @@ BOOST_AUTO_TEST_CASE(incremental_decoding_matches_full_pass) {
   BOOST_TEST_REQUIRE(int(ids.size()) == seqs * k);
   Graph<double> g(be, false);
   const std::vector<double> feat = model.features({&ex[0].state});
-  const std::vector<Var<double>> kv = model.memory_kv(g, model.torso(g, feat.data(), 1), 1);
+  const Var<double> memory = model.torso(g, feat.data(), 1);
+  const std::vector<Var<double>> kv = model.memory_kv(g, memory, 1);
   const Var<double> full = model.decoder(g, kv, ids.data(), seqs, k, group, 0);
+  const Var<double> trained = model.train_decoder(g, memory, 1, ids.data(), seqs, k, group, 0);
+  BOOST_TEST((std::vector<double>(full.v, full.v + full.n) == std::vector<double>(trained.v, trained.v + trained.n)));
   Model<double>::Cache cache = model.make_cache(g, seqs);
   for (int t = 0; t < k; ++t) {
     const int step_ids[2] = {ids[t], ids[k + t]};
