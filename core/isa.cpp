@@ -1,5 +1,9 @@
 #include "core/isa.hpp"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include <cstdlib>
 #include <string>
 
@@ -31,6 +35,16 @@ bool isa_supported(Isa isa) {
   return false;
 #else
   return isa == Isa::sse2;  // elsewhere the three paths are the same portable code
+#endif
+}
+
+bool bf16_supported() {
+#if defined(__x86_64__)
+  // CPUID leaf 7, subleaf 1, EAX bit 5 (g++ 10's __builtin_cpu_supports has no name for it).
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return isa_supported(Isa::avx512) && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5));
+#else
+  return false;
 #endif
 }
 

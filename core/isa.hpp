@@ -14,5 +14,8 @@ bool isa_supported(Isa isa);
 // The path in use, chosen on the first call: ALPHATENSOR_ISA when set, else the best supported.
 // Throws InputError (one line) when ALPHATENSOR_ISA names no path or one this CPU cannot run.
 Isa active_isa();
+// The CPU has AVX512-BF16 (vdpbf16ps) and can run the AVX-512 path: the CPU backend's optional
+// bf16 inference matmuls (nn/cpu_bf16.hpp) may run.
+bool bf16_supported();
 
 }  // namespace at

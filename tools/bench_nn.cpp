@@ -3,6 +3,7 @@
 // by nn/model.hpp), against the machine's dense rate measured in this run: Eigen sgemm on 1024²
 // matrices for the CPU, our tiled matmul kernels (SIMT fp32 and TF32) on 4096² for CUDA. Also the
 // peak resident memory of training (with or without activation recomputation: --set recompute=).
+// With --set bf16=on (CPU with AVX512-BF16): inference in bf16 and in fp32, and bf16's accuracy.
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -134,6 +135,7 @@ int bench_nn(const std::vector<std::string>& args) {
   const bool on_cuda = std::string(be->name()) == "cuda";
   const std::string name = vm["preset"].as<std::string>() + " batch " + std::to_string(B) + " " + be->name();
   nn::Network net(cfg, *be, 1);
+  note_bf16(net, std::cerr);
   report(json, "nn", name + " parameters", double(net.model().num_params()), "");
   report(json, "nn", "threads", threads, "");
 
@@ -185,6 +187,24 @@ int bench_nn(const std::vector<std::string>& args) {
   const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
   report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
+  if (net.bf16()) {  // the figures above in bf16: the same in fp32, and how far bf16's answers are
+    report(json, "nn", name + " inference bf16 (AVX512-BF16)", 1, "bool");
+    be->set_bf16_inference(false);
+    const double t_fp32 = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
+    report(json, "nn", name + " inference fp32 (K=" + std::to_string(K) + ")", B / t_fp32, "states/s");
+    report(json, "nn", name + " inference bf16 / fp32", t_fp32 / t_inf, "ratio");
+    const nn::Bf16Difference d = nn::bf16_difference(net, states, K, 1.0, 11);
+    report(json, "nn", name + " bf16 - fp32 first-token logits, max |diff|", d.logit_max, "");
+    report(json, "nn", name + " bf16 - fp32 first-token logits, mean |diff|", d.logit_mean, "");
+    report(json, "nn", name + " bf16 - fp32 value, max |diff|", d.value_max, "");
+    report(json, "nn", name + " bf16 - fp32 value, mean |diff|", d.value_mean, "");
+    report(json, "nn", name + " bf16 - fp32 first-token distribution, max total variation", d.tv_max, "");
+    report(json, "nn", name + " bf16 - fp32 first-token distribution, mean total variation", d.tv_mean, "");
+    report(json, "nn", name + " bf16 and fp32 agree on the most likely first token", double(d.same_argmax) / d.states,
+           "fraction of states");
+    report(json, "nn", name + " bf16 and fp32 sample the same actions (K=" + std::to_string(K) + ", same seeds)",
+           double(d.same_samples) / d.states, "fraction of states");
+  }
   double gemm = 0, baseline = 0;  // the dense rate on the CPU path in use, and on the baseline (SSE2)
   if (!on_cuda) {
     const Isa isa = active_isa();
