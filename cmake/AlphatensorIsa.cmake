@@ -19,8 +19,15 @@ endif()
 
 # The bf16 inference matmul of the CPU backend (nn/cpu_bf16.hpp): the AVX-512 path's flags plus
 # AVX512-BF16, one object isolated as the paths are; run only when the CPU has the feature.
+# With AMX where the compiler has its intrinsics (g++ >= 11; g++ 10 builds the AVX512-BF16 kernel
+# alone).
 if(DEFINED ALPHATENSOR_ISA_FLAGS_avx512)
   set(ALPHATENSOR_ISA_FLAGS_avx512bf16 ${ALPHATENSOR_ISA_FLAGS_avx512} -mavx512bf16)
+  include(CheckCXXCompilerFlag)
+  check_cxx_compiler_flag("-mamx-tile -mamx-bf16" ALPHATENSOR_HAVE_AMX_FLAGS)
+  if(ALPHATENSOR_HAVE_AMX_FLAGS)
+    list(APPEND ALPHATENSOR_ISA_FLAGS_avx512bf16 -mamx-tile -mamx-bf16)
+  endif()
 endif()
 
 # alphatensor_isa_source(TARGET SOURCE ISA LIBS...): adds SOURCE compiled for path ISA to TARGET;

@@ -17,5 +17,9 @@ Isa active_isa();
 // The CPU has AVX512-BF16 (vdpbf16ps) and can run the AVX-512 path: the CPU backend's optional
 // bf16 inference matmuls (nn/cpu_bf16.hpp) may run.
 bool bf16_supported();
+// Also AMX (AMX-TILE, AMX-BF16) and Linux grants this process the tile registers (arch_prctl
+// XTILEDATA, asked on the first call): the bf16 products run on AMX tiles. ALPHATENSOR_AMX=0 says
+// no (the AVX512-BF16 kernel instead).
+bool amx_supported();
 
 }  // namespace at

@@ -45,6 +45,7 @@ bool CpuBackend<T>::persistent(const T* p, size_t n) const {
 template <typename T>
 bool CpuBackend<T>::set_bf16_inference(bool on) {
   bf16_ = on && std::is_same<T, float>::value && isa_ == Isa::avx512 && bf16_supported();
+  amx_ = bf16_ && amx_supported() && isa_avx512bf16::entry_bf16_has_amx();
   if (!bf16_) packed_.clear();
   return bf16_ == on;
 }
@@ -69,7 +70,7 @@ void CpuBackend<T>::linear_inference(const T* x, const T* w, const T* b, T* y, i
         pk = {K, N, std::vector<uint32_t>(isa_avx512bf16::entry_bf16_packed_size(K, N))};
         isa_avx512bf16::entry_bf16_pack(w, K, N, pk.data.data());
       }
-      return isa_avx512bf16::entry_bf16_linear(x, pk.data.data(), b, y, M, K, N);
+      return isa_avx512bf16::entry_bf16_linear(x, pk.data.data(), b, y, M, K, N, amx_);
     }
   }
   k_->linear_forward(x, w, b, y, M, K, N);

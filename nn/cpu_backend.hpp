@@ -4,8 +4,9 @@
 // chunks whose size depends only on the shapes, never on the thread count, and partial sums are
 // added in chunk order, so results are bit-identical for any number of threads. The compute ops
 // run on one CPU path (core/isa.hpp): the one in use, or the one given to the constructor.
-// Optionally (float, AVX512-BF16 on the avx512 path) inference products run in bf16: each weight
-// is rounded and packed once, on first use after it was last written (nn/cpu_bf16.hpp).
+// Optionally (float, AVX512-BF16 on the avx512 path) inference products run in bf16, on AMX tiles
+// where the CPU has them: each weight is rounded and packed once, on first use after it was last
+// written (nn/cpu_bf16.hpp).
 // One caller thread at a time (the scratch allocator is unsynchronised); each op runs its own
 // parallel loops inside.
 #include <cstdint>
@@ -47,6 +48,7 @@ class CpuBackend final : public Backend<T> {
   }
   void linear_inference(const T* x, const T* w, const T* b, T* y, int M, int K, int N) override;
   bool set_bf16_inference(bool on) override;
+  bool bf16_on_amx() const { return amx_; }  // the bf16 products run on AMX tiles
   void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) override {
     k_->linear_backward(x, w, dy, dx, dw, db, M, K, N);
   }
@@ -120,7 +122,7 @@ class CpuBackend final : public Backend<T> {
     int K, N;
     std::vector<uint32_t> data;
   };
-  bool bf16_ = false;
+  bool bf16_ = false, amx_ = false;
   std::map<const T*, Packed> packed_;
   // 64-byte aligned, as the scratch: the AVX paths round the first, unaligned columns of a product
   // differently, so a buffer's address must not decide its results (a reloaded network trains on

@@ -11,6 +11,7 @@
 #include "core/rng.hpp"
 #include "core/synthetic.hpp"
 #include "nn/cpu_backend.hpp"
+#include "nn/cpu_bf16.hpp"
 #include "nn/network.hpp"
 #include "tests/seed.hpp"
 
@@ -71,19 +72,25 @@ BOOST_AUTO_TEST_SUITE(bf16, *utf::precondition(has_bf16))
 
 BOOST_AUTO_TEST_CASE(products_within_the_bf16_bound_of_fp32) {
   Rng rng(bf16_seed());
+  const bool amx = amx_supported() && isa_avx512bf16::entry_bf16_has_amx();
+  BOOST_TEST_MESSAGE("bf16 kernels tested: AVX512-BF16" << (amx ? " and AMX" : " (no AMX here)"));
   // Odd K (a padded pair), N past whole panels and vectors, M past the row tile and single rows.
   for (const auto& s : {std::array<int, 3>{1, 64, 64}, {7, 33, 17}, {37, 131, 150}, {200, 96, 200}, {5, 512, 3}}) {
     const int M = s[0], K = s[1], N = s[2];
     const Vec x = random_vec(size_t(M) * K, rng, 2.0), w = random_vec(size_t(K) * N, rng, 0.2), b = random_vec(N, rng, 1.0);
-    CpuBackend<float> be;
-    BOOST_TEST_REQUIRE(be.set_bf16_inference(true));
-    Vec y(size_t(M) * N), y32(y.size());
-    be.linear_inference(x.data(), resident(be, w), b.data(), y.data(), M, K, N);
-    be.linear_forward(x.data(), w.data(), b.data(), y32.data(), M, K, N);
-    BOOST_TEST_INFO(M << "x" << K << "x" << N);
-    BOOST_TEST(worst_in_bounds(y, x, w, b, M, K, N) <= 1.0);
-    // bf16 and not fp32: the products differ from the reference somewhere.
-    BOOST_TEST(std::memcmp(y.data(), y32.data(), y.size() * sizeof(float)) != 0);
+    std::vector<uint32_t> packed(isa_avx512bf16::entry_bf16_packed_size(K, N));
+    isa_avx512bf16::entry_bf16_pack(w.data(), K, N, packed.data());
+    Vec y32(size_t(M) * N);
+    CpuBackend<float>(Isa::avx512).linear_forward(x.data(), w.data(), b.data(), y32.data(), M, K, N);
+    for (bool on_amx : {false, true}) {
+      if (on_amx && !amx) continue;
+      Vec y(size_t(M) * N);
+      isa_avx512bf16::entry_bf16_linear(x.data(), packed.data(), b.data(), y.data(), M, K, N, on_amx);
+      BOOST_TEST_INFO(M << "x" << K << "x" << N << (on_amx ? " on AMX" : " on AVX512-BF16"));
+      BOOST_TEST(worst_in_bounds(y, x, w, b, M, K, N) <= 1.0);
+      // bf16 and not fp32: the products differ from the reference somewhere.
+      BOOST_TEST(std::memcmp(y.data(), y32.data(), y.size() * sizeof(float)) != 0);
+    }
   }
 }
 
