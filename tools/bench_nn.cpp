@@ -45,6 +45,20 @@ double sgemm_gflops(int n, int threads, double secs, Isa isa) {
   return 2.0 * n * n * n * threads / t / 1e9;
 }
 
+// The CPU backend's bf16 inference product (weights packed before timing) on n² operands, its
+// threads splitting one product.
+double bf16_gflops(int n, double secs) {
+  nn::CpuBackend<float> be;
+  be.set_bf16_inference(true);
+  const size_t n2 = size_t(n) * n;
+  float *x = be.alloc(n2), *w = be.alloc(n2), *y = be.alloc(n2);
+  const std::vector<float> half(n2, 0.5f);
+  be.upload(x, half.data(), n2);
+  be.upload(w, half.data(), n2);
+  const double t = time_per_call([&] { be.linear_inference(x, w, nullptr, y, n, n, n); }, secs);
+  return 2.0 * n * n * n / t / 1e9;
+}
+
 #ifdef ALPHATENSOR_HAVE_CUDA
 // Our matmul kernel on n×n operands in device memory, in GFLOP/s.
 double cuda_matmul_gflops(bool tensor_cores, double secs) {
@@ -218,6 +232,9 @@ int bench_nn(const std::vector<std::string>& args) {
     report(json, "nn", sgemm + isa_name(isa), gemm, "GFLOP/s");
     baseline = isa == Isa::sse2 ? gemm : sgemm_gflops(n, threads, secs, Isa::sse2);
     if (isa != Isa::sse2) report(json, "nn", sgemm + "sse2 (baseline)", baseline, "GFLOP/s");
+    if (net.bf16())
+      report(json, "nn", "bf16 linear layer " + std::to_string(n) + "^2, " + std::to_string(threads) + " threads",
+             bf16_gflops(n, secs), "GFLOP/s");
   } else {
 #ifdef ALPHATENSOR_HAVE_CUDA
     const double fp32 = cuda_matmul_gflops(false, secs), tf32 = cuda_matmul_gflops(true, secs);
