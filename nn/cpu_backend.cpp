@@ -42,10 +42,16 @@ bool CpuBackend<T>::persistent(const T* p, size_t n) const {
 
 // ---- bf16 inference -------------------------------------------------------------------------------
 
+const char* cpu_bf16_kernel(Isa isa) {
+  if (isa != Isa::avx512 || !bf16_supported()) return nullptr;
+  return amx_supported() && isa_avx512bf16::entry_bf16_has_amx() ? "AMX" : "AVX512-BF16";
+}
+
 template <typename T>
 bool CpuBackend<T>::set_bf16_inference(bool on) {
-  bf16_ = on && std::is_same<T, float>::value && isa_ == Isa::avx512 && bf16_supported();
-  amx_ = bf16_ && amx_supported() && isa_avx512bf16::entry_bf16_has_amx();
+  const char* kernel = cpu_bf16_kernel(isa_);
+  bf16_ = on && std::is_same<T, float>::value && kernel;
+  amx_ = bf16_ && std::string(kernel) == "AMX";
   if (!bf16_) packed_.clear();
   return bf16_ == on;
 }

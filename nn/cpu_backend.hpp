@@ -21,6 +21,10 @@
 
 namespace at::nn {
 
+// The kernel of bf16 inference products on CPU path `isa`: "AMX", "AVX512-BF16", or null (none:
+// no AVX512-BF16, or a path other than avx512).
+const char* cpu_bf16_kernel(Isa isa);
+
 template <typename T>
 class CpuBackend final : public Backend<T> {
  public:
@@ -48,7 +52,6 @@ class CpuBackend final : public Backend<T> {
   }
   void linear_inference(const T* x, const T* w, const T* b, T* y, int M, int K, int N) override;
   bool set_bf16_inference(bool on) override;
-  bool bf16_on_amx() const { return amx_; }  // the bf16 products run on AMX tiles
   void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) override {
     k_->linear_backward(x, w, dy, dx, dw, db, M, K, N);
   }

@@ -203,9 +203,7 @@ int bench_nn(const std::vector<std::string>& args) {
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
   report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
   if (net.bf16()) {  // the figures above in bf16: the same in fp32, and how far bf16's answers are
-    const auto* cpu = dynamic_cast<const nn::CpuBackend<float>*>(be.get());
-    report(json, "nn", name + " inference bf16 on AMX (else AVX512-BF16; ALPHATENSOR_AMX=0: not AMX)",
-           cpu && cpu->bf16_on_amx() ? 1 : 0, "bool");
+    report(json, "nn", name + " inference in bf16 on " + nn::cpu_bf16_kernel(active_isa()), 1, "bool");
     be->set_bf16_inference(false);
     const double t_fp32 = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
     report(json, "nn", name + " inference fp32 (K=" + std::to_string(K) + ")", B / t_fp32, "states/s");
