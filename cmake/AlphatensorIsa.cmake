@@ -17,27 +17,45 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   set(ALPHATENSOR_ISA_FLAGS_avx512 -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -Wno-maybe-uninitialized)
 endif()
 
-# alphatensor_isa_sources(TARGET SOURCE LIBS...): adds SOURCE's three path objects to TARGET;
-# LIBS give the objects their include paths and definitions.
-function(alphatensor_isa_sources target source)
+# The bf16 inference matmul of the CPU backend (nn/cpu_bf16.hpp): the AVX-512 path's flags plus
+# AVX512-BF16, one object isolated as the paths are; run only when the CPU has the feature.
+# With AMX where the compiler has its intrinsics (g++ >= 11; g++ 10 builds the AVX512-BF16 kernel
+# alone).
+if(DEFINED ALPHATENSOR_ISA_FLAGS_avx512)
+  set(ALPHATENSOR_ISA_FLAGS_avx512bf16 ${ALPHATENSOR_ISA_FLAGS_avx512} -mavx512bf16)
+  include(CheckCXXCompilerFlag)
+  check_cxx_compiler_flag("-mamx-tile -mamx-bf16" ALPHATENSOR_HAVE_AMX_FLAGS)
+  if(ALPHATENSOR_HAVE_AMX_FLAGS)
+    list(APPEND ALPHATENSOR_ISA_FLAGS_avx512bf16 -mamx-tile -mamx-bf16)
+  endif()
+endif()
+
+# alphatensor_isa_source(TARGET SOURCE ISA LIBS...): adds SOURCE compiled for path ISA to TARGET;
+# LIBS give the object its include paths and definitions.
+function(alphatensor_isa_source target source isa)
   get_filename_component(stem ${source} NAME_WE)
+  set(lib ${target}_${stem}_${isa})
+  add_library(${lib} OBJECT ${source})
+  target_link_libraries(${lib} PRIVATE ${ARGN})
+  target_compile_definitions(${lib} PRIVATE ALPHATENSOR_ISA_NS=isa_${isa})
+  # -ffp-contract=off: plain loops (x += a*b) round as on the baseline path; Eigen's products use
+  # FMA explicitly, where the speed is.
+  target_compile_options(${lib} PRIVATE ${ALPHATENSOR_ISA_FLAGS_${isa}} -fno-gnu-unique -ffp-contract=off)
+  get_target_property(pic ${target} POSITION_INDEPENDENT_CODE)
+  set_target_properties(${lib} PROPERTIES POSITION_INDEPENDENT_CODE "${pic}")
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${lib}.o)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_OBJCOPY} -R .group -w "--keep-global-symbol=_ZN2at*isa_${isa}*entry_*"
+            $<TARGET_OBJECTS:${lib}> ${out}
+    DEPENDS ${lib} $<TARGET_OBJECTS:${lib}>
+    COMMENT "Isolating the ${isa} path of ${source}" VERBATIM)
+  set_source_files_properties(${out} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  target_sources(${target} PRIVATE ${out})
+endfunction()
+
+# alphatensor_isa_sources(TARGET SOURCE LIBS...): SOURCE once per path (ALPHATENSOR_ISAS).
+function(alphatensor_isa_sources target source)
   foreach(isa ${ALPHATENSOR_ISAS})
-    set(lib ${target}_${stem}_${isa})
-    add_library(${lib} OBJECT ${source})
-    target_link_libraries(${lib} PRIVATE ${ARGN})
-    target_compile_definitions(${lib} PRIVATE ALPHATENSOR_ISA_NS=isa_${isa})
-    # -ffp-contract=off: plain loops (x += a*b) round as on the baseline path; Eigen's products use
-    # FMA explicitly, where the speed is.
-    target_compile_options(${lib} PRIVATE ${ALPHATENSOR_ISA_FLAGS_${isa}} -fno-gnu-unique -ffp-contract=off)
-    get_target_property(pic ${target} POSITION_INDEPENDENT_CODE)
-    set_target_properties(${lib} PROPERTIES POSITION_INDEPENDENT_CODE "${pic}")
-    set(out ${CMAKE_CURRENT_BINARY_DIR}/${lib}.o)
-    add_custom_command(OUTPUT ${out}
-      COMMAND ${CMAKE_OBJCOPY} -R .group -w "--keep-global-symbol=_ZN2at*isa_${isa}*entry_*"
-              $<TARGET_OBJECTS:${lib}> ${out}
-      DEPENDS ${lib} $<TARGET_OBJECTS:${lib}>
-      COMMENT "Isolating the ${isa} path of ${source}" VERBATIM)
-    set_source_files_properties(${out} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
-    target_sources(${target} PRIVATE ${out})
+    alphatensor_isa_source(${target} ${source} ${isa} ${ARGN})
   endforeach()
 endfunction()

@@ -1,5 +1,13 @@
 #include "core/isa.hpp"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <cstdlib>
 #include <string>
 
@@ -31,6 +39,32 @@ bool isa_supported(Isa isa) {
   return false;
 #else
   return isa == Isa::sse2;  // elsewhere the three paths are the same portable code
+#endif
+}
+
+bool bf16_supported() {
+#if defined(__x86_64__)
+  // CPUID leaf 7, subleaf 1, EAX bit 5 (g++ 10's __builtin_cpu_supports has no name for it).
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return isa_supported(Isa::avx512) && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5));
+#else
+  return false;
+#endif
+}
+
+bool amx_supported() {
+#if defined(__x86_64__) && defined(__linux__)
+  static const bool ok = [] {
+    const char* env = std::getenv("ALPHATENSOR_AMX");
+    if (!bf16_supported() || (env && std::string(env) == "0")) return false;
+    unsigned a = 0, b = 0, c = 0, d = 0;  // CPUID leaf 7: EDX bit 22 AMX-BF16, bit 24 AMX-TILE
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(d & (1u << 22)) || !(d & (1u << 24))) return false;
+    const long kReqXcompPerm = 0x1023, kXtileData = 18;  // asm/prctl.h, the tile data state component
+    return syscall(SYS_arch_prctl, kReqXcompPerm, kXtileData) == 0;
+  }();
+  return ok;
+#else
+  return false;
 #endif
 }
 

@@ -14,5 +14,12 @@ bool isa_supported(Isa isa);
 // The path in use, chosen on the first call: ALPHATENSOR_ISA when set, else the best supported.
 // Throws InputError (one line) when ALPHATENSOR_ISA names no path or one this CPU cannot run.
 Isa active_isa();
+// The CPU has AVX512-BF16 (vdpbf16ps) and can run the AVX-512 path: the CPU backend's optional
+// bf16 inference matmuls (nn/cpu_bf16.hpp) may run.
+bool bf16_supported();
+// Also AMX (AMX-TILE, AMX-BF16) and Linux grants this process the tile registers (arch_prctl
+// XTILEDATA, asked on the first call): the bf16 products run on AMX tiles. ALPHATENSOR_AMX=0 says
+// no (the AVX512-BF16 kernel instead).
+bool amx_supported();
 
 }  // namespace at

@@ -64,6 +64,15 @@ class Backend {
   // ---- dense ------------------------------------------------------------------------------------
   // y[M,N] = x[M,K] · w[K,N] + b[N] (b may be null).
   virtual void linear_forward(const T* x, const T* w, const T* b, T* y, int M, int K, int N) = 0;
+  // The same product in a pass that no backward follows (Graph in inference), w a parameter (in
+  // memory from alloc(), written only through upload, copy, zero and adamw_step): where
+  // set_bf16_inference(true) took, w and x rounded to bf16 with fp32 sums.
+  virtual void linear_inference(const T* x, const T* w, const T* b, T* y, int M, int K, int N) {
+    linear_forward(x, w, b, y, M, K, N);
+  }
+  // Asks for bf16 inference products (training stays fp32); false when this backend or this CPU
+  // has none, the products then stay fp32.
+  virtual bool set_bf16_inference(bool on) { return !on; }
   // dx[M,K] += dy·wᵀ (dx may be null), dw[K,N] += xᵀ·dy, db[N] += Σ_rows dy (db may be null).
   virtual void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) = 0;
   // dst[rows, cols] (row stride dst_ld) = or += src[rows, cols] (row stride src_ld).

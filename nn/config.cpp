@@ -80,6 +80,11 @@ void ModelConfig::set(const std::string& key, const std::string& value) {
         }
       throw std::invalid_argument("recompute");
     }
+    if (key == "bf16") {
+      if (value != "on" && value != "off") throw std::invalid_argument("bf16");
+      bf16 = value == "on";
+      return;
+    }
     if (set_key(kInts, key, value, this, [](const std::string& v, size_t* used) { return std::stoi(v, used); }) ||
         set_key(kReals, key, value, this, [](const std::string& v, size_t* used) { return std::stod(v, used); }))
       return;
@@ -114,7 +119,7 @@ std::string ModelConfig::to_string() const {
   std::string s = "field=" + field_name(field) + "\n";
   for (const IntKey& k : kInts) s += std::string(k.name) + "=" + std::to_string(this->*k.field) + "\n";
   for (const RealKey& k : kReals) s += std::string(k.name) + "=" + format_real(this->*k.field) + "\n";
-  return s + "recompute=" + kRecompute[int(recompute)] + "\n";
+  return s + "recompute=" + kRecompute[int(recompute)] + "\nbf16=" + (bf16 ? "on" : "off") + "\n";
 }
 
 std::string ModelConfig::architecture() const {
@@ -158,6 +163,17 @@ ModelConfig preset(const std::string& name) {
     return c;
   }
   throw std::invalid_argument("unknown model preset '" + name + "' (small, cpu, paper)");
+}
+
+ModelConfig with_settings(ModelConfig c, const std::vector<std::string>& settings) {
+  const std::string architecture = c.architecture();
+  for (const std::string& kv : settings) {
+    c.set_all({kv});
+    if (c.architecture() != architecture)
+      throw std::invalid_argument("model config: '" + kv + "' changes the network's architecture");
+  }
+  c.validate();
+  return c;
 }
 
 ModelConfig make_config(const std::string& name, const std::vector<std::string>& overrides) {

@@ -40,6 +40,9 @@ struct ModelConfig {
   double value_loss_weight = 1.0;
   // Memory (not part of the architecture)
   Recompute recompute = Recompute::Auto;
+  // Inference products in bf16 with fp32 sums where the backend has them (the CPU's AVX512-BF16,
+  // nn/cpu_bf16.hpp); training stays fp32. Not part of the architecture.
+  bool bf16 = false;
 
   int dec_width() const { return dec_heads * dec_head_dim; }
   int torso_width() const { return torso_heads * torso_head_dim; }
@@ -60,6 +63,10 @@ struct ModelConfig {
   std::string architecture() const;
   bool operator==(const ModelConfig& o) const { return to_string() == o.to_string(); }
 };
+
+// c with "key=value" settings that keep its architecture (bf16, recompute, the optimiser's): a
+// checkpoint's network run another way. Throws std::invalid_argument naming a key that changes it.
+ModelConfig with_settings(ModelConfig c, const std::vector<std::string>& settings);
 
 // "small", "cpu" (the network of train's small preset) or "paper"; throws std::invalid_argument otherwise.
 ModelConfig preset(const std::string& name);

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "core/files.hpp"
 
 #include "core/memory.hpp"
+#include "nn/cpu_bf16.hpp"
 
 namespace at::nn {
 
@@ -27,8 +29,57 @@ template const CpuKernels<double>& cpu_kernels(Isa);
 
 template <typename T>
 T* CpuBackend<T>::alloc(size_t n) {
-  persistent_.emplace_back(new (std::align_val_t(64)) T[n]());
-  return persistent_.back().get();
+  persistent_.push_back({std::unique_ptr<T[], AlignedDelete>(new (std::align_val_t(64)) T[n]()), n});
+  return persistent_.back().data.get();
+}
+
+template <typename T>
+bool CpuBackend<T>::persistent(const T* p, size_t n) const {
+  for (const Buffer& b : persistent_)
+    if (p >= b.data.get() && p + n <= b.data.get() + b.n) return true;
+  return false;
+}
+
+// ---- bf16 inference -------------------------------------------------------------------------------
+
+const char* cpu_bf16_kernel(Isa isa) {
+  if (isa != Isa::avx512 || !bf16_supported()) return nullptr;
+  return amx_supported() && isa_avx512bf16::entry_bf16_has_amx() ? "AMX" : "AVX512-BF16";
+}
+
+template <typename T>
+bool CpuBackend<T>::set_bf16_inference(bool on) {
+  const char* kernel = cpu_bf16_kernel(isa_);
+  bf16_ = on && std::is_same<T, float>::value && kernel;
+  amx_ = bf16_ && std::string(kernel) == "AMX";
+  if (!bf16_) packed_.clear();
+  return bf16_ == on;
+}
+
+template <typename T>
+void CpuBackend<T>::forget_bf16(const T* p, size_t n) {
+  for (auto it = packed_.begin(); it != packed_.end();) {
+    const T* w = it->first;
+    if (w < p + n && p < w + size_t(it->second.K) * it->second.N)
+      it = packed_.erase(it);
+    else
+      ++it;
+  }
+}
+
+template <typename T>
+void CpuBackend<T>::linear_inference(const T* x, const T* w, const T* b, T* y, int M, int K, int N) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (bf16_ && persistent(w, size_t(K) * N)) {
+      Packed& pk = packed_[w];
+      if (pk.K != K || pk.N != N || pk.data.empty()) {
+        pk = {K, N, std::vector<uint32_t>(isa_avx512bf16::entry_bf16_packed_size(K, N))};
+        isa_avx512bf16::entry_bf16_pack(w, K, N, pk.data.data());
+      }
+      return isa_avx512bf16::entry_bf16_linear(x, pk.data.data(), b, y, M, K, N, amx_);
+    }
+  }
+  k_->linear_forward(x, w, b, y, M, K, N);
 }
 
 template <typename T>
@@ -69,15 +120,24 @@ void CpuBackend<T>::scratch_release(ScratchMark m) {
 template <typename T>
 size_t CpuBackend<T>::memory_available() const { return available_memory_bytes(); }
 template <typename T>
-void CpuBackend<T>::upload(T* dst, const T* host, size_t n) { std::copy(host, host + n, dst); }
+void CpuBackend<T>::upload(T* dst, const T* host, size_t n) {
+  forget_bf16(dst, n);
+  std::copy(host, host + n, dst);
+}
 template <typename T>
 void CpuBackend<T>::upload_int(int* dst, const int* host, size_t n) { std::copy(host, host + n, dst); }
 template <typename T>
 void CpuBackend<T>::download(T* host, const T* src, size_t n) { std::copy(src, src + n, host); }
 template <typename T>
-void CpuBackend<T>::copy(T* dst, const T* src, size_t n) { std::copy(src, src + n, dst); }
+void CpuBackend<T>::copy(T* dst, const T* src, size_t n) {
+  forget_bf16(dst, n);
+  std::copy(src, src + n, dst);
+}
 template <typename T>
-void CpuBackend<T>::zero(T* x, size_t n) { std::fill(x, x + n, T(0)); }
+void CpuBackend<T>::zero(T* x, size_t n) {
+  forget_bf16(x, n);
+  std::fill(x, x + n, T(0));
+}
 
 template class CpuBackend<float>;
 template class CpuBackend<double>;

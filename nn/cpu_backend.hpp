@@ -4,8 +4,13 @@
 // chunks whose size depends only on the shapes, never on the thread count, and partial sums are
 // added in chunk order, so results are bit-identical for any number of threads. The compute ops
 // run on one CPU path (core/isa.hpp): the one in use, or the one given to the constructor.
+// Optionally (float, AVX512-BF16 on the avx512 path) inference products run in bf16, on AMX tiles
+// where the CPU has them: each weight is rounded and packed once, on first use after it was last
+// written (nn/cpu_bf16.hpp).
 // One caller thread at a time (the scratch allocator is unsynchronised); each op runs its own
 // parallel loops inside.
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <new>
 #include <vector>
@@ -15,6 +20,10 @@
 #include "nn/cpu_kernels.hpp"
 
 namespace at::nn {
+
+// The kernel of bf16 inference products on CPU path `isa`: "AMX", "AVX512-BF16", or null (none:
+// no AVX512-BF16, or a path other than avx512).
+const char* cpu_bf16_kernel(Isa isa);
 
 template <typename T>
 class CpuBackend final : public Backend<T> {
@@ -41,6 +50,8 @@ class CpuBackend final : public Backend<T> {
   void linear_forward(const T* x, const T* w, const T* b, T* y, int M, int K, int N) override {
     k_->linear_forward(x, w, b, y, M, K, N);
   }
+  void linear_inference(const T* x, const T* w, const T* b, T* y, int M, int K, int N) override;
+  bool set_bf16_inference(bool on) override;
   void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) override {
     k_->linear_backward(x, w, dy, dx, dw, db, M, K, N);
   }
@@ -93,6 +104,7 @@ class CpuBackend final : public Backend<T> {
   }
   void sum_squares(const T* g, size_t n, T* out) override { k_->sum_squares(g, n, out); }
   void adamw_step(T* param, const T* grad, T* m, T* v, size_t n, const T* norm_sq, const AdamWParams& a) override {
+    forget_bf16(param, n);
     k_->adamw_step(param, grad, m, v, n, norm_sq, a);
   }
 
@@ -103,15 +115,29 @@ class CpuBackend final : public Backend<T> {
     size_t size = 0;
   };
   void* scratch_bytes(size_t bytes, bool zero);
+  bool persistent(const T* p, size_t n) const;  // [p, p + n) lies in one alloc() buffer
+  // Drops the bf16 copies of the weights that a write to [p, p + n) changes.
+  void forget_bf16(const T* p, size_t n);
   Isa isa_;
   const CpuKernels<T>* k_;
+  // bf16 inference: on or off, and the packed weights by address (of the caller thread, as all state).
+  struct Packed {
+    int K, N;
+    std::vector<uint32_t> data;
+  };
+  bool bf16_ = false, amx_ = false;
+  std::map<const T*, Packed> packed_;
   // 64-byte aligned, as the scratch: the AVX paths round the first, unaligned columns of a product
   // differently, so a buffer's address must not decide its results (a reloaded network trains on
   // exactly as the one that saved it).
   struct AlignedDelete {
     void operator()(T* p) const { ::operator delete[](p, std::align_val_t(64)); }
   };
-  std::vector<std::unique_ptr<T[], AlignedDelete>> persistent_;
+  struct Buffer {
+    std::unique_ptr<T[], AlignedDelete> data;
+    size_t n;
+  };
+  std::vector<Buffer> persistent_;
   std::vector<Block> blocks_;
   size_t block_ = 0, offset_ = 0;  // current block and offset in it
 };

@@ -111,10 +111,13 @@ class Graph {
     tape_.clear();
   }
 
-  // y[M,N] = x[M,K]·w[K,N] + b.
+  // y[M,N] = x[M,K]·w[K,N] + b (w a parameter: in inference the backend may use bf16).
   Var<T> linear(Var<T> x, Var<T> w, Var<T> b, int M, int K, int N) {
     Var<T> y = make_out(size_t(M) * N);
-    be_.linear_forward(x.v, w.v, b.v, y.v, M, K, N);
+    if (training_)
+      be_.linear_forward(x.v, w.v, b.v, y.v, M, K, N);
+    else
+      be_.linear_inference(x.v, w.v, b.v, y.v, M, K, N);
     record([=] { be_.linear_backward(x.v, w.v, grad(y), grad(x), grad(w), grad(b), M, K, N); }, {y});
     return y;
   }

@@ -1,5 +1,6 @@
 #include "nn/network.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -43,6 +44,7 @@ Network::Network(const ModelConfig& cfg, Backend<float>& be, uint64_t seed)
   m_ = be_.alloc(model_.num_params());
   v_ = be_.alloc(model_.num_params());
   model_.init(seed);
+  bf16_ = be_.set_bf16_inference(cfg.bf16) && cfg.bf16;
 }
 
 std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& states, int samples,
@@ -66,10 +68,7 @@ std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& st
   be_.scratch_reset();
   const NvtxRange range("inference");
   Graph<float> g(be_, false);
-  const std::vector<float> feat_host = model_.features(states);
-  float* feat = be_.scratch(feat_host.size());
-  be_.upload(feat, feat_host.data(), feat_host.size());
-  const std::vector<Var<float>> kv = model_.memory_kv(g, model_.torso(g, feat, B), B);
+  const std::vector<Var<float>> kv = memory_kv(g, states);
 
   // Incremental decoding: step t feeds the token sampled at step t - 1 (the start symbol first)
   // and reads the earlier positions from the cache.
@@ -124,6 +123,79 @@ std::vector<Evaluation> Network::evaluate(const std::vector<const NetState*>& st
     for (int c : count) out[b].probs.push_back(double(c) / decoded);
   }
   return out;
+}
+
+std::vector<Var<float>> Network::memory_kv(Graph<float>& g, const std::vector<const NetState*>& states) {
+  const int B = int(states.size());
+  const std::vector<float> feat_host = model_.features(states);
+  float* feat = be_.scratch(feat_host.size());
+  be_.upload(feat, feat_host.data(), feat_host.size());
+  return model_.memory_kv(g, model_.torso(g, feat, B), B);
+}
+
+std::vector<float> Network::first_logits(const std::vector<const NetState*>& states) {
+  const int B = int(states.size()), V = model_.codec().vocab_size();
+  std::vector<float> logits(size_t(B) * V);
+  if (B == 0) return logits;
+  be_.scratch_reset();
+  Graph<float> g(be_, false);
+  const std::vector<Var<float>> kv = memory_kv(g, states);
+  const std::vector<int> start(B, V);
+  int* ids = be_.scratch_int(B);
+  be_.upload_int(ids, start.data(), B);
+  const Var<float> first = model_.decoder(g, kv, ids, B, 1, 1, 0);
+  be_.download(logits.data(), model_.policy_logits(g, first, B).v, logits.size());
+  be_.scratch_reset();
+  return logits;
+}
+
+namespace {
+std::vector<double> softmax(const float* z, size_t n) {
+  const double mx = *std::max_element(z, z + n);
+  std::vector<double> p(n);
+  double sum = 0;
+  for (size_t j = 0; j < n; ++j) sum += p[j] = std::exp(double(z[j]) - mx);
+  for (double& x : p) x /= sum;
+  return p;
+}
+}  // namespace
+
+Bf16Difference bf16_difference(Network& net, const std::vector<const NetState*>& states, int samples,
+                               double temperature, uint64_t seed) {
+  Backend<float>& be = net.model().backend();
+  std::vector<uint64_t> seeds;
+  Rng rng(seed);
+  for (size_t i = 0; i < states.size(); ++i) seeds.push_back(rng.next());
+  auto answers = [&](bool bf16) {
+    if (be.set_bf16_inference(bf16) != true) throw std::logic_error("bf16_difference: the backend has no bf16");
+    return std::make_pair(net.first_logits(states), net.evaluate(states, samples, temperature, seeds));
+  };
+  const auto want = answers(false), got = answers(true);
+  Bf16Difference d;
+  d.states = int(states.size());
+  for (size_t i = 0; i < want.first.size(); ++i) {
+    const double e = std::abs(double(got.first[i]) - want.first[i]);
+    d.logit_max = std::max(d.logit_max, e);
+    d.logit_mean += e / double(want.first.size());
+  }
+  const size_t V = want.first.size() / states.size();
+  for (size_t b = 0; b < states.size(); ++b) {
+    const float *w = want.first.data() + b * V, *g = got.first.data() + b * V;
+    const std::vector<double> pw = softmax(w, V), pg = softmax(g, V);
+    double tv = 0;
+    for (size_t j = 0; j < V; ++j) tv += 0.5 * std::abs(pg[j] - pw[j]);
+    d.tv_max = std::max(d.tv_max, tv);
+    d.tv_mean += tv / double(states.size());
+    d.same_argmax += std::max_element(w, w + V) - w == std::max_element(g, g + V) - g;
+  }
+  for (size_t b = 0; b < states.size(); ++b) {
+    const Evaluation &w = want.second[b], &g = got.second[b];
+    const double e = std::abs(g.value - w.value);
+    d.value_max = std::max(d.value_max, e);
+    d.value_mean += e / double(states.size());
+    d.same_samples += g.actions == w.actions && g.probs == w.probs;
+  }
+  return d;
 }
 
 TrainStats Network::train_step(const std::vector<TrainExample>& batch) {

@@ -3,6 +3,7 @@
 // by nn/model.hpp), against the machine's dense rate measured in this run: Eigen sgemm on 1024²
 // matrices for the CPU, our tiled matmul kernels (SIMT fp32 and TF32) on 4096² for CUDA. Also the
 // peak resident memory of training (with or without activation recomputation: --set recompute=).
+// With --set bf16=on (CPU with AVX512-BF16): inference in bf16 and in fp32, and bf16's accuracy.
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -15,6 +16,7 @@
 #include "core/isa.hpp"
 #include "core/memory.hpp"
 #include "core/synthetic.hpp"
+#include "nn/cpu_backend.hpp"
 #include "nn/network.hpp"
 #include "nn/safetensors.hpp"
 #include "tools/bench.hpp"
@@ -41,6 +43,20 @@ double sgemm_gflops(int n, int threads, double secs, Isa isa) {
       },
       secs);
   return 2.0 * n * n * n * threads / t / 1e9;
+}
+
+// The CPU backend's bf16 inference product (weights packed before timing) on n² operands, its
+// threads splitting one product.
+double bf16_gflops(int n, double secs) {
+  nn::CpuBackend<float> be;
+  be.set_bf16_inference(true);
+  const size_t n2 = size_t(n) * n;
+  float *x = be.alloc(n2), *w = be.alloc(n2), *y = be.alloc(n2);
+  const std::vector<float> half(n2, 0.5f);
+  be.upload(x, half.data(), n2);
+  be.upload(w, half.data(), n2);
+  const double t = time_per_call([&] { be.linear_inference(x, w, nullptr, y, n, n, n); }, secs);
+  return 2.0 * n * n * n / t / 1e9;
 }
 
 #ifdef ALPHATENSOR_HAVE_CUDA
@@ -136,6 +152,7 @@ int bench_nn(const std::vector<std::string>& args) {
   const bool on_cuda = std::string(be->name()) == "cuda";
   const std::string name = vm["preset"].as<std::string>() + " batch " + std::to_string(B) + " " + be->name();
   nn::Network net(cfg, *be, 1);
+  note_bf16(net, std::cerr);
   report(json, "nn", name + " parameters", double(net.model().num_params()), "");
   report(json, "nn", "threads", threads, "");
 
@@ -196,6 +213,24 @@ int bench_nn(const std::vector<std::string>& args) {
   const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
   report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
   report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
+  if (net.bf16()) {  // the figures above in bf16: the same in fp32, and how far bf16's answers are
+    report(json, "nn", name + " inference in bf16 on " + nn::cpu_bf16_kernel(active_isa()), 1, "bool");
+    be->set_bf16_inference(false);
+    const double t_fp32 = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
+    report(json, "nn", name + " inference fp32 (K=" + std::to_string(K) + ")", B / t_fp32, "states/s");
+    report(json, "nn", name + " inference bf16 / fp32", t_fp32 / t_inf, "ratio");
+    const nn::Bf16Difference d = nn::bf16_difference(net, states, K, 1.0, 11);
+    report(json, "nn", name + " bf16 - fp32 first-token logits, max |diff|", d.logit_max, "");
+    report(json, "nn", name + " bf16 - fp32 first-token logits, mean |diff|", d.logit_mean, "");
+    report(json, "nn", name + " bf16 - fp32 value, max |diff|", d.value_max, "");
+    report(json, "nn", name + " bf16 - fp32 value, mean |diff|", d.value_mean, "");
+    report(json, "nn", name + " bf16 - fp32 first-token distribution, max total variation", d.tv_max, "");
+    report(json, "nn", name + " bf16 - fp32 first-token distribution, mean total variation", d.tv_mean, "");
+    report(json, "nn", name + " bf16 and fp32 agree on the most likely first token", double(d.same_argmax) / d.states,
+           "fraction of states");
+    report(json, "nn", name + " bf16 and fp32 sample the same actions (K=" + std::to_string(K) + ", same seeds)",
+           double(d.same_samples) / d.states, "fraction of states");
+  }
   double gemm = 0, baseline = 0;  // the dense rate on the CPU path in use, and on the baseline (SSE2)
   if (!on_cuda) {
     const Isa isa = active_isa();
@@ -206,6 +241,9 @@ int bench_nn(const std::vector<std::string>& args) {
     report(json, "nn", sgemm + isa_name(isa), gemm, "GFLOP/s");
     baseline = isa == Isa::sse2 ? gemm : sgemm_gflops(n, threads, secs, Isa::sse2);
     if (isa != Isa::sse2) report(json, "nn", sgemm + "sse2 (baseline)", baseline, "GFLOP/s");
+    if (net.bf16())
+      report(json, "nn", "bf16 linear layer " + std::to_string(n) + "^2, " + std::to_string(threads) + " threads",
+             bf16_gflops(n, secs), "GFLOP/s");
   } else {
 #ifdef ALPHATENSOR_HAVE_CUDA
     const double fp32 = cuda_matmul_gflops(false, secs), tf32 = cuda_matmul_gflops(true, secs);

@@ -12,6 +12,7 @@
 #include "core/isa.hpp"
 #include "cluster/mpi.hpp"
 #include "kernels/device.hpp"
+#include "nn/cpu_backend.hpp"
 #include "tools/cli.hpp"
 
 namespace at::cli {
@@ -56,6 +57,7 @@ int cmd_info(const std::vector<std::string>& args) {
   std::string cpu_paths;  // the CPU paths this CPU can run (core/isa.hpp)
   for (Isa isa : kAllIsas)
     if (isa_supported(isa)) cpu_paths += std::string(cpu_paths.empty() ? "" : " ") + isa_name(isa);
+  const char* bf16 = nn::cpu_bf16_kernel(active_isa());
   if (vm["json"].as<bool>()) {
     nlohmann::json j{{"version", b.version}, {"git", b.git}, {"build_type", b.build_type}, {"compiler", b.compiler},
                      {"eigen", eigen}, {"boost", boost}, {"onetbb", std::string(TBB_VERSION_STRING) + " (" + b.tbb_kind + ")"},
@@ -64,7 +66,8 @@ int cmd_info(const std::vector<std::string>& args) {
                      {"cuda_runtime", cuda.runtime_version}, {"cuda_driver", cuda.driver_version},
                      {"cuda_devices", cuda.devices}, {"cuda_reason", cuda.reason},
                      {"hardware_threads", std::thread::hardware_concurrency()}, {"mpi", mpi},
-                     {"cpu_path", isa_name(active_isa())}, {"cpu_paths_supported", cpu_paths}};
+                     {"cpu_path", isa_name(active_isa())}, {"cpu_paths_supported", cpu_paths},
+                     {"cpu_bf16", bf16 ? bf16 : "none"}};
     std::cout << j.dump(1) << "\n";
     return kOk;
   }
@@ -77,6 +80,8 @@ int cmd_info(const std::vector<std::string>& args) {
             << "MPI:          " << mpi << "\n"
             << "CPU path:     " << isa_name(active_isa()) << " (this CPU runs: " << cpu_paths
             << "; ALPHATENSOR_ISA=sse2|avx2|avx512 forces one)\n"
+            << "CPU bf16:     " << (bf16 ? bf16 : "none (no AVX512-BF16, or a path other than avx512)")
+            << " (inference with --set bf16=on; ALPHATENSOR_AMX=0: not AMX)\n"
             << "CUDA backend: " << cuda_backend << "\n";
   if (cuda.built) std::cout << "CUDA code:    " << cuda_code << " (read from this binary's fatbin)\n";
   std::cout << "CUDA devices: ";

@@ -16,6 +16,7 @@
 #include "nn/network.hpp"
 #include "nn/safetensors.hpp"
 #include "tools/cli.hpp"
+#include "tools/device_choice.hpp"
 #include "tools/discovery.hpp"
 
 namespace at::cli {
@@ -195,12 +196,14 @@ int model_probe(const std::vector<std::string>& args) {
       "samples", po::value<int>()->default_value(32), "actions sampled (K)")(
       "temperature", po::value<double>()->default_value(1.0), "sampling temperature")(
       "seed", po::value<uint64_t>()->default_value(1), "sampling seed")(
+      "set", po::value<std::vector<std::string>>()->default_value({}, "")->composing(),
+      "a network setting that keeps the architecture: --set bf16=on (repeatable)")(
       "symmetry", po::value<std::string>()->default_value("none"),
       "none, or cyclic: moves of the cyclic game (a fixed term x*x*x or an orbit of 3 terms; square formats)");
   po::positional_options_description pos;
   pos.add("checkpoint", 1);
   po::variables_map vm;
-  if (!parse("model probe", "CKPT [--target n,m,p | --follow SCHEME] [--samples K] [--symmetry none|cyclic]", args, opts, pos, vm)) return kOk;
+  if (!parse("model probe", "CKPT [--target n,m,p | --follow SCHEME] [--samples K] [--symmetry none|cyclic] [--set bf16=on]", args, opts, pos, vm)) return kOk;
   const std::string path = vm["checkpoint"].as<std::string>();
   Format f;
   try {
@@ -214,7 +217,8 @@ int model_probe(const std::vector<std::string>& args) {
     throw UsageError("--target and --follow exclude each other (the scheme has its format)");
   nn::CpuBackend<float> be;
   const nn::Checkpoint c = nn::read_checkpoint(path);
-  nn::Network net(c.config, be, 1);
+  nn::Network net(settings_from(vm, c.config), be, 1);
+  note_bf16(net, std::cerr);
   net.set_params(c.params);
   const std::string name = path + " (step " + std::to_string(c.step) + ")";
   const double temperature = vm["temperature"].as<double>();

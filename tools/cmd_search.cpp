@@ -72,6 +72,8 @@ int cmd_search(const std::vector<std::string>& args) {
       ("target-rank", po::value<int>()->default_value(-1), "stop once a scheme of this rank or lower is found")
       ("out", po::value<std::string>()->default_value("out"), "output folder: schemes/, metrics.jsonl")
       ("p-canonical", po::value<double>()->default_value(0.01), "probability of a game in the canonical basis")
+      ("set", po::value<std::vector<std::string>>()->default_value({}, ""),
+       "a setting of the checkpoint's network that keeps its architecture: --set bf16=on (repeatable)")
       ("batch-wait", po::value<int>()->default_value(200),
        "microseconds the evaluator waits for the workers' queries to fill a batch (of --threads)");
   add_search_options(opts);
@@ -130,7 +132,8 @@ int cmd_search(const std::vector<std::string>& args) {
       throw InputError(network + ": the network was trained over " + field_name(ckpt.config.field) + ", not " +
                        field_name(field));
     backend = make_backend(vm, std::cout);
-    model = std::make_unique<nn::Network>(ckpt.config, *backend, seed);
+    model = std::make_unique<nn::Network>(settings_from(vm, ckpt.config), *backend, seed);
+    note_bf16(*model, std::cout);
     model->load(network);
     game.coefficient_bound = ckpt.config.coefficient_bound;
     replicas = std::make_unique<mcts::NeuralReplicas>(*model, mcts::default_replicas(*model, cfg.threads), samples,

@@ -192,6 +192,7 @@ int cmd_train(const std::vector<std::string>& args) {
   std::ostringstream device_log;  // printed after the first line, which says what this run is
   mcts::TrainRun run(tc, mc, make_backend(vm, device_log), root);
   nn::Network& net = run.net();
+  note_bf16(net, device_log);
   const std::atomic<bool>& stop = stop_on_signals();
   if (!root)  // an actor rank: it writes and reports nothing
     return cluster::train_across_ranks(*world, run, stop, [](const mcts::TrainProgress&, bool) {}) ? kInterrupted : kOk;

@@ -2,7 +2,9 @@
 
 #include <ostream>
 #include <stdexcept>
+#include <string>
 
+#include "core/isa.hpp"
 #include "kernels/device.hpp"
 #include "nn/cpu_backend.hpp"
 #ifdef ALPHATENSOR_HAVE_CUDA
@@ -41,6 +43,25 @@ std::unique_ptr<nn::Backend<float>> make_backend(const po::variables_map& vm, st
 #else
   throw std::logic_error("a CUDA device reported by a binary built without CUDA");
 #endif
+}
+
+nn::ModelConfig settings_from(const po::variables_map& vm, const nn::ModelConfig& c) {
+  try {
+    return nn::with_settings(c, vm["set"].as<std::vector<std::string>>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+void note_bf16(nn::Network& net, std::ostream& log) {
+  if (!net.config().bf16 || net.bf16()) return;
+  const std::string backend = net.model().backend().name();
+  std::string why = "this CPU has no AVX512-BF16";
+  if (backend != "cpu")
+    why = "the " + backend + " backend has none";
+  else if (bf16_supported())
+    why = "the CPU path in use is not avx512";
+  log << "bf16: " << why << "; inference runs in fp32" << std::endl;
 }
 
 }  // namespace at::cli

@@ -6,6 +6,7 @@ follows direct calls and jumps to the functions they reach, and fails if the bas
 an AVX instruction (VEX/EVEX: a v-mnemonic, ymm/zmm or mask registers) or the AVX2 path an AVX-512
 one (zmm or mask registers). Merged Eigen copies (the ODR trap) show up here as a baseline
 function reaching the AVX-512 copy of a template. As a control, the AVX-512 path must reach zmm.
+The bf16 inference kernel (isa_avx512bf16, nn/cpu_bf16.hpp) must run vdpbf16ps, and no path reach it.
 Usage: check_isolation.py BINARY
 """
 import re
@@ -78,6 +79,16 @@ def main():
             m, o = next((m, o) for m, o in funcs[f][1] if bad(m, o))
             print(f'  {funcs[f][0][:160]}: {m} {o}')
         failed |= bool(offenders)
+    # The bf16 kernel (nn/cpu_bf16.cpp): its own object runs vdpbf16ps; no path reaches it.
+    bf16 = [a for a, (name, _) in funcs.items() if 'isa_avx512bf16::' in name]
+    runs = any(m.startswith('vdpbf16ps') for f in reached(funcs, bf16) for m, _ in funcs[f][1])
+    print(f'avx512bf16: {len(bf16)} functions, vdpbf16ps used: {runs}')
+    failed |= not runs
+    for path in ('sse2', 'avx2', 'avx512'):
+        seeds = [a for a, (name, _) in funcs.items() if f'isa_{path}::' in name]
+        if any(m.startswith('vdpbf16ps') for f in reached(funcs, seeds) for m, _ in funcs[f][1]):
+            print(f'{path}: reaches vdpbf16ps')
+            failed = True
     return 1 if failed else 0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CPU paths (core/isa.hpp) on emulated older CPUs (qemu-user, tools/install_deps.sh): the
 # baseline path on a CPU without AVX (Nehalem) and the AVX2 path on one without AVX-512 (Haswell),
-# each chosen by the binary itself, through verify, a short train and a short bench. A path that
+# each chosen by the binary itself, through verify, a short train and a short bench (asking for
+# bf16, which these CPUs lack). A path that
 # holds wider instructions than its CPU (the ODR trap of cmake/AlphatensorIsa.cmake) dies with SIGILL.
 # Usage: qemu_paths.sh ALPHATENSOR SHARED_DIR
 set -euo pipefail
@@ -23,7 +24,9 @@ for cpu_path in Nehalem:sse2 Haswell:avx2; do
       --games-per-iteration 2 --threads 2 --max-steps 2 --time-limit 60 --out "$out/train_$cpu" >"$out/train.log" 2>&1 ||
     { tail -5 "$out/train.log"; echo "$cpu: train failed"; exit 1; }
   grep -q '"event":"finished".*"step":2' "$out/train_$cpu/metrics.jsonl" || { echo "$cpu: train made no 2 steps"; exit 1; }
-  bench=$(run bench nn --preset small --batch 2 --samples 2 --threads 2 --seconds 0.05 --sgemm 64 "${tiny[@]}")
+  # bf16 asked for on a CPU without AVX512-BF16: fp32, never the bf16 kernel.
+  bench=$(run bench nn --preset small --batch 2 --samples 2 --threads 2 --seconds 0.05 --sgemm 64 "${tiny[@]}" --set bf16=on)
   grep -q "nn CPU path: $want" <<<"$bench" || { echo "$bench"; echo "$cpu: bench does not name path $want"; exit 1; }
+  if grep -q "inference bf16" <<<"$bench"; then echo "$cpu: bf16 chosen without AVX512-BF16"; exit 1; fi
   echo "$cpu: path $want: verify, train (2 steps) and bench nn ran"
 done

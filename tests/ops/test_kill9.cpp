@@ -15,6 +15,7 @@
 
 #include "core/scheme_io.hpp"
 #include "tests/ops/process.hpp"
+#include "tests/seed.hpp"
 
 namespace {
 
@@ -23,12 +24,7 @@ using namespace at::test;
 constexpr int kRounds = 10;
 
 uint64_t kill_seed() {
-  static const uint64_t seed = [] {
-    const char* s = std::getenv("ALPHATENSOR_KILL_SEED");
-    const uint64_t v = s ? std::strtoull(s, nullptr, 10) : uint64_t(std::random_device{}());
-    std::cout << "kill -9 test: ALPHATENSOR_KILL_SEED=" << v << " replays these kill times" << std::endl;
-    return v;
-  }();
+  static const uint64_t seed = env_seed("ALPHATENSOR_KILL_SEED", "the kill -9 test's kill times");
   return seed;
 }
 
