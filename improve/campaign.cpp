@@ -464,8 +464,8 @@ double Campaign::share(const Format& g) const {
 }
 
 void Campaign::visit(const Format& f, const std::string& reason) {
-  // The visit's whole wall time counts against the budget, not only the walks': the seeds, the
-  // store and above all the Hensel lifts of large formats took 10 of 70 minutes in a 1 h run.
+  // The visit's whole wall time counts against the budget, not only the walks': work outside
+  // them (then mostly reopening the scheme store) made a 1 h run take 70 minutes.
   const auto visit_start = std::chrono::steady_clock::now();
   const int visit_no = schedule_.visits(f);
   const std::vector<Candidate> cands = seed_candidates(f, known_, o_.field, o_.bound);
