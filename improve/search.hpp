@@ -46,6 +46,9 @@ struct SearchOptions {
   int pool_enough = 1;      // distinct lower-rank schemes needed before the pool moves down (<= pool_size)
   long walk_flips = 0;      // flips per walk (0: automatic from the format)
   long plus_after = 0;      // flips without a reduction before a plus transition (0: automatic, <0: never)
+  // How far above its lowest rank a walk may climb by plus transitions: a plus is made only while
+  // the rank is below lowest + plus_levels (0: automatic, see default_plus_levels; <0: no limit).
+  int plus_levels = 0;
   long max_generations = 0; // 0: until the target, the stop flag or forever
   double seconds = 0;       // stop after this long, setting progress.stop (0: no limit)
   uint64_t seed = 1;
@@ -84,6 +87,7 @@ using RestartSource = std::function<std::optional<Scheme>()>;
 // Automatic walk length and plus threshold for a format (the values used when options say 0).
 long default_walk_flips(const Format& f);
 long default_plus_after(const Format& f);
+int default_plus_levels(Symmetry symmetry);
 
 // Runs until the target rank, options.max_generations, options.seconds or progress.stop. `start` must be valid in
 // options.field (Z2: any scheme valid mod 2; Z: integer coefficients within the bound). Returns

@@ -120,6 +120,9 @@ int cmd_improve(const std::vector<std::string>& args) {
       ("walk-flips", po::value<long>()->default_value(0), "flips per walk (0: 2000 x naive rank)")
       ("plus-after", po::value<long>()->default_value(0),
        "flips without a reduction before a plus transition (0: 100 x naive rank; -1: never)")
+      ("plus-levels", po::value<int>()->default_value(0),
+       "a walk makes plus transitions only while its rank is below its lowest + this (0: 1, no limit with "
+       "--symmetry cyclic; -1: no limit)")
       ("bound", po::value<int>()->default_value(1), "over Z: largest |coefficient| (1: ternary {-1,0,1})")
       ("symmetry", po::value<std::string>()->default_value("none"),
        "none or cyclic: walk on schemes invariant under (u,v,w) -> (v,w,u) (square formats; the start must be invariant, "
@@ -186,6 +189,7 @@ int cmd_improve(const std::vector<std::string>& args) {
   o.pool_enough = vm["pool-enough"].as<int>();
   o.walk_flips = vm["walk-flips"].as<long>();
   o.plus_after = vm["plus-after"].as<long>();
+  o.plus_levels = vm["plus-levels"].as<int>();
   o.max_generations = vm["max-generations"].as<long>();
   const bool by_runtime = vm["objective"].as<std::string>() == "runtime";
   // Its timings need the node to itself: ranks sharing a node would time each other's walks.

@@ -221,6 +221,25 @@ BOOST_AUTO_TEST_CASE(one_thread_is_deterministic) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(plus_levels_default_and_higher) {
+  SearchOptions o;
+  o.seed = 7;
+  o.pool_size = 2;
+  o.walk_flips = 20000;
+  o.plus_after = 200;
+  o.max_generations = 3;
+  const Scheme start = naive_scheme(Format{3, 3, 4});
+  const Scheme automatic = run_search(start, o);
+  o.plus_levels = 1;  // what the plain flip graph takes by default
+  BOOST_TEST(scheme_hash(run_search(start, o)) == scheme_hash(automatic));
+  for (int levels : {3, -1}) {
+    o.plus_levels = levels;
+    const Scheme s = run_search(start, o);
+    BOOST_TEST(s.rank() < start.rank());
+    BOOST_TEST(verify(s).ok);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(meta_operations) {
   const Scheme st = strassen_scheme();
   const Scheme e = extend(st, 0);
