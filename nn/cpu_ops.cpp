@@ -104,101 +104,10 @@ void tiled(int rows, int cols, F&& f) {
     }
   });
 }
-
-// y = x·w (+ b) for a few rows, w read in place. Decoding multiplies 32 sequences by weights of
-// many MB: Eigen packs the whole weight into a buffer for them, a copy that costs as much as the
-// product when the weight streams from memory. Here a panel of a few packets' width is streamed
-// once from memory per K block (kFewRowsKBlock rows of w, kept in L2 for the other row groups),
-// kFewRowsGroup rows of x at a time against it, in registers. Each output sums over k in one fixed
-// order whatever the threads.
-constexpr int kFewRows = 64;        // at most this many rows take this path
-constexpr int kFewRowsGroup = 6;    // rows in registers at once
-constexpr int kFewRowsKBlock = 512;
-
-template <typename T>
-using Packet = typename Eigen::internal::packet_traits<T>::type;
-template <typename T>
-constexpr int kPacket = Eigen::internal::unpacket_traits<Packet<T>>::size;
-// Packets per panel row: 512-bit paths have 32 vector registers (6 rows × 4 accumulators), the
-// others 16 (6 × 2).
-template <typename T>
-constexpr int kPanelPackets = kPacket<T> * sizeof(T) >= 64 ? 4 : 2;
-
-// Rows [0, R) of x (ld K) against columns [c, c + P·packet) of w (ld N), k in [k0, k1), into y (ld N):
-// y = the partial sum when k0 > 0, else it starts at 0.
-template <typename T, int R, int P>
-void few_rows_panel(const T* x, int K, const T* w, int N, T* y, int c, int k0, int k1) {
-  using Eigen::internal::pmadd;
-  using Eigen::internal::pset1;
-  using Eigen::internal::ploadu;
-  constexpr int L = kPacket<T>;
-  Packet<T> acc[R][P];
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < P; ++j) acc[r][j] = k0 > 0 ? ploadu<Packet<T>>(y + size_t(r) * N + c + j * L) : pset1<Packet<T>>(T(0));
-  for (int k = k0; k < k1; ++k) {
-    Packet<T> wk[P];
-    for (int j = 0; j < P; ++j) wk[j] = ploadu<Packet<T>>(w + size_t(k) * N + c + j * L);
-    for (int r = 0; r < R; ++r) {
-      const Packet<T> xr = pset1<Packet<T>>(x[size_t(r) * K + k]);
-      for (int j = 0; j < P; ++j) acc[r][j] = pmadd(xr, wk[j], acc[r][j]);
-    }
-  }
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < P; ++j) Eigen::internal::pstoreu(y + size_t(r) * N + c + j * L, acc[r][j]);
-}
-
-template <typename T, int P>
-void few_rows_group(const T* x, int K, const T* w, int N, T* y, int c, int k0, int k1, int rows) {
-  switch (rows) {
-    case 1: return few_rows_panel<T, 1, P>(x, K, w, N, y, c, k0, k1);
-    case 2: return few_rows_panel<T, 2, P>(x, K, w, N, y, c, k0, k1);
-    case 3: return few_rows_panel<T, 3, P>(x, K, w, N, y, c, k0, k1);
-    case 4: return few_rows_panel<T, 4, P>(x, K, w, N, y, c, k0, k1);
-    case 5: return few_rows_panel<T, 5, P>(x, K, w, N, y, c, k0, k1);
-    default: return few_rows_panel<T, kFewRowsGroup, P>(x, K, w, N, y, c, k0, k1);
-  }
-}
-
-// Columns [c0, c1) of y = x·w (+ b), all M rows: full panels, then single packets, then scalars.
-template <typename T>
-void few_rows_columns(const T* x, const T* w, const T* b, T* y, int M, int K, int N, int c0, int c1) {
-  constexpr int L = kPacket<T>, W = kPanelPackets<T> * L;
-  for (int k0 = 0; k0 < K; k0 += kFewRowsKBlock) {
-    const int k1 = std::min(K, k0 + kFewRowsKBlock);
-    int c = c0;
-    for (; c + W <= c1; c += W)
-      for (int r = 0; r < M; r += kFewRowsGroup)
-        few_rows_group<T, kPanelPackets<T>>(x + size_t(r) * K, K, w, N, y + size_t(r) * N, c, k0, k1, std::min(kFewRowsGroup, M - r));
-    for (; c + L <= c1; c += L)
-      for (int r = 0; r < M; r += kFewRowsGroup)
-        few_rows_group<T, 1>(x + size_t(r) * K, K, w, N, y + size_t(r) * N, c, k0, k1, std::min(kFewRowsGroup, M - r));
-    for (; c < c1; ++c)
-      for (int r = 0; r < M; ++r) {
-        T s = k0 > 0 ? y[size_t(r) * N + c] : T(0);
-        for (int k = k0; k < k1; ++k) s += x[size_t(r) * K + k] * w[size_t(k) * N + c];
-        y[size_t(r) * N + c] = s;
-      }
-  }
-  if (b)
-    for (int r = 0; r < M; ++r)
-      for (int c = c0; c < c1; ++c) y[size_t(r) * N + c] += b[c];
-}
-
-template <typename T>
-void few_rows_linear(const T* x, const T* w, const T* b, T* y, int M, int K, int N) {
-  constexpr int W = kPanelPackets<T> * kPacket<T>;
-  // Chunks of whole panels, about 2^20 multiply-adds each (fixed by the shapes).
-  const size_t per_chunk = std::max<size_t>(1, (size_t(1) << 20) / (size_t(M) * K * W + 1));
-  const size_t panels = size_t((N + W - 1) / W);
-  chunked(panels, per_chunk, [&](size_t p0, size_t p1) {
-    few_rows_columns(x, w, b, y, M, K, N, int(p0) * W, std::min(N, int(p1) * W));
-  });
-}
 }  // namespace
 
 template <typename T>
 void Ops<T>::linear_forward(const T* x, const T* w, const T* b, T* y, int M, int K, int N) const {
-  if (M <= kFewRows) return few_rows_linear(x, w, b, y, M, K, N);
   tiled(M, N, [&](int r0, int r1, int c0, int c1) {
     auto Y = mat(y + size_t(r0) * N + c0, r1 - r0, c1 - c0, N);
     Y.noalias() = mat(x + size_t(r0) * K, r1 - r0, K, K) * mat(w + c0, K, c1 - c0, N);

@@ -85,38 +85,6 @@ BOOST_AUTO_TEST_CASE(dense_ops_agree) {
   });
 }
 
-// linear_forward's path for a few rows (decoding; its own kernel, not Eigen's) against a plain
-// double product, on every path, at its shape edges: row groups and K blocks with remainders,
-// full panels, single packets and scalar columns, and the first row count past the path (65).
-template <typename T>
-void check_few_rows(Isa isa, int M, int K, int N, uint64_t seed) {
-  Rng rng(seed);
-  const Vec xf = random_vec(size_t(M) * K, rng), wf = random_vec(size_t(K) * N, rng, 0.1), bf = random_vec(N, rng);
-  const std::vector<T> x(xf.begin(), xf.end()), w(wf.begin(), wf.end()), b(bf.begin(), bf.end());
-  std::vector<T> y(size_t(M) * N);
-  CpuBackend<T>(isa).linear_forward(x.data(), w.data(), b.data(), y.data(), M, K, N);
-  double worst = 0;
-  for (int r = 0; r < M; ++r)
-    for (int c = 0; c < N; ++c) {
-      double want = b[c];
-      for (int k = 0; k < K; ++k) want += double(x[size_t(r) * K + k]) * w[size_t(k) * N + c];
-      worst = std::max(worst, std::abs(double(y[size_t(r) * N + c]) - want) / std::max(1.0, std::abs(want)));
-    }
-  BOOST_TEST_INFO(isa_name(isa) << (sizeof(T) == 4 ? " float" : " double") << " M=" << M << " K=" << K << " N=" << N
-                                << ": worst relative difference " << worst);
-  BOOST_TEST(worst <= (sizeof(T) == 4 ? 2e-5 : 1e-12));
-}
-
-BOOST_AUTO_TEST_CASE(few_rows_linear_matches_reference) {
-  for (Isa isa : {Isa::sse2, Isa::avx2, Isa::avx512}) {
-    if (!isa_supported(isa)) continue;
-    for (int M : {1, 13, 64, 65}) {
-      check_few_rows<float>(isa, M, 1100, 213, 20 + M);
-      check_few_rows<double>(isa, M, 300, 37, 40 + M);
-    }
-  }
-}
-
 BOOST_AUTO_TEST_CASE(layernorm_and_losses_agree) {
   Rng rng(12);
   const int rows = 200, cols = 96;
