@@ -30,7 +30,11 @@ deps=${ALPHATENSOR_DEPS:-/opt/alphatensor-deps}
 root=$deps/bullseye-root
 mirror=${ALPHATENSOR_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 glibc_max=2.17
-root_pkgs=build-essential,cmake,libeigen3-dev,nlohmann-json3-dev,libboost-program-options-dev,libboost-test-dev,libboost-context-dev,ca-certificates,libmpich-dev,libopenmpi-dev
+# debootstrap's resolver does not follow virtual packages (libopenmpi-dev needs libltdl-dev, which
+# needs automake-1.16, provided by automake: left unconfigured, the root fails), so it installs
+# boot_pkgs and apt-get in the root adds the rest of root_pkgs (below).
+boot_pkgs=build-essential,cmake,libeigen3-dev,nlohmann-json3-dev,libboost-program-options-dev,libboost-test-dev,libboost-context-dev,ca-certificates
+root_pkgs=$boot_pkgs,libmpich-dev,libopenmpi-dev
 
 mkdir -p dist "$deps"
 exec 9>"$deps/.release.lock"
@@ -85,7 +89,7 @@ make_root() {
     remove_root_dir "$part"
     say "making the Debian 11 root in $root (debootstrap from $mirror, cached)"
     echo "== debootstrap" >>"$log"
-    debootstrap --variant=minbase --include="$root_pkgs" bullseye "$part" "$mirror" >>"$log" 2>&1 ||
+    debootstrap --variant=minbase --include="$boot_pkgs" bullseye "$part" "$mirror" >>"$log" 2>&1 ||
       fail "cannot make the Debian 11 root (debootstrap bullseye from $mirror); no release built"
     touch "$part/.debootstrap-done"
   fi
@@ -114,7 +118,8 @@ make_root() {
   touch "$root/.complete"
 }
 if [ -f "$root/.complete" ]; then say "Debian 11 root cached in $root"; else make_root; fi
-# A cached root made before a package joined root_pkgs gets it now (the MPI headers, for example).
+# Packages of root_pkgs the root lacks: the ones past boot_pkgs, or any that joined after a cached
+# root was made.
 missing=$(for p in ${root_pkgs//,/ }; do in_chroot "$root" "dpkg -s $p >/dev/null 2>&1" || echo "$p"; done | tr '\n' ' ')
 if [ -n "${missing// /}" ]; then
   say "adding to the Debian 11 root: $missing"
