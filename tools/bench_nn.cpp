@@ -114,6 +114,34 @@ void dump_batch(const std::string& dir, nn::Network& net, const std::vector<nn::
                     tensors);
 }
 
+// The inference figures (and with bf16 on, the same in fp32 and bf16's accuracy): seconds per batch.
+double bench_inference(bool json, const std::string& name, nn::Network& net, const std::vector<const nn::NetState*>& states,
+                       int K, double infer_flops, double secs, Rng& rng) {
+  const double B = double(states.size());
+  const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
+  report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
+  report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
+  if (net.bf16()) {  // the figures above in bf16: the same in fp32, and how far bf16's answers are
+    report(json, "nn", name + " inference in bf16 on " + nn::cpu_bf16_kernel(active_isa()), 1, "bool");
+    net.model().backend().set_bf16_inference(false);
+    const double t_fp32 = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
+    report(json, "nn", name + " inference fp32 (K=" + std::to_string(K) + ")", B / t_fp32, "states/s");
+    report(json, "nn", name + " inference bf16 / fp32", t_fp32 / t_inf, "ratio");
+    const nn::Bf16Difference d = nn::bf16_difference(net, states, K, 1.0, 11);
+    report(json, "nn", name + " bf16 - fp32 first-token logits, max |diff|", d.logit_max, "");
+    report(json, "nn", name + " bf16 - fp32 first-token logits, mean |diff|", d.logit_mean, "");
+    report(json, "nn", name + " bf16 - fp32 value, max |diff|", d.value_max, "");
+    report(json, "nn", name + " bf16 - fp32 value, mean |diff|", d.value_mean, "");
+    report(json, "nn", name + " bf16 - fp32 first-token distribution, max total variation", d.tv_max, "");
+    report(json, "nn", name + " bf16 - fp32 first-token distribution, mean total variation", d.tv_mean, "");
+    report(json, "nn", name + " bf16 and fp32 agree on the most likely first token", double(d.same_argmax) / d.states,
+           "fraction of states");
+    report(json, "nn", name + " bf16 and fp32 sample the same actions (K=" + std::to_string(K) + ", same seeds)",
+           double(d.same_samples) / d.states, "fraction of states");
+  }
+  return t_inf;
+}
+
 }  // namespace
 
 int bench_nn(const std::vector<std::string>& args) {
@@ -127,7 +155,7 @@ int bench_nn(const std::vector<std::string>& args) {
       "sgemm", po::value<int>()->default_value(1024), "side of the reference sgemm (smaller: quick runs on emulated CPUs)")(
       "json", po::bool_switch(), "JSON lines")(
       "inference-only", po::bool_switch(), "no training step (inference figures only)")(
-      "training-only", po::bool_switch(), "training figures only (speed and memory; with --seconds 0: two steps)")(
+      "training-only", po::bool_switch(), "no inference: training speed, memory and ratios (with --seconds 0: two steps)")(
       "dump", po::value<std::string>(), "write DIR/{weights,batch,grads}.safetensors of one training batch (the "
                                         "outside check of tools/bench/nn_vs_pytorch.sh) and exit");
   opts.add(device_options());
@@ -208,29 +236,10 @@ int bench_nn(const std::vector<std::string>& args) {
     t_train = time_per_call([&] { net.train_step(batch); }, secs, false);
     report(json, "nn", name + " training step", B / t_train, "samples/s");
     report(json, "nn", name + " training step", train_flops / t_train / 1e9, "GFLOP/s");
-    if (vm["training-only"].as<bool>()) return kOk;
   }
-  const double t_inf = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
-  report(json, "nn", name + " inference (K=" + std::to_string(K) + ")", B / t_inf, "states/s");
-  report(json, "nn", name + " inference", infer_flops / t_inf / 1e9, "GFLOP/s");
-  if (net.bf16()) {  // the figures above in bf16: the same in fp32, and how far bf16's answers are
-    report(json, "nn", name + " inference in bf16 on " + nn::cpu_bf16_kernel(active_isa()), 1, "bool");
-    be->set_bf16_inference(false);
-    const double t_fp32 = time_per_call([&] { net.evaluate(states, K, 1.0, rng); }, secs);
-    report(json, "nn", name + " inference fp32 (K=" + std::to_string(K) + ")", B / t_fp32, "states/s");
-    report(json, "nn", name + " inference bf16 / fp32", t_fp32 / t_inf, "ratio");
-    const nn::Bf16Difference d = nn::bf16_difference(net, states, K, 1.0, 11);
-    report(json, "nn", name + " bf16 - fp32 first-token logits, max |diff|", d.logit_max, "");
-    report(json, "nn", name + " bf16 - fp32 first-token logits, mean |diff|", d.logit_mean, "");
-    report(json, "nn", name + " bf16 - fp32 value, max |diff|", d.value_max, "");
-    report(json, "nn", name + " bf16 - fp32 value, mean |diff|", d.value_mean, "");
-    report(json, "nn", name + " bf16 - fp32 first-token distribution, max total variation", d.tv_max, "");
-    report(json, "nn", name + " bf16 - fp32 first-token distribution, mean total variation", d.tv_mean, "");
-    report(json, "nn", name + " bf16 and fp32 agree on the most likely first token", double(d.same_argmax) / d.states,
-           "fraction of states");
-    report(json, "nn", name + " bf16 and fp32 sample the same actions (K=" + std::to_string(K) + ", same seeds)",
-           double(d.same_samples) / d.states, "fraction of states");
-  }
+  // Inference, unless --training-only (t_inf stays 0: no inference ratios).
+  double t_inf = 0;
+  if (!vm["training-only"].as<bool>()) t_inf = bench_inference(json, name, net, states, K, infer_flops, secs, rng);
   double gemm = 0, baseline = 0;  // the dense rate on the CPU path in use, and on the baseline (SSE2)
   if (!on_cuda) {
     const Isa isa = active_isa();
@@ -252,10 +261,10 @@ int bench_nn(const std::vector<std::string>& args) {
     gemm = vm["tensor-cores"].as<bool>() ? tf32 : fp32;
 #endif
   }
-  report(json, "nn", name + " inference / matmul", infer_flops / t_inf / 1e9 / gemm, "ratio");
+  if (t_inf > 0) report(json, "nn", name + " inference / matmul", infer_flops / t_inf / 1e9 / gemm, "ratio");
   if (train) report(json, "nn", name + " training / matmul", train_flops / t_train / 1e9 / gemm, "ratio");
   if (baseline > 0) {
-    report(json, "nn", name + " inference / baseline matmul", infer_flops / t_inf / 1e9 / baseline, "ratio");
+    if (t_inf > 0) report(json, "nn", name + " inference / baseline matmul", infer_flops / t_inf / 1e9 / baseline, "ratio");
     if (train) report(json, "nn", name + " training / baseline matmul", train_flops / t_train / 1e9 / baseline, "ratio");
   }
   return kOk;
