@@ -53,18 +53,23 @@ bool CpuBackend<T>::set_bf16_inference(bool on) {
   bf16_ = on && std::is_same<T, float>::value && kernel;
   amx_ = bf16_ && std::string(kernel) == "AMX";
   if (!bf16_) packed_.clear();
+  if (bf16_) packed_weights_.clear();
   return bf16_ == on;
 }
 
 template <typename T>
-void CpuBackend<T>::forget_bf16(const T* p, size_t n) {
-  for (auto it = packed_.begin(); it != packed_.end();) {
-    const T* w = it->first;
-    if (w < p + n && p < w + size_t(it->second.K) * it->second.N)
-      it = packed_.erase(it);
-    else
-      ++it;
-  }
+void CpuBackend<T>::forget_packed(const T* p, size_t n) {
+  const auto forget = [&](auto& packed) {
+    for (auto it = packed.begin(); it != packed.end();) {
+      const T* w = it->first;
+      if (w < p + n && p < w + size_t(it->second.K) * it->second.N)
+        it = packed.erase(it);
+      else
+        ++it;
+    }
+  };
+  forget(packed_);
+  forget(packed_weights_);
 }
 
 template <typename T>
@@ -79,7 +84,14 @@ void CpuBackend<T>::linear_inference(const T* x, const T* w, const T* b, T* y, i
       return isa_avx512bf16::entry_bf16_linear(x, pk.data.data(), b, y, M, K, N, amx_);
     }
   }
-  k_->linear_forward(x, w, b, y, M, K, N);
+  if (!persistent(w, size_t(K) * N)) return k_->linear_forward(x, w, b, y, M, K, N);
+  PackedWeight& pk = packed_weights_[w];
+  if (pk.K != K || pk.N != N || !pk.data.data) {
+    const size_t n = k_->linear_packed_size(K, N);
+    pk = {K, N, {std::unique_ptr<T[], AlignedDelete>(new (std::align_val_t(64)) T[n]), n}};
+    k_->linear_pack(w, K, N, pk.data.data.get());
+  }
+  k_->linear_packed(x, pk.data.data.get(), b, y, M, K, N);
 }
 
 template <typename T>
@@ -121,7 +133,7 @@ template <typename T>
 size_t CpuBackend<T>::memory_available() const { return available_memory_bytes(); }
 template <typename T>
 void CpuBackend<T>::upload(T* dst, const T* host, size_t n) {
-  forget_bf16(dst, n);
+  forget_packed(dst, n);
   std::copy(host, host + n, dst);
 }
 template <typename T>
@@ -130,12 +142,12 @@ template <typename T>
 void CpuBackend<T>::download(T* host, const T* src, size_t n) { std::copy(src, src + n, host); }
 template <typename T>
 void CpuBackend<T>::copy(T* dst, const T* src, size_t n) {
-  forget_bf16(dst, n);
+  forget_packed(dst, n);
   std::copy(src, src + n, dst);
 }
 template <typename T>
 void CpuBackend<T>::zero(T* x, size_t n) {
-  forget_bf16(x, n);
+  forget_packed(x, n);
   std::fill(x, x + n, T(0));
 }
 

@@ -4,9 +4,10 @@
 // chunks whose size depends only on the shapes, never on the thread count, and partial sums are
 // added in chunk order, so results are bit-identical for any number of threads. The compute ops
 // run on one CPU path (core/isa.hpp): the one in use, or the one given to the constructor.
-// Optionally (float, AVX512-BF16 on the avx512 path) inference products run in bf16, on AMX tiles
-// where the CPU has them: each weight is rounded and packed once, on first use after it was last
-// written (nn/cpu_bf16.hpp).
+// Inference products (Graph without backward) read each weight packed once, on first use after it
+// was last written: for this path's kernel (CpuKernels::linear_packed), or optionally (float,
+// AVX512-BF16 on the avx512 path) rounded to bf16 and run on AMX tiles where the CPU has them
+// (nn/cpu_bf16.hpp). A packed copy holds as much memory as its weight (bf16: half).
 // One caller thread at a time (the scratch allocator is unsynchronised); each op runs its own
 // parallel loops inside.
 #include <cstdint>
@@ -104,7 +105,7 @@ class CpuBackend final : public Backend<T> {
   }
   void sum_squares(const T* g, size_t n, T* out) override { k_->sum_squares(g, n, out); }
   void adamw_step(T* param, const T* grad, T* m, T* v, size_t n, const T* norm_sq, const AdamWParams& a) override {
-    forget_bf16(param, n);
+    forget_packed(param, n);
     k_->adamw_step(param, grad, m, v, n, norm_sq, a);
   }
 
@@ -116,8 +117,8 @@ class CpuBackend final : public Backend<T> {
   };
   void* scratch_bytes(size_t bytes, bool zero);
   bool persistent(const T* p, size_t n) const;  // [p, p + n) lies in one alloc() buffer
-  // Drops the bf16 copies of the weights that a write to [p, p + n) changes.
-  void forget_bf16(const T* p, size_t n);
+  // Drops the packed copies of the weights that a write to [p, p + n) changes.
+  void forget_packed(const T* p, size_t n);
   Isa isa_;
   const CpuKernels<T>* k_;
   // bf16 inference: on or off, and the packed weights by address (of the caller thread, as all state).
@@ -138,6 +139,12 @@ class CpuBackend final : public Backend<T> {
     size_t n;
   };
   std::vector<Buffer> persistent_;
+  // The weights packed for k_->linear_packed, by address (used while bf16 is off).
+  struct PackedWeight {
+    int K, N;
+    Buffer data;
+  };
+  std::map<const T*, PackedWeight> packed_weights_;
   std::vector<Block> blocks_;
   size_t block_ = 0, offset_ = 0;  // current block and offset in it
 };

@@ -12,6 +12,12 @@ class CpuKernels {
  public:
   virtual void linear_forward(const T* x, const T* w, const T* b, T* y, int M, int K, int N) const = 0;
   virtual void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) const = 0;
+  // Inference products against a weight packed once: linear_pack writes w[K,N] into
+  // packed[linear_packed_size(K, N)] (64-byte aligned), laid out for this path's kernel;
+  // linear_packed then computes y[M,N] = x[M,K]·w + b[N] (b may be null) from it.
+  virtual size_t linear_packed_size(int K, int N) const = 0;
+  virtual void linear_pack(const T* w, int K, int N, T* packed) const = 0;
+  virtual void linear_packed(const T* x, const T* packed, const T* b, T* y, int M, int K, int N) const = 0;
   virtual void copy2d(const T* src, int src_ld, T* dst, int dst_ld, int rows, int cols, bool accumulate) const = 0;
   virtual void add(T* y, const T* x, size_t n) const = 0;
 

@@ -56,6 +56,9 @@ class Ops final : public CpuKernels<T> {
  public:
   void linear_forward(const T* x, const T* w, const T* b, T* y, int M, int K, int N) const override;
   void linear_backward(const T* x, const T* w, const T* dy, T* dx, T* dw, T* db, int M, int K, int N) const override;
+  size_t linear_packed_size(int K, int N) const override;
+  void linear_pack(const T* w, int K, int N, T* packed) const override;
+  void linear_packed(const T* x, const T* packed, const T* b, T* y, int M, int K, int N) const override;
   void copy2d(const T* src, int src_ld, T* dst, int dst_ld, int rows, int cols, bool accumulate) const override;
   void add(T* y, const T* x, size_t n) const override;
 
@@ -112,6 +115,123 @@ void Ops<T>::linear_forward(const T* x, const T* w, const T* b, T* y, int M, int
     auto Y = mat(y + size_t(r0) * N + c0, r1 - r0, c1 - c0, N);
     Y.noalias() = mat(x + size_t(r0) * K, r1 - r0, K, K) * mat(w + c0, K, c1 - c0, N);
     if (b) Y.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b + c0, c1 - c0);
+  });
+}
+
+// ---- inference against packed weights --------------------------------------------------------------
+// A weight is packed once into panels of kPanel<T> columns, each panel [K][kPanel] contiguous (the
+// last one padded with zeros), so the kernel streams it in order: no per-call packing (Eigen packs
+// the whole weight on every call, a pass over memory as long as the product itself when 32
+// decoding rows meet a weight of many MB), and a sequential stream the prefetcher follows.
+// kPackRows rows of x at a time against one panel, in registers, over K blocks of kPackK rows of
+// the panel (kept in L1/L2 for the next row group). Each output sums over k in one fixed order.
+namespace {
+template <typename T>
+using Packet = typename Eigen::internal::packet_traits<T>::type;
+template <typename T>
+constexpr int kPacket = Eigen::internal::unpacket_traits<Packet<T>>::size;
+// Packets per panel row: 512-bit paths have 32 vector registers (6 rows × 4 accumulators), the
+// others 16 (6 × 2).
+template <typename T>
+constexpr int kPanelPackets = kPacket<T> * sizeof(T) >= 64 ? 4 : 2;
+template <typename T>
+constexpr int kPanel = kPanelPackets<T> * kPacket<T>;
+constexpr int kPackRows = 6;
+constexpr int kPackK = 256;
+constexpr int kPackRowBlock = 42 * kPackRows;  // rows per work item, so many rows spread over threads
+
+// acc = y[0..R)[0..kPanel) (or 0 when k0 = 0) + x[0..R)[k0..k1) · panel[k0..k1), stored to y (ld N).
+template <typename T, int R>
+void packed_panel(const T* x, int K, const T* panel, T* y, int N, int k0, int k1) {
+  using namespace Eigen::internal;
+  constexpr int L = kPacket<T>, P = kPanelPackets<T>;
+  Packet<T> acc[R][P];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < P; ++j) acc[r][j] = k0 > 0 ? ploadu<Packet<T>>(y + size_t(r) * N + j * L) : pset1<Packet<T>>(T(0));
+  const T* p = panel + size_t(k0) * kPanel<T>;
+  for (int k = k0; k < k1; ++k, p += kPanel<T>) {
+    prefetch(p + 8 * kPanel<T>);
+    Packet<T> wk[P];
+    for (int j = 0; j < P; ++j) wk[j] = pload<Packet<T>>(p + j * L);
+    for (int r = 0; r < R; ++r) {
+      const Packet<T> xr = pset1<Packet<T>>(x[size_t(r) * K + k]);
+      for (int j = 0; j < P; ++j) acc[r][j] = pmadd(xr, wk[j], acc[r][j]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < P; ++j) pstoreu(y + size_t(r) * N + j * L, acc[r][j]);
+}
+
+template <typename T>
+void packed_rows(const T* x, int K, const T* panel, T* y, int N, int k0, int k1, int rows) {
+  switch (rows) {
+    case 1: return packed_panel<T, 1>(x, K, panel, y, N, k0, k1);
+    case 2: return packed_panel<T, 2>(x, K, panel, y, N, k0, k1);
+    case 3: return packed_panel<T, 3>(x, K, panel, y, N, k0, k1);
+    case 4: return packed_panel<T, 4>(x, K, panel, y, N, k0, k1);
+    case 5: return packed_panel<T, 5>(x, K, panel, y, N, k0, k1);
+    default: return packed_panel<T, kPackRows>(x, K, panel, y, N, k0, k1);
+  }
+}
+
+// Rows [r0, r1) of y against panel `p`: a full panel in K blocks straight into y; the last,
+// partial one over all of K into a row group's buffer, of which its columns are copied.
+template <typename T>
+void packed_block(const T* x, const T* packed, T* y, int K, int N, int r0, int r1, int p) {
+  const int c = p * kPanel<T>, cols = std::min(kPanel<T>, N - c);
+  const T* panel = packed + size_t(c) * K;
+  if (cols == kPanel<T>) {
+    for (int k0 = 0; k0 < K; k0 += kPackK)
+      for (int r = r0; r < r1; r += kPackRows)
+        packed_rows(x + size_t(r) * K, K, panel, y + size_t(r) * N + c, N, k0, std::min(K, k0 + kPackK),
+                    std::min(kPackRows, r1 - r));
+    return;
+  }
+  alignas(64) T part[kPackRows * kPanel<T>];  // [rows][kPanel]
+  for (int r = r0; r < r1; r += kPackRows) {
+    const int rows = std::min(kPackRows, r1 - r);
+    packed_rows(x + size_t(r) * K, K, panel, part, kPanel<T>, 0, K, rows);
+    for (int i = 0; i < rows; ++i) std::copy(part + i * kPanel<T>, part + i * kPanel<T> + cols, y + size_t(r + i) * N + c);
+  }
+}
+}  // namespace
+
+template <typename T>
+size_t Ops<T>::linear_packed_size(int K, int N) const {
+  return size_t(K) * size_t((N + kPanel<T> - 1) / kPanel<T>) * kPanel<T>;
+}
+
+template <typename T>
+void Ops<T>::linear_pack(const T* w, int K, int N, T* packed) const {
+  const int panels = (N + kPanel<T> - 1) / kPanel<T>;
+  chunked(size_t(panels), 1, [&](size_t p0, size_t p1) {
+    for (size_t p = p0; p < p1; ++p) {
+      const int c = int(p) * kPanel<T>, cols = std::min(kPanel<T>, N - c);
+      T* dst = packed + size_t(c) * K;
+      for (int k = 0; k < K; ++k, dst += kPanel<T>) {
+        std::copy(w + size_t(k) * N + c, w + size_t(k) * N + c + cols, dst);
+        std::fill(dst + cols, dst + kPanel<T>, T(0));
+      }
+    }
+  });
+}
+
+template <typename T>
+void Ops<T>::linear_packed(const T* x, const T* packed, const T* b, T* y, int M, int K, int N) const {
+  const size_t panels = size_t((N + kPanel<T> - 1) / kPanel<T>), row_blocks = size_t((M + kPackRowBlock - 1) / kPackRowBlock);
+  // Work items: (row block, run of panels) of about 2^20 multiply-adds each, fixed by the shapes.
+  const size_t per_item = std::max<size_t>(1, (size_t(1) << 20) / (size_t(std::min(M, kPackRowBlock)) * K * kPanel<T> + 1));
+  const size_t runs = (panels + per_item - 1) / per_item;
+  chunked(row_blocks * runs, 1, [&](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; ++i) {
+      const int r0 = int(i / runs) * kPackRowBlock, r1 = std::min(M, r0 + kPackRowBlock);
+      const size_t p0 = (i % runs) * per_item, p1 = std::min(panels, p0 + per_item);
+      for (size_t p = p0; p < p1; ++p) packed_block(x, packed, y, K, N, r0, r1, int(p));
+      if (b) {
+        const int c0 = int(p0) * kPanel<T>, c1 = std::min(N, int(p1) * kPanel<T>);
+        for (int r = r0; r < r1; ++r) mat(y + size_t(r) * N + c0, 1, c1 - c0, N) += mat(b + c0, 1, c1 - c0, N);
+      }
+    }
   });
 }
 

@@ -1,7 +1,7 @@
 // The CPU backend's bf16 inference products (nn/cpu_bf16.hpp) against the fp32 CPU reference, on
 // fresh random inputs each run (ALPHATENSOR_BF16_SEED=N replays one); skipped where the CPU has
-// no AVX512-BF16. Also: the packed weights follow every write to them, and the network's answers
-// in bf16 stay close to fp32's.
+// no AVX512-BF16. Also: the packed weights (bf16, and fp32 on every CPU) follow every write to
+// them, and the network's answers in bf16 stay close to fp32's.
 #include <boost/test/unit_test.hpp>
 #include <array>
 #include <cmath>
@@ -66,41 +66,15 @@ double worst_in_bounds(const Vec& got, const Vec& x, const Vec& w, const Vec& b,
   return worst;
 }
 
-}  // namespace
-
-BOOST_AUTO_TEST_SUITE(bf16, *utf::precondition(has_bf16))
-
-BOOST_AUTO_TEST_CASE(products_within_the_bf16_bound_of_fp32) {
-  Rng rng(bf16_seed());
-  const bool amx = amx_supported() && isa_avx512bf16::entry_bf16_has_amx();
-  BOOST_TEST_MESSAGE("bf16 kernels tested: AVX512-BF16" << (amx ? " and AMX" : " (no AMX here)"));
-  // Odd K (a padded pair), N past whole panels and vectors, M past the row tile and single rows.
-  for (const auto& s : {std::array<int, 3>{1, 64, 64}, {7, 33, 17}, {37, 131, 150}, {200, 96, 200}, {5, 512, 3}}) {
-    const int M = s[0], K = s[1], N = s[2];
-    const Vec x = random_vec(size_t(M) * K, rng, 2.0), w = random_vec(size_t(K) * N, rng, 0.2), b = random_vec(N, rng, 1.0);
-    std::vector<uint32_t> packed(isa_avx512bf16::entry_bf16_packed_size(K, N));
-    isa_avx512bf16::entry_bf16_pack(w.data(), K, N, packed.data());
-    Vec y32(size_t(M) * N);
-    CpuBackend<float>(Isa::avx512).linear_forward(x.data(), w.data(), b.data(), y32.data(), M, K, N);
-    for (bool on_amx : {false, true}) {
-      if (on_amx && !amx) continue;
-      Vec y(size_t(M) * N);
-      isa_avx512bf16::entry_bf16_linear(x.data(), packed.data(), b.data(), y.data(), M, K, N, on_amx);
-      BOOST_TEST_INFO(M << "x" << K << "x" << N << (on_amx ? " on AMX" : " on AVX512-BF16"));
-      BOOST_TEST(worst_in_bounds(y, x, w, b, M, K, N) <= 1.0);
-      // bf16 and not fp32: the products differ from the reference somewhere.
-      BOOST_TEST(std::memcmp(y.data(), y32.data(), y.size() * sizeof(float)) != 0);
-    }
-  }
-}
-
-BOOST_AUTO_TEST_CASE(packed_weights_follow_their_writes) {
+// The packed copies of a weight (bf16, or fp32 for this CPU path's kernel) follow every write to
+// it: inference products after upload, copy, an AdamW step and zero use the new values.
+void check_packed_weights_follow_writes(bool bf16) {
   Rng rng(bf16_seed() + 1);
   const int M = 9, K = 40, N = 70;
   const Vec x = random_vec(size_t(M) * K, rng, 1.0), w1 = random_vec(size_t(K) * N, rng, 0.2);
   const Vec w2 = random_vec(w1.size(), rng, 0.2), b(N, 0.0f);
   CpuBackend<float> be;
-  BOOST_TEST_REQUIRE(be.set_bf16_inference(true));
+  BOOST_TEST_REQUIRE(be.set_bf16_inference(bf16));
   float* w = resident(be, w1);
   Vec y(size_t(M) * N);
   auto check = [&](const Vec& want_w, const char* after) {
@@ -133,6 +107,39 @@ BOOST_AUTO_TEST_CASE(packed_weights_follow_their_writes) {
   be.linear_forward(x.data(), w2.data(), nullptr, y32.data(), M, K, N);
   BOOST_TEST(std::memcmp(yh.data(), y32.data(), y.size() * sizeof(float)) == 0);
 }
+
+}  // namespace
+
+// fp32 packing runs on every CPU.
+BOOST_AUTO_TEST_CASE(fp32_packed_weights_follow_their_writes) { check_packed_weights_follow_writes(false); }
+
+BOOST_AUTO_TEST_SUITE(bf16, *utf::precondition(has_bf16))
+
+BOOST_AUTO_TEST_CASE(products_within_the_bf16_bound_of_fp32) {
+  Rng rng(bf16_seed());
+  const bool amx = amx_supported() && isa_avx512bf16::entry_bf16_has_amx();
+  BOOST_TEST_MESSAGE("bf16 kernels tested: AVX512-BF16" << (amx ? " and AMX" : " (no AMX here)"));
+  // Odd K (a padded pair), N past whole panels and vectors, M past the row tile and single rows.
+  for (const auto& s : {std::array<int, 3>{1, 64, 64}, {7, 33, 17}, {37, 131, 150}, {200, 96, 200}, {5, 512, 3}}) {
+    const int M = s[0], K = s[1], N = s[2];
+    const Vec x = random_vec(size_t(M) * K, rng, 2.0), w = random_vec(size_t(K) * N, rng, 0.2), b = random_vec(N, rng, 1.0);
+    std::vector<uint32_t> packed(isa_avx512bf16::entry_bf16_packed_size(K, N));
+    isa_avx512bf16::entry_bf16_pack(w.data(), K, N, packed.data());
+    Vec y32(size_t(M) * N);
+    CpuBackend<float>(Isa::avx512).linear_forward(x.data(), w.data(), b.data(), y32.data(), M, K, N);
+    for (bool on_amx : {false, true}) {
+      if (on_amx && !amx) continue;
+      Vec y(size_t(M) * N);
+      isa_avx512bf16::entry_bf16_linear(x.data(), packed.data(), b.data(), y.data(), M, K, N, on_amx);
+      BOOST_TEST_INFO(M << "x" << K << "x" << N << (on_amx ? " on AMX" : " on AVX512-BF16"));
+      BOOST_TEST(worst_in_bounds(y, x, w, b, M, K, N) <= 1.0);
+      // bf16 and not fp32: the products differ from the reference somewhere.
+      BOOST_TEST(std::memcmp(y.data(), y32.data(), y.size() * sizeof(float)) != 0);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(packed_weights_follow_their_writes) { check_packed_weights_follow_writes(true); }
 
 // The network's answers with bf16 against fp32 on random states: close logits and values, and
 // training untouched (the loss is fp32 with bf16 on).
