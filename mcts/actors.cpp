@@ -45,9 +45,8 @@ Actors::Round Actors::prepare(Transport& t) {
 }
 
 RoundReport Actors::play(const Round& round, const std::atomic<bool>& halt) {
-  // Each replica batches its share of the games in flight.
-  const int per_replica = (cfg_.concurrent_games + replicas_->count() - 1) / replicas_->count();
-  BatchingEvaluator eval(replicas_->networks(), per_replica, std::chrono::microseconds(5000));
+  const std::unique_ptr<Evaluator> evaluator = replicas_->evaluator(cfg_.concurrent_games, std::chrono::microseconds(5000));
+  Evaluator& eval = *evaluator;
   GameConfig gc;
   gc.field = cfg_.field;
   gc.r_limit = cfg_.r_limit;

@@ -17,6 +17,44 @@ EvaluatorStats DirectEvaluator::stats() const {
   return s;
 }
 
+PooledEvaluator::PooledEvaluator(const std::vector<Network*>& nets) : free_(nets) {
+  if (nets.empty()) throw std::invalid_argument("pooled evaluator: no network");
+}
+
+Answer PooledEvaluator::evaluate(const Query& q) {
+  Network* net = nullptr;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    returned_.wait(lock, [&] { return !free_.empty(); });
+    net = free_.back();
+    free_.pop_back();
+  }
+  std::vector<Answer> out;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::exception_ptr error;
+  try {
+    net->evaluate({&q}, out);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(net);
+    ++stats_.queries;
+    ++stats_.batches;
+    stats_.network_seconds += secs;
+  }
+  returned_.notify_one();
+  if (error) std::rethrow_exception(error);
+  return std::move(out[0]);
+}
+
+EvaluatorStats PooledEvaluator::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
 BatchingEvaluator::BatchingEvaluator(Network& net, int max_batch, std::chrono::microseconds max_wait)
     : BatchingEvaluator(std::vector<Network*>{&net}, max_batch, max_wait) {}
 

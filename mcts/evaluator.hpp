@@ -45,6 +45,22 @@ class DirectEvaluator : public Evaluator {
   std::atomic<long> queries_{0};
 };
 
+// Calls one of several networks (replicas with the same weights, not safe to share) in the
+// caller's thread: each call borrows a free replica and waits only when all are busy. For the
+// workers of one tree, one replica each: no dispatcher thread to wake, no batch to wait for.
+class PooledEvaluator : public Evaluator {
+ public:
+  explicit PooledEvaluator(const std::vector<Network*>& nets);
+  Answer evaluate(const Query& q) override;
+  EvaluatorStats stats() const override;
+
+ private:
+  mutable std::mutex mu_;             // guards free_ and stats_
+  std::condition_variable returned_;  // callers wait here for a free replica
+  std::vector<Network*> free_;        // replicas not in use
+  EvaluatorStats stats_;
+};
+
 class BatchingEvaluator : public Evaluator {
  public:
   BatchingEvaluator(Network& net, int max_batch = 256, std::chrono::microseconds max_wait = std::chrono::microseconds(2000));

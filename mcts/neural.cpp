@@ -34,7 +34,8 @@ void NeuralNetwork::evaluate(const std::vector<const Query*>& batch, std::vector
 }
 
 NeuralReplicas::NeuralReplicas(nn::Network& net, int count, int samples, double temperature, tbb::task_arena* arena)
-    : net_(net) {
+    : net_(net),
+      threads_per_network_(count > 1 ? 1 : arena ? arena->max_concurrency() : tbb::this_task_arena::max_concurrency()) {
   if (count <= 1) {
     wrappers_.push_back(std::make_unique<NeuralNetwork>(net, samples, temperature, arena));
     return;
@@ -60,9 +61,15 @@ void NeuralReplicas::sync() {
   for (const auto& c : copies_) c->set_params(p);
 }
 
-int default_replicas(nn::Network& net, int threads) {
-  const bool cpu = std::string(net.model().backend().name()) == "cpu";
-  return cpu && net.model().num_params() < 4000000 ? std::max(1, threads) : 1;
+std::unique_ptr<Evaluator> NeuralReplicas::evaluator(int callers, std::chrono::microseconds wait) {
+  if (small_on_cpu(net_) && threads_per_network_ == 1) return std::make_unique<PooledEvaluator>(networks());
+  return std::make_unique<BatchingEvaluator>(networks(), (std::max(1, callers) + count() - 1) / count(), wait);
 }
+
+bool small_on_cpu(nn::Network& net) {
+  return std::string(net.model().backend().name()) == "cpu" && net.model().num_params() < 4000000;
+}
+
+int default_replicas(nn::Network& net, int threads) { return small_on_cpu(net) ? std::max(1, threads) : 1; }
 
 }  // namespace at::mcts

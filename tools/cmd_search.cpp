@@ -75,7 +75,8 @@ int cmd_search(const std::vector<std::string>& args) {
       ("set", po::value<std::vector<std::string>>()->default_value({}, ""),
        "a setting of the checkpoint's network that keeps its architecture: --set bf16=on (repeatable)")
       ("batch-wait", po::value<int>()->default_value(200),
-       "microseconds the evaluator waits for the workers' queries to fill a batch (of --threads)");
+       "microseconds the evaluator waits for the workers' queries to fill a batch (of --threads; a small network "
+       "on the CPU evaluates each query inline, without batches)");
   add_search_options(opts);
   opts.add(device_options());
   po::variables_map vm;
@@ -140,11 +141,12 @@ int cmd_search(const std::vector<std::string>& args) {
                                                       sample_temperature, &compute);
   }
   read_root_option(vm, cfg, {target}, field, symmetry, game.coefficient_bound);
-  // A worker waiting for another's expansion sends no query, so batches are often short of
-  // --threads: a short wait keeps the others from idling.
-  const std::vector<mcts::Network*> nets = replicas ? replicas->networks() : std::vector<mcts::Network*>{net.get()};
-  const int per_net = (cfg.threads + int(nets.size()) - 1) / int(nets.size());
-  mcts::BatchingEvaluator eval(nets, per_net, std::chrono::microseconds(vm["batch-wait"].as<int>()));
+  // Batches are often short of --threads (a worker waiting for another's expansion sends no
+  // query), so a short wait keeps the others from idling.
+  const std::chrono::microseconds wait(vm["batch-wait"].as<int>());
+  const std::unique_ptr<mcts::Evaluator> evaluator =
+      replicas ? replicas->evaluator(cfg.threads, wait) : std::make_unique<mcts::BatchingEvaluator>(*net, cfg.threads, wait);
+  mcts::Evaluator& eval = *evaluator;
 
   make_dirs(out);
   SchemeStore store(out);

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE mcts
 #include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "core/builtin.hpp"
@@ -22,6 +23,28 @@ uint64_t game_hash(const GameRecord& g) {
     for (const auto* x : {&a.u, &a.v, &a.w})
       for (int8_t e : *x) h = (h ^ uint64_t(uint8_t(e))) * 1099511628211ULL;
   return h;
+}
+
+// Queries `eval` from `threads` threads at once, `per_thread` each; returns how many answers
+// differ from a UniformNetwork(8)'s.
+int mismatches_from_threads(Evaluator& eval, int threads, int per_thread) {
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      UniformNetwork direct(8);
+      for (int i = 0; i < per_thread; ++i) {
+        Query q;
+        q.state = matmul_tensor(Format{2, 2, 1 + (i % 3)});
+        q.seed = uint64_t(t) * 1000 + uint64_t(i);
+        const Answer a = eval.evaluate(q);
+        std::vector<Answer> ref;
+        direct.evaluate({&q}, ref);
+        if (!(a.actions == ref[0].actions) || a.priors != ref[0].priors || a.value != ref[0].value) ++mismatches;
+      }
+    });
+  for (auto& th : pool) th.join();
+  return mismatches.load();
 }
 
 }  // namespace
@@ -137,26 +160,42 @@ BOOST_AUTO_TEST_CASE(batching_evaluator_under_many_threads) {
   UniformNetwork net(8);
   BatchingEvaluator eval(net, 16, std::chrono::microseconds(1000));
   const int threads = 24, per_thread = 100;
-  std::atomic<int> mismatches{0};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t)
-    pool.emplace_back([&, t] {
-      UniformNetwork direct(8);
-      for (int i = 0; i < per_thread; ++i) {
-        Query q;
-        q.state = matmul_tensor(Format{2, 2, 1 + (i % 3)});
-        q.seed = uint64_t(t) * 1000 + uint64_t(i);
-        const Answer a = eval.evaluate(q);
-        std::vector<Answer> ref;
-        direct.evaluate({&q}, ref);
-        if (!(a.actions == ref[0].actions) || a.priors != ref[0].priors || a.value != ref[0].value) ++mismatches;
-      }
-    });
-  for (auto& th : pool) th.join();
-  BOOST_TEST(mismatches.load() == 0);
+  BOOST_TEST(mismatches_from_threads(eval, threads, per_thread) == 0);
   const EvaluatorStats st = eval.stats();
   BOOST_TEST(st.queries == long(threads * per_thread));
   BOOST_TEST(st.mean_batch() > 1.5);
+}
+
+// A network that must not be called from two threads at once (as a replica): counts overlaps.
+class ExclusiveNetwork : public Network {
+ public:
+  void evaluate(const std::vector<const Query*>& batch, std::vector<Answer>& out) override {
+    if (busy_.exchange(true)) ++overlaps;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    inner_.evaluate(batch, out);
+    ++calls;
+    busy_ = false;
+  }
+  std::atomic<int> overlaps{0}, calls{0};
+
+ private:
+  std::atomic<bool> busy_{false};
+  UniformNetwork inner_{8};
+};
+
+// The pooled evaluator lends each replica to one caller at a time, and answers as the network does.
+BOOST_AUTO_TEST_CASE(pooled_evaluator_lends_each_replica_to_one_caller) {
+  ExclusiveNetwork nets[3];
+  PooledEvaluator eval({&nets[0], &nets[1], &nets[2]});
+  const int threads = 8, per_thread = 50;
+  BOOST_TEST(mismatches_from_threads(eval, threads, per_thread) == 0);
+  int calls = 0;
+  for (const ExclusiveNetwork& n : nets) {
+    BOOST_TEST(n.overlaps.load() == 0);
+    calls += n.calls.load();
+  }
+  BOOST_TEST(calls == threads * per_thread);
+  BOOST_TEST(eval.stats().queries == long(threads * per_thread));
 }
 
 BOOST_AUTO_TEST_CASE(transposition_table_merges_orders) {
